@@ -1,0 +1,59 @@
+import {
+    ScimEntitlement,
+    ScimGroup,
+    ScimPatchOperation,
+    ScimRole,
+    ScimSchema,
+    ScimServiceProviderConfig,
+    ScimUser,
+} from './types'
+
+/** Options for a paged list. `filter` is a SCIM filter that callers built with `scim-filter.ts` helpers. */
+export interface ListOptions {
+    readonly filter?: string
+    readonly attributes?: readonly string[]
+    readonly excludedAttributes?: readonly string[]
+    /** Default: the configured page size (at most 200). */
+    readonly pageSize?: number
+}
+
+/** The body of POST /Users, as Salesforce accepts it. */
+export type NewScimUser = Omit<ScimUser, 'id' | 'meta'> & { readonly password?: string }
+
+/**
+ * What the handlers need from Salesforce. Every method maps failures to the errors in `errors.ts`
+ * (a missing user or entitlement is `NotFoundError`); list methods are async generators of pages,
+ * so the caller streams each page as it arrives and nothing holds a whole org in memory.
+ */
+export interface SalesforceClient {
+    /** Proves the credentials and the API: token, then GET /ServiceProviderConfigs and /Me. */
+    testConnection(): Promise<{ readonly serviceProvider: ScimServiceProviderConfig; readonly me: ScimUser }>
+
+    /** Every user matching `filter`, exactly once, ordered by id (keyset paging on `id gt`). */
+    userPages(options?: ListOptions): AsyncGenerator<readonly ScimUser[]>
+    getUser(id: string): Promise<ScimUser>
+    /** The user with this userName (case-insensitive), if any. */
+    findUserByUserName(userName: string): Promise<ScimUser | undefined>
+    /**
+     * POST /Users. Never blindly replayed: when the response is lost (timeout, dropped connection) it looks the
+     * user up by userName and returns the user that exists, or throws if it cannot tell.
+     */
+    createUser(user: NewScimUser): Promise<ScimUser>
+    patchUser(id: string, operations: readonly ScimPatchOperation[]): Promise<ScimUser>
+    /** DELETE /Users/{id}: Salesforce deactivates, it never deletes. */
+    deactivateUser(id: string): Promise<void>
+
+    groupPages(options?: ListOptions): AsyncGenerator<readonly ScimGroup[]>
+    getGroup(id: string): Promise<ScimGroup>
+    addGroupMembers(groupId: string, userIds: readonly string[]): Promise<void>
+    removeGroupMembers(groupId: string, userIds: readonly string[]): Promise<void>
+
+    /** Profiles, then permission sets, from /Entitlements. */
+    entitlementPages(options?: ListOptions): AsyncGenerator<readonly ScimEntitlement[]>
+    getEntitlement(id: string): Promise<ScimEntitlement>
+
+    rolePages(options?: ListOptions): AsyncGenerator<readonly ScimRole[]>
+    getRole(id: string): Promise<ScimRole>
+
+    schemas(): Promise<readonly ScimSchema[]>
+}
