@@ -1,0 +1,39 @@
+// Runs one account aggregation on the built bundle in a process of its own, so that its peak RSS is the
+// connector's alone, and prints a JSON summary on the last line. Plain JavaScript: no loader in the way.
+'use strict'
+const { PassThrough } = require('stream')
+
+async function main() {
+    const [bundlePath, command = 'std:account:list', inputJson = '{}'] = process.argv.slice(2)
+    const { connector } = require(bundlePath)
+    let peakRss = process.memoryUsage.rss()
+    const sampler = setInterval(() => {
+        peakRss = Math.max(peakRss, process.memoryUsage.rss())
+    }, 50)
+    let count = 0
+    let outOfOrder = 0
+    let lastId = ''
+    let keepAlives = 0
+    const sink = new PassThrough({ objectMode: true })
+    sink.on('data', (chunk) => {
+        if (chunk.type === 'keepAlive') keepAlives++
+        if (chunk.type !== 'output') return
+        const id = String(chunk.data.identity)
+        // Strictly increasing ids prove no account was sent twice; the count then proves none was missed.
+        if (id <= lastId) outOfOrder++
+        lastId = id
+        count++
+    })
+    const context = { commandType: command, reloadConfig: async () => ({}), assumeAwsRole: async () => ({}) }
+    const started = process.hrtime.bigint()
+    await connector._exec(command, context, JSON.parse(inputJson), sink)
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6
+    clearInterval(sampler)
+    peakRss = Math.max(peakRss, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
+    console.log(JSON.stringify({ count, outOfOrder, wallMs, peakRss, keepAlives }))
+}
+
+main().catch((err) => {
+    console.error(err && err.message ? err.message : String(err))
+    process.exit(1)
+})

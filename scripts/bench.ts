@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: account aggregation of orgs of 1,000, 10,000 and 100,000 users on the emulator with a simulated
+ * latency per request. The connector runs in a process of its own; the emulator counts the requests.
+ * Options: --latency <ms> (default 50), --sizes 1000,10000,100000.
+ */
+import { execFile } from 'child_process'
+import * as path from 'path'
+import { promisify } from 'util'
+import { startEmulator } from '../emulator'
+import { emulatorConfig } from './local-config'
+
+const run = promisify(execFile)
+const ROOT = path.resolve(__dirname, '..')
+
+function option(name: string, fallback: string): string {
+    const i = process.argv.indexOf(`--${name}`)
+    return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback
+}
+
+interface WorkerResult {
+    count: number
+    outOfOrder: number
+    wallMs: number
+    peakRss: number
+    keepAlives: number
+}
+
+async function benchOne(users: number, latencyMs: number) {
+    const emulator = await startEmulator({ port: 0, users, faults: { latencyMs } })
+    try {
+        const config = emulatorConfig(emulator.url, { spConnEnableStatefulCommands: false })
+        const expected = emulator.store.listUsers().length
+        emulator.resetStats()
+        const { stdout } = await run(
+            process.execPath,
+            [path.join(__dirname, 'bench-worker.js'), path.join(ROOT, 'dist', 'index.js'), 'std:account:list', '{}'],
+            {
+                env: { ...process.env, CONNECTOR_CONFIG: Buffer.from(JSON.stringify(config)).toString('base64') },
+                maxBuffer: 64 * 1024 * 1024,
+            }
+        )
+        const lastLine = stdout.trim().split('\n').pop() ?? '{}'
+        const result = JSON.parse(lastLine) as WorkerResult
+        const stats = emulator.stats()
+        const listRequests = stats.byRoute['GET /Users'] ?? 0
+        const criticalPath = stats.tokenRequests + listRequests
+        const floorMs = criticalPath * latencyMs
+        return {
+            users: expected,
+            accounts: result.count,
+            exactlyOnce: result.count === expected && result.outOfOrder === 0,
+            wallS: result.wallMs / 1000,
+            requests: stats.requests,
+            listRequests,
+            tokenRequests: stats.tokenRequests,
+            perThousand: (listRequests / expected) * 1000,
+            peakRssMb: result.peakRss / 1024 / 1024,
+            floorS: floorMs / 1000,
+            ratio: result.wallMs / floorMs,
+        }
+    } finally {
+        await emulator.close()
+    }
+}
+
+async function main(): Promise<void> {
+    const latencyMs = Number(option('latency', '50'))
+    const sizes = option('sizes', '1000,10000,100000').split(',').map(Number)
+    console.log(`Account aggregation, ${latencyMs} ms simulated latency per request, Node ${process.version}\n`)
+    const header =
+        'users    accounts exactly-once wall(s) requests list-req list/1k token peakRSS(MB) floor(s) wall/floor'
+    console.log(header)
+    const rows = []
+    for (const users of sizes) {
+        const r = await benchOne(users, latencyMs)
+        rows.push(r)
+        console.log(
+            [
+                String(r.users).padEnd(8),
+                String(r.accounts).padEnd(8),
+                String(r.exactlyOnce).padEnd(12),
+                r.wallS.toFixed(2).padStart(7),
+                String(r.requests).padStart(8),
+                String(r.listRequests).padStart(8),
+                r.perThousand.toFixed(2).padStart(7),
+                String(r.tokenRequests).padStart(5),
+                r.peakRssMb.toFixed(1).padStart(11),
+                r.floorS.toFixed(2).padStart(8),
+                r.ratio.toFixed(3).padStart(10),
+            ].join(' ')
+        )
+    }
+    const small = rows.find((r) => r.users >= 10000 && r.users < 100000)
+    const large = rows.find((r) => r.users >= 100000)
+    if (small && large) {
+        const growth = (large.peakRssMb / small.peakRssMb - 1) * 100
+        console.log(`\npeak RSS growth from ${small.users} to ${large.users} users: ${growth.toFixed(1)}%`)
+    }
+    if (rows.some((r) => !r.exactlyOnce)) {
+        console.error('an aggregation did not return every user exactly once')
+        process.exit(1)
+    }
+}
+
+main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err))
+    process.exit(1)
+})

@@ -1,0 +1,128 @@
+/**
+ * `npm run demo`: the command sequence of a real rollout, run on the built bundle against a fresh emulator,
+ * printing what each step did.
+ */
+import * as path from 'path'
+import { startEmulator } from '../emulator'
+import { emulatorConfig } from './local-config'
+import { loadBundle, runBundleCommand } from './run-bundle'
+
+type Attrs = Record<string, unknown>
+
+const bundle = loadBundle(path.resolve(__dirname, '..', 'dist', 'index.js'))
+
+function step(title: string): void {
+    console.log(`\n== ${title}`)
+}
+
+function attrs(output: Record<string, unknown> | undefined): Attrs {
+    return (output?.attributes ?? {}) as Attrs
+}
+
+function show(account: Record<string, unknown> | undefined): void {
+    const a = attrs(account)
+    console.log(
+        `   ${String(a.userName)}  disabled=${String(account?.disabled)}  profile=${String(a.profile)}  ` +
+            `permissionSets=${JSON.stringify(a.permissionSets)}  role=${String(a.role)}  groups=${JSON.stringify(a.groups)}`
+    )
+}
+
+async function main(): Promise<void> {
+    const emulator = await startEmulator({ port: 0 })
+    const config = emulatorConfig(emulator.url)
+    const run = (type: string, input: unknown) => runBundleCommand(bundle, type, input, config)
+    try {
+        step('Test connection')
+        await run('std:test-connection', {})
+        console.log(`   connected to ${emulator.url} with the JWT bearer flow`)
+
+        step('Aggregate accounts (full; delta switched on)')
+        const full = await run('std:account:list', { stateful: true })
+        const disabled = full.outputs.filter((o) => o.disabled === true).length
+        console.log(`   ${full.outputs.length} accounts, ${disabled} disabled; state saved: ${JSON.stringify(full.states[0])}`)
+
+        step('Aggregate entitlements')
+        const entitlements: Record<string, { id: string; name: string }[]> = {}
+        for (const type of ['profile', 'permissionSet', 'role', 'group']) {
+            const list = await run('std:entitlement:list', { type })
+            entitlements[type] = list.outputs.map((o) => ({ id: String(o.identity), name: String(attrs(o).name) }))
+            console.log(`   ${type}: ${list.outputs.length} (${entitlements[type].slice(0, 4).map((e) => e.name).join(', ')}, ...)`)
+        }
+        const byName = (type: string, name: string) => {
+            const found = entitlements[type]?.find((e) => e.name === name) ?? entitlements[type]?.[0]
+            if (!found) throw new Error(`no ${type} in the emulator's org`)
+            return found
+        }
+        const standardUser = byName('profile', 'Standard User')
+        const platformUser = byName('profile', 'Salesforce Platform User')
+        const salesCloud = byName('permissionSet', 'Sales Cloud User')
+        const apiEnabled = byName('permissionSet', 'API Enabled')
+        const group = entitlements.group?.[0]
+        const role = entitlements.role?.[1] ?? entitlements.role?.[0]
+
+        step(`Access request: create a user with profile "${standardUser.name}" and permission set "${salesCloud.name}"`)
+        const created = await run('std:account:create', {
+            attributes: {
+                userName: 'jordan.lee@acme-demo.example',
+                email: 'jordan.lee@acme-demo.example',
+                givenName: 'Jordan',
+                familyName: 'Lee',
+                alias: 'jlee',
+                title: 'Account Executive',
+                profile: standardUser.id,
+                permissionSets: salesCloud.id,
+            },
+        })
+        const account = created.outputs[0]
+        const id = String(account?.identity)
+        show(account)
+
+        step(`Update: add "${apiEnabled.name}", join group "${group?.name}", set role "${role?.name}"`)
+        const updated = await run('std:account:update', {
+            key: { simple: { id } },
+            changes: [
+                { op: 'Add', attribute: 'permissionSets', value: apiEnabled.id },
+                ...(group ? [{ op: 'Add', attribute: 'groups', value: group.id }] : []),
+                ...(role ? [{ op: 'Set', attribute: 'role', value: role.id }] : []),
+            ],
+        })
+        show(updated.outputs[0])
+
+        step(`Update: remove "${salesCloud.name}" and change the profile to "${platformUser.name}"`)
+        const changed = await run('std:account:update', {
+            key: { simple: { id } },
+            changes: [
+                { op: 'Remove', attribute: 'permissionSets', value: salesCloud.id },
+                { op: 'Set', attribute: 'profile', value: platformUser.id },
+            ],
+        })
+        show(changed.outputs[0])
+
+        step('Leaver: disable, then a rehire: enable')
+        show((await run('std:account:disable', { key: { simple: { id } } })).outputs[0])
+        show((await run('std:account:enable', { key: { simple: { id } } })).outputs[0])
+
+        step('Delta aggregation with the saved state: only what changed comes back')
+        const delta = await run('std:account:list', { stateful: true, state: full.states[0] })
+        console.log(`   ${delta.outputs.length} changed account(s): ${delta.outputs.map((o) => String(attrs(o).userName)).join(', ')}`)
+
+        step('Discover the schema (custom fields of the org included)')
+        const schema = (await run('std:account:discover-schema', {})).outputs[0] as { attributes?: { name: string }[] }
+        const custom = (schema.attributes ?? []).filter((a) => a.name.endsWith('__c')).map((a) => a.name)
+        console.log(`   ${schema.attributes?.length ?? 0} attributes; custom: ${custom.join(', ') || '(none)'}`)
+
+        step('Delete (Salesforce deactivates; users are never deleted)')
+        await run('std:account:delete', { key: { simple: { id } } })
+        show((await run('std:account:read', { key: { simple: { id } } })).outputs[0])
+
+        const stats = emulator.stats()
+        console.log(`\nDone: ${stats.requests} Salesforce API requests, ${stats.tokenRequests} token request(s).`)
+    } finally {
+        await emulator.close()
+    }
+}
+
+main().catch((err: unknown) => {
+    console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`)
+    process.exit(1)
+})

@@ -1,0 +1,55 @@
+/**
+ * Starts the SDK's local server (`spcx run dist/index.js <port>`) as a child process, the way connector developers
+ * run a connector on their machine. The SDK's runner also launches `tsc --watch` when it finds one on the PATH; the
+ * connector ships as an esbuild bundle, so the child gets a PATH without the project's binaries.
+ */
+import { ChildProcess, spawn } from 'child_process'
+import * as path from 'path'
+
+const ROOT = path.resolve(__dirname, '..')
+const SPCX = path.join(ROOT, 'node_modules', '@sailpoint', 'connector-sdk', 'dist', 'bin', 'spcx.js')
+
+export interface LocalServer {
+    readonly url: string
+    stop(): Promise<void>
+}
+
+export async function startLocalServer(port: number, bundle = path.join(ROOT, 'dist', 'index.js')): Promise<LocalServer> {
+    const binDir = path.join(ROOT, 'node_modules', '.bin')
+    const pathWithoutBin = (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter((p) => path.resolve(p) !== binDir)
+        .join(path.delimiter)
+    const child: ChildProcess = spawn(process.execPath, [SPCX, 'run', bundle, String(port)], {
+        cwd: ROOT,
+        env: { ...process.env, PATH: pathWithoutBin },
+        stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const forward = (chunk: Buffer, to: NodeJS.WriteStream) => {
+        for (const line of chunk.toString().split('\n')) {
+            if (line.trim() && !line.startsWith('tsc:')) to.write(`[connector] ${line}\n`)
+        }
+    }
+    child.stderr?.on('data', (chunk: Buffer) => forward(chunk, process.stderr))
+    await new Promise<void>((resolve, reject) => {
+        const onData = (chunk: Buffer) => {
+            if (chunk.toString().includes('listening at')) {
+                child.stdout?.off('data', onData)
+                child.stdout?.on('data', (c: Buffer) => forward(c, process.stdout))
+                resolve()
+            }
+        }
+        child.stdout?.on('data', onData)
+        child.once('exit', (code) => reject(new Error(`the connector's local server exited with code ${code}`)))
+        child.once('error', reject)
+    })
+    return {
+        url: `http://localhost:${port}`,
+        stop: () =>
+            new Promise<void>((resolve) => {
+                if (child.exitCode !== null) return resolve()
+                child.once('exit', () => resolve())
+                child.kill('SIGTERM')
+            }),
+    }
+}
