@@ -1,0 +1,36 @@
+/**
+ * Integration tests drive the built bundle (dist/index.js) the way ISC does, against the local emulator over HTTP.
+ * Every error the bundle throws is checked for secrets before the test sees it.
+ */
+import * as path from 'path'
+import { CommandResult, loadBundle, runBundleCommand } from '../../scripts/run-bundle'
+import { assertNoSecrets } from './secrets'
+
+export const BUNDLE_PATH = path.resolve(__dirname, '..', '..', 'dist', 'index.js')
+
+let cached: ReturnType<typeof loadBundle> | undefined
+export function bundle(): ReturnType<typeof loadBundle> {
+    cached ??= loadBundle(BUNDLE_PATH)
+    return cached
+}
+
+export async function runCommand(
+    type: string,
+    input: unknown,
+    config: Record<string, unknown>,
+    onOutput?: (data: Record<string, unknown>) => void
+): Promise<CommandResult> {
+    try {
+        return await runBundleCommand(bundle(), type, input, config, onOutput)
+    } catch (err) {
+        assertNoSecrets(err)
+        throw err
+    }
+}
+
+/** The attributes of the first output, for terse assertions. */
+export function firstAccount(result: CommandResult): { identity: string; disabled: unknown; attributes: Record<string, unknown> } {
+    const output = result.outputs[0]
+    if (!output) throw new Error('the command sent no output')
+    return output as { identity: string; disabled: unknown; attributes: Record<string, unknown> }
+}

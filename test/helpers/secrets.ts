@@ -1,0 +1,44 @@
+/**
+ * Every secret the test suite hands the connector. Nothing the connector logs or throws may contain one.
+ */
+import { EMULATOR_CREDENTIALS } from '../../emulator'
+
+/** Distinctive lines of the emulator's private key: a leaked key would contain them. */
+function keyLines(pem: string): string[] {
+    return pem
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 40 && !l.startsWith('-----'))
+}
+
+export const TEST_SECRETS: readonly string[] = [
+    EMULATOR_CREDENTIALS.clientSecret,
+    EMULATOR_CREDENTIALS.password,
+    EMULATOR_CREDENTIALS.securityToken,
+    ...keyLines(EMULATOR_CREDENTIALS.privateKeyPem),
+]
+
+/** Issued tokens seen during the test, added by tests that read them from the emulator. */
+const seenTokens = new Set<string>()
+export function rememberToken(token: string): void {
+    seenTokens.add(token)
+}
+
+function describe(value: unknown): string {
+    if (value instanceof Error) {
+        const own: Record<string, unknown> = {}
+        for (const key of Object.getOwnPropertyNames(value)) own[key] = (value as unknown as Record<string, unknown>)[key]
+        return `${String(value)} ${JSON.stringify(own)}`
+    }
+    return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+/** Throws, naming which kind of secret leaked (never the secret itself), if `value` contains one. */
+export function assertNoSecrets(value: unknown): void {
+    const text = describe(value)
+    for (const secret of [...TEST_SECRETS, ...seenTokens]) {
+        if (secret.length >= 6 && text.includes(secret)) {
+            throw new Error(`a secret (${secret.length} chars) appears at offset ${text.indexOf(secret)} of what the connector produced`)
+        }
+    }
+}

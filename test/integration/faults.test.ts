@@ -1,0 +1,165 @@
+/**
+ * Faults injected by the emulator: nothing lost, nothing duplicated, one token for a burst, and hostile input
+ * refused before it reaches Salesforce.
+ */
+import { RunningEmulator, startEmulator } from '../../emulator'
+import { emulatorConfig } from '../../scripts/local-config'
+import { runCommand } from '../helpers/bundle'
+
+describe('a 20,000-user aggregation on a flaky network', () => {
+    let emulator: RunningEmulator
+    beforeAll(async () => {
+        emulator = await startEmulator({ port: 0, users: 20000 })
+    })
+    afterAll(async () => {
+        await emulator.close()
+    })
+
+    it('returns exactly the accounts of a clean run despite 10% failed responses and a revoked session', async () => {
+        const config = emulatorConfig(emulator.url, { maxRetries: 8 })
+        const clean: string[] = []
+        await runCommand('std:account:list', {}, config, (o) => clean.push(JSON.stringify(o)))
+        expect(clean.length).toBeGreaterThanOrEqual(20000)
+
+        emulator.resetStats()
+        emulator.setFaults({ errorRate: 0.05, dropRate: 0.05, revokeSessionsAfterRequests: 40 })
+        const faulty: string[] = []
+        await runCommand('std:account:list', {}, config, (o) => faulty.push(JSON.stringify(o)))
+        const stats = emulator.stats()
+        emulator.setFaults({ errorRate: 0, dropRate: 0, revokeSessionsAfterRequests: 0 })
+
+        expect(stats.faultsInjected).toBeGreaterThan(5)
+        expect(stats.tokenRequests).toBe(1)
+        expect(faulty).toEqual(clean)
+    })
+})
+
+describe('creates whose responses are lost', () => {
+    it('never make a duplicate user: 200 creates, each lost response resolved by looking the user up', async () => {
+        const emulator = await startEmulator({ port: 0, extraLicenses: 250 })
+        try {
+            const config = emulatorConfig(emulator.url)
+            const profiles = await runCommand('std:entitlement:list', { type: 'profile' }, config)
+            const profile = profiles.outputs.find((o) => (o.attributes as Record<string, unknown>).name === 'Standard User')
+            emulator.setFaults({ writeDropRate: 0.3 })
+            const userNames = Array.from({ length: 200 }, (_, i) => `lost.response.${i}@acme-faults.example`)
+            const outcomes: string[] = []
+            for (const userName of userNames) {
+                const result = await runCommand(
+                    'std:account:create',
+                    { attributes: { userName, email: userName, familyName: `Lost${userName.length}`, profile: profile?.identity } },
+                    config
+                )
+                outcomes.push(String((result.outputs[0]?.attributes as Record<string, unknown>).userName))
+            }
+            const stats = emulator.stats()
+            emulator.setFaults({ writeDropRate: 0 })
+            expect(stats.faultsInjected).toBeGreaterThan(20)
+            expect(outcomes).toEqual(userNames)
+            for (const userName of userNames) {
+                expect(emulator.store.listUsers().filter((u) => u.userName === userName)).toHaveLength(1)
+            }
+        } finally {
+            await emulator.close()
+        }
+    })
+})
+
+describe('a burst of commands on a cold token cache', () => {
+    it('makes one token request for 50 concurrent commands', async () => {
+        const emulator = await startEmulator({ port: 0 })
+        try {
+            const config = emulatorConfig(emulator.url)
+            const someone = emulator.store.listUsers()[0]
+            const results = await Promise.all(
+                Array.from({ length: 50 }, () => runCommand('std:account:read', { key: { simple: { id: someone?.id } } }, config))
+            )
+            expect(results.every((r) => r.outputs.length === 1)).toBe(true)
+            expect(emulator.stats().tokenRequests).toBe(1)
+        } finally {
+            await emulator.close()
+        }
+    })
+})
+
+describe('hostile command input', () => {
+    let emulator: RunningEmulator
+    let config: Record<string, unknown>
+    beforeAll(async () => {
+        emulator = await startEmulator({ port: 0 })
+        config = emulatorConfig(emulator.url)
+        await runCommand('std:test-connection', {}, config)
+    })
+    afterAll(async () => {
+        await emulator.close()
+    })
+
+    const hostileIds: unknown[] = [
+        '../Groups',
+        '..%2FGroups',
+        '005000000000000AAA/../../Groups',
+        '005000000000000AAA?attributes=password',
+        '005000000000000AAA#x',
+        '005" or userName pr or id eq "',
+        'x'.repeat(100_000),
+        '',
+        ' ',
+        '\u0000005000000000000AAA',
+        '005000000000000AA\n',
+        '００５000000000000AAA',
+        12345,
+        null,
+        true,
+        {},
+        [],
+        ['005000000000000AAA'],
+        { $ne: '' },
+        '00e000000000000AAA',
+        '005 000000000000AAA',
+        'http://attacker.example/005000000000000AAA',
+    ]
+
+    it.each(hostileIds.map((id) => [JSON.stringify(id).slice(0, 40), id]))('refuses the account id %s before any request', async (_label, id) => {
+        emulator.resetStats()
+        await expect(runCommand('std:account:read', { key: { simple: { id } }, identity: id }, config)).rejects.toThrow(
+            /id|identity|key/i
+        )
+        expect(emulator.stats().requests).toBe(0)
+    })
+
+    const hostileUpdates: unknown[] = [
+        undefined,
+        'Set title',
+        [{ op: 'Delete', attribute: 'title', value: 'x' }],
+        [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }],
+        [{ op: 'Add', attribute: 'permissionSets', value: '0PS") or (id pr' }],
+        [{ op: 'Add', attribute: 'groups', value: '../Users' }],
+        [{ op: 'Set', attribute: 'profile', value: ['00e000000000001AAA', '00e000000000002AAA'] }],
+        [{ op: 'Set', attribute: 'role', value: { value: '00E000000000001AAA' } }],
+        [{ op: 'Set', attribute: 'title', value: 'x'.repeat(100_000) }],
+        [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }],
+    ]
+
+    it.each(hostileUpdates.map((c) => [JSON.stringify(c)?.slice(0, 50) ?? 'undefined', c]))(
+        'refuses the update %s before any write',
+        async (_label, changes) => {
+            const someone = emulator.store.listUsers()[0]
+            emulator.resetStats()
+            await expect(
+                runCommand('std:account:update', { key: { simple: { id: someone?.id } }, changes }, config)
+            ).rejects.toThrow(/.{20,}/)
+            const writes = Object.entries(emulator.stats().byRoute).filter(([route]) => !route.startsWith('GET'))
+            expect(writes.filter(([route]) => route !== 'POST /token')).toEqual([])
+        }
+    )
+
+    it.each([
+        ['an entitlement type that does not exist', { type: 'superuser', key: { simple: { id: '00e000000000001AAA' } } }],
+        ['a filter injected through the type', { type: 'profile") or (id pr', key: { simple: { id: '00e000000000001AAA' } } }],
+        ['a path in the id', { type: 'group', key: { simple: { id: '../Users' } } }],
+    ])('refuses an entitlement read with %s', async (_label, input) => {
+        emulator.resetStats()
+        await expect(runCommand('std:entitlement:read', input, config)).rejects.toThrow(/.{20,}/)
+        expect(emulator.stats().requests).toBe(0)
+    })
+})

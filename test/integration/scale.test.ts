@@ -1,0 +1,27 @@
+/**
+ * A small run of the benchmark (`npm run bench` measures 1,000 to 100,000 users): counts, not timings.
+ */
+import { startEmulator } from '../../emulator'
+import { emulatorConfig } from '../../scripts/local-config'
+import { runCommand } from '../helpers/bundle'
+
+it('aggregates a 1,000-user org exactly once, at 200 users a request, with one token', async () => {
+    const emulator = await startEmulator({ port: 0, users: 1000 })
+    try {
+        const expected = emulator.store.listUsers().map((u) => u.id)
+        expect(expected.length).toBeGreaterThanOrEqual(1000)
+        emulator.resetStats()
+        const seen: string[] = []
+        const result = await runCommand('std:account:list', {}, emulatorConfig(emulator.url), (o) => seen.push(String(o.identity)))
+        const stats = emulator.stats()
+        expect(new Set(seen).size).toBe(seen.length)
+        expect([...seen].sort()).toEqual([...expected].sort())
+        const listRequests = stats.byRoute['GET /Users'] ?? 0
+        expect(listRequests).toBe(Math.ceil(expected.length / 200))
+        expect((listRequests / expected.length) * 1000).toBeLessThanOrEqual(5.1)
+        expect(stats.tokenRequests).toBe(1)
+        expect(result.states).toHaveLength(1)
+    } finally {
+        await emulator.close()
+    }
+})
