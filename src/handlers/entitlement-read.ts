@@ -1,0 +1,48 @@
+import { StdEntitlementReadHandler } from '@sailpoint/connector-sdk'
+import { NotFoundError } from '../errors'
+import { isSalesforceId } from '../mapping/ids'
+import {
+    ENTITLEMENT_ID_KIND,
+    EntitlementOutput,
+    entitlementKindOf,
+    fromScimEntitlement,
+    fromScimGroup,
+    fromScimRole,
+    requireEntitlementType,
+} from '../mapping/entitlement'
+import { EntitlementType } from '../schema'
+import { SalesforceClient } from '../salesforce/client'
+import { connect } from './connection'
+import { objectIdOf } from './input'
+
+async function readEntitlement(
+    client: SalesforceClient,
+    type: EntitlementType,
+    id: string
+): Promise<EntitlementOutput> {
+    switch (type) {
+        case 'profile':
+        case 'permissionSet': {
+            const entitlement = await client.getEntitlement(id)
+            if (entitlementKindOf(entitlement.id, entitlement.type) !== type) throw notFound(type, id)
+            return fromScimEntitlement(type, entitlement)
+        }
+        case 'role':
+            return fromScimRole(await client.getRole(id))
+        case 'group':
+            return fromScimGroup(await client.getGroup(id))
+    }
+}
+
+function notFound(type: EntitlementType, id: string): NotFoundError {
+    return new NotFoundError(`No Salesforce ${type} has Id ${id}`)
+}
+
+/** An Id of another kind than the type (e.g. a permission set Id read as a profile) is not found. */
+export const stdEntitlementRead: StdEntitlementReadHandler = async (_context, input, res) => {
+    const type = requireEntitlementType(input.type)
+    const id = objectIdOf(input, 'Entitlement')
+    if (!isSalesforceId(id, ENTITLEMENT_ID_KIND[type])) throw notFound(type, id)
+    const { client } = await connect()
+    res.send(await readEntitlement(client, type, id))
+}

@@ -1,0 +1,42 @@
+import { KeyID, Key } from '@sailpoint/connector-sdk'
+import { InvalidRequestError } from '../errors'
+import { isSalesforceId } from '../mapping/ids'
+import { isRecord } from '../mapping/values'
+
+/**
+ * The object Id of a command input: the simple key, else `identity` (ISC's docs show enable/disable with only
+ * `key`, and other callers with only `identity`).
+ * @throws InvalidRequestError when neither holds a Salesforce Id.
+ */
+export function objectIdOf(input: unknown, what: string): string {
+    if (!isRecord(input)) throw new InvalidRequestError(`${what} command: the input has no key or identity`)
+    let id: unknown = input.identity
+    if (isRecord(input.key)) {
+        if (!isRecord(input.key.simple)) {
+            throw new InvalidRequestError(
+                `${what} key: expected a simple key { simple: { id } }, got ${JSON.stringify(input.key)}`
+            )
+        }
+        id = KeyID(input as { key: Key })
+    }
+    if (typeof id !== 'string' || !isSalesforceId(id)) {
+        throw new InvalidRequestError(
+            `${what} key: expected a Salesforce Id (15 or 18 letters and digits), got ${preview(id)}`
+        )
+    }
+    return id
+}
+
+/** The user Id of an account command. @throws InvalidRequestError unless it is a Salesforce user Id (005…). */
+export function accountIdOf(input: unknown): string {
+    const id = objectIdOf(input, 'Account')
+    if (!isSalesforceId(id, 'user')) {
+        throw new InvalidRequestError(`Account key: '${id}' is not a Salesforce user Id (user Ids start with 005)`)
+    }
+    return id
+}
+
+function preview(value: unknown): string {
+    const text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? typeof value)
+    return text.length > 60 ? `${text.slice(0, 60)}…` : text
+}

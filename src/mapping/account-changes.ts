@@ -1,0 +1,408 @@
+import { AttributeChangeOp } from '@sailpoint/connector-sdk'
+import { InvalidRequestError } from '../errors'
+import { ENTITLEMENT_ATTRIBUTE } from '../schema'
+import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA, ScimPatchOperation, ScimUser } from '../salesforce/types'
+import { orgExtensionUrn, orgIdOf, toAccountAttributes, userEntitlements, userGroupIds, userRoleId } from './account'
+import { requireSalesforceId, SalesforceIdKind } from './ids'
+import { isRecord, toBoolean, toSingleText, toTextList } from './values'
+
+/**
+ * ISC attribute changes → one Salesforce PATCH (several operations) plus group membership changes.
+ *
+ * Salesforce's PATCH is "SCIM PATCH Simple": add/replace carry an object `value` and no `path`; remove names a
+ * `path`. Entitlements follow the rules of Salesforce's SCIM service:
+ * - `replace` listing only a profile swaps the profile and leaves permission sets alone;
+ * - `replace` listing any permission set replaces all of them, so it must list every one the user keeps;
+ * - `add` of permission sets adds them (re-adding an assigned one fails, so only missing ones are sent);
+ * - the profile cannot be removed, only swapped: a user always has exactly one.
+ * Public groups change through the Group's members, not the user.
+ */
+
+export type ChangeOp = 'Add' | 'Set' | 'Remove'
+
+/** A validated change; `ids` and values are already narrowed and checked, so planning cannot fail on format. */
+export type AccountChange =
+    | { readonly kind: 'profile' | 'permissionSets' | 'groups'; readonly op: ChangeOp; readonly ids: readonly string[] }
+    | { readonly kind: 'role'; readonly op: ChangeOp; readonly id: string | undefined }
+    | { readonly kind: 'active'; readonly op: ChangeOp; readonly value: boolean | undefined }
+    | {
+          readonly kind: 'attribute'
+          readonly op: ChangeOp
+          readonly attribute: string
+          readonly value: string | undefined
+      }
+    | {
+          readonly kind: 'custom'
+          readonly op: ChangeOp
+          readonly field: string
+          readonly value: CustomValue | undefined
+      }
+
+export type CustomValue = string | boolean | number
+
+type Removal = { readonly path: string } | { readonly clear: true } | { readonly refuse: string }
+
+interface PlainAttribute {
+    /** The SCIM shape of the attribute, as the `value` of a path-less replace. */
+    readonly set: (value: string) => Record<string, unknown>
+    readonly remove: Removal
+    readonly maxLength: number
+    readonly idKind?: SalesforceIdKind
+}
+
+const top =
+    (name: string) =>
+    (value: string): Record<string, unknown> => ({ [name]: value })
+const enterprise =
+    (name: string) =>
+    (value: string): Record<string, unknown> => ({ [SCIM_ENTERPRISE_SCHEMA]: { [name]: value } })
+const phone =
+    (type: string) =>
+    (value: string): Record<string, unknown> => ({ phoneNumbers: [{ type, value }] })
+
+/**
+ * The plain (non-entitlement) attributes an update may change, with the length of their User field. Removal
+ * follows what Salesforce accepts: a `remove` path for the fields it can null, an empty value for optional fields
+ * it has no remove path for, and a refusal for fields every Salesforce user must have.
+ */
+export const PLAIN_ATTRIBUTES: Readonly<Record<string, PlainAttribute>> = {
+    userName: { set: top('userName'), remove: { refuse: 'Salesforce users must have a username' }, maxLength: 80 },
+    email: {
+        set: (value) => ({ emails: [{ type: 'work', primary: true, value }] }),
+        remove: { refuse: 'Salesforce users must have an email address' },
+        maxLength: 128,
+    },
+    givenName: { set: (value) => ({ name: { givenName: value } }), remove: { path: 'givenName' }, maxLength: 40 },
+    familyName: {
+        set: (value) => ({ name: { familyName: value } }),
+        remove: { refuse: 'Salesforce users must have a last name' },
+        maxLength: 80,
+    },
+    nickName: { set: top('nickName'), remove: { path: 'nickName' }, maxLength: 40 },
+    alias: {
+        set: (value) => ({ [SALESFORCE_USER_EXTENSION]: { alias: value } }),
+        remove: { refuse: 'Salesforce users must have an alias' },
+        // Salesforce silently cuts a longer alias, which would then differ from what ISC asked for.
+        maxLength: 8,
+    },
+    title: { set: top('title'), remove: { path: 'title' }, maxLength: 80 },
+    department: { set: enterprise('department'), remove: { clear: true }, maxLength: 80 },
+    division: { set: enterprise('division'), remove: { clear: true }, maxLength: 80 },
+    employeeNumber: { set: enterprise('employeeNumber'), remove: { clear: true }, maxLength: 20 },
+    manager: {
+        set: (value) => ({ [SCIM_ENTERPRISE_SCHEMA]: { manager: { value } } }),
+        remove: { path: 'manager' },
+        maxLength: 18,
+        idKind: 'user',
+    },
+    federationIdentifier: { set: top('externalId'), remove: { clear: true }, maxLength: 512 },
+    locale: { set: top('locale'), remove: { path: 'locale' }, maxLength: 40 },
+    timezone: { set: top('timezone'), remove: { path: 'timezone' }, maxLength: 40 },
+    preferredLanguage: {
+        set: top('preferredLanguage'),
+        remove: { refuse: 'Salesforce users must have a language' },
+        maxLength: 40,
+    },
+    phone: { set: phone('work'), remove: { clear: true }, maxLength: 40 },
+    mobilePhone: { set: phone('mobile'), remove: { clear: true }, maxLength: 40 },
+}
+
+/** The longest custom field Salesforce has (Long Text Area). */
+export const CUSTOM_FIELD_MAX_LENGTH = 131_072
+
+/** @throws InvalidRequestError when `value` is longer than the Salesforce field holds. */
+export function checkLength(value: string, maxLength: number, what: string): string {
+    if (value.length > maxLength) {
+        throw new InvalidRequestError(`${what}: at most ${maxLength} characters in Salesforce, got ${value.length}`)
+    }
+    return value
+}
+
+/** Attributes Salesforce computes: an update cannot write them. */
+export const READ_ONLY_ATTRIBUTES: readonly string[] = [
+    'id',
+    'displayName',
+    'managerName',
+    'userType',
+    'created',
+    'lastModified',
+]
+
+/** The API name of a custom User field, e.g. `Cost_Center__c`. */
+export const CUSTOM_FIELD_PATTERN = /^[A-Za-z][A-Za-z0-9_]*__c$/
+
+const ENTITLEMENT_KINDS: Readonly<
+    Record<string, { kind: 'profile' | 'permissionSets' | 'groups'; idKind: SalesforceIdKind }>
+> = {
+    [ENTITLEMENT_ATTRIBUTE.profile]: { kind: 'profile', idKind: 'profile' },
+    [ENTITLEMENT_ATTRIBUTE.permissionSet]: { kind: 'permissionSets', idKind: 'permissionSet' },
+    [ENTITLEMENT_ATTRIBUTE.group]: { kind: 'groups', idKind: 'group' },
+}
+
+function parseOp(op: unknown, attribute: string): ChangeOp {
+    if (op === AttributeChangeOp.Add || op === AttributeChangeOp.Set || op === AttributeChangeOp.Remove) return op
+    throw new InvalidRequestError(
+        `Change of ${attribute}: unknown operation ${JSON.stringify(op)} (expected Add, Set or Remove)`
+    )
+}
+
+export function parseCustomValue(value: unknown, what: string): CustomValue | undefined {
+    const single = Array.isArray(value) ? toSingleText(value, what) : value
+    if (typeof single === 'boolean' || typeof single === 'number') return single
+    return toSingleText(single, what)
+}
+
+/** One ISC change, narrowed and checked. @throws InvalidRequestError for anything Salesforce could not take. */
+export function parseChange(raw: unknown): AccountChange {
+    if (!isRecord(raw) || typeof raw.attribute !== 'string' || raw.attribute === '') {
+        throw new InvalidRequestError(
+            `Malformed attribute change ${(JSON.stringify(raw) ?? typeof raw).slice(0, 200)}: expected { op, attribute, value }`
+        )
+    }
+    const { attribute, value } = raw
+    const op = parseOp(raw.op, attribute)
+    const what = `${op} ${attribute}`
+
+    const entitlement = ENTITLEMENT_KINDS[attribute]
+    if (entitlement) {
+        const ids = toTextList(value, what).map((id) => requireSalesforceId(id, entitlement.idKind, what))
+        if (entitlement.kind === 'profile' && op !== 'Remove' && ids.length > 1) {
+            throw new InvalidRequestError(
+                `${what}: got ${ids.length} profiles (${ids.join(', ')}); Salesforce requires exactly one profile per user`
+            )
+        }
+        return { kind: entitlement.kind, op, ids }
+    }
+    if (attribute === ENTITLEMENT_ATTRIBUTE.role) {
+        const id = toSingleText(value, what)
+        return { kind: 'role', op, id: id === undefined ? undefined : requireSalesforceId(id, 'role', what) }
+    }
+    if (attribute === 'active') return { kind: 'active', op, value: toBoolean(value, what) }
+    if (attribute === 'password') {
+        // Passwords go through std:change-password, which ISC sends for them and which never logs the value.
+        throw new InvalidRequestError(`${op} password: an account update cannot set a password; use change password`)
+    }
+    const plain = PLAIN_ATTRIBUTES[attribute]
+    if (plain) {
+        const text = toSingleText(value, what)
+        if (text !== undefined) {
+            checkLength(text, plain.maxLength, what)
+            if (plain.idKind) requireSalesforceId(text, plain.idKind, what)
+        }
+        return { kind: 'attribute', op, attribute, value: text }
+    }
+    if (READ_ONLY_ATTRIBUTES.includes(attribute)) {
+        throw new InvalidRequestError(`${what}: ${attribute} is computed by Salesforce and cannot be changed`)
+    }
+    if (CUSTOM_FIELD_PATTERN.test(attribute)) {
+        const custom = parseCustomValue(value, what)
+        if (typeof custom === 'string') checkLength(custom, CUSTOM_FIELD_MAX_LENGTH, what)
+        return { kind: 'custom', op, field: attribute, value: custom }
+    }
+    throw new InvalidRequestError(`${what}: the Salesforce account has no attribute named ${attribute}`)
+}
+
+/** @throws InvalidRequestError if `changes` is not a list of well-formed changes. */
+export function parseChanges(raw: unknown): AccountChange[] {
+    if (!Array.isArray(raw))
+        throw new InvalidRequestError('Account update: `changes` must be a list of attribute changes')
+    return raw.map(parseChange)
+}
+
+export interface ChangePlan {
+    /** The operations of one PATCH /Users/{id}; empty when the user itself does not change. */
+    readonly operations: readonly ScimPatchOperation[]
+    readonly addToGroups: readonly string[]
+    readonly removeFromGroups: readonly string[]
+}
+
+export interface ChangeOptions {
+    /** Where a revoked profile moves the user; without it a profile cannot be revoked. */
+    readonly defaultProfileId?: string
+}
+
+function applyList(current: readonly string[], op: ChangeOp, ids: readonly string[]): string[] {
+    switch (op) {
+        case 'Set':
+            return [...ids]
+        case 'Add':
+            return [...current, ...ids.filter((id) => !current.includes(id))]
+        case 'Remove':
+            // A Remove without a value clears the attribute, as ISC defines Remove on an attribute.
+            return ids.length === 0 ? [] : current.filter((id) => !ids.includes(id))
+    }
+}
+
+function profileRemoval(current: string, options: ChangeOptions): string {
+    const fix = 'set Default Profile in the source configuration, or Set another profile instead'
+    if (options.defaultProfileId === undefined) {
+        throw new InvalidRequestError(`Cannot remove the profile: Salesforce users must keep a profile; ${fix}`)
+    }
+    if (current === options.defaultProfileId) {
+        throw new InvalidRequestError(
+            `Cannot remove profile ${current}: it is the Default Profile revoked profiles are replaced with, and Salesforce users must keep a profile; Set another profile instead`
+        )
+    }
+    return options.defaultProfileId
+}
+
+function without(list: readonly string[], other: readonly string[]): string[] {
+    return list.filter((item) => !other.includes(item))
+}
+
+function merge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+    for (const [key, value] of Object.entries(source)) {
+        const existing = target[key]
+        if (Array.isArray(existing) && Array.isArray(value))
+            target[key] = [...(existing as unknown[]), ...(value as unknown[])]
+        else if (isRecord(existing) && isRecord(value)) target[key] = merge({ ...existing }, value)
+        else target[key] = value
+    }
+    return target
+}
+
+type Intent = { readonly set: Record<string, unknown> } | { readonly removePath: string }
+
+function sameValue(current: unknown, value: CustomValue): boolean {
+    return current === value || String(current) === String(value)
+}
+
+/**
+ * The Salesforce writes that take `user` to the state `changes` describe. Changes apply in order (a later
+ * change to the same attribute wins); nothing is written for a change that leaves a value as it is.
+ * @throws InvalidRequestError when a change cannot be made in Salesforce (e.g. removing the only profile).
+ */
+export function planAccountChanges(
+    user: ScimUser,
+    changes: readonly AccountChange[],
+    options: ChangeOptions = {}
+): ChangePlan {
+    const current = userEntitlements(user)
+    const currentGroups = userGroupIds(user)
+    const currentRole = userRoleId(user)
+    const currentAttributes = toAccountAttributes(user)
+
+    let profile = current.profile
+    let permissionSets = [...current.permissionSets]
+    let groups = [...currentGroups]
+    let role = currentRole
+    const intents = new Map<string, Intent>()
+
+    for (const change of changes) {
+        switch (change.kind) {
+            case 'profile': {
+                const [id] = change.ids
+                if (change.op !== 'Remove' && id !== undefined) profile = id
+                else if (
+                    change.op === 'Remove' &&
+                    change.ids.length > 0 &&
+                    (profile === null || !change.ids.includes(profile))
+                )
+                    continue // the user does not have that profile
+                // Resolved after every change: a Remove followed by an Add of another profile is a swap.
+                else profile = null
+                break
+            }
+            case 'permissionSets':
+                permissionSets = applyList(permissionSets, change.op, change.ids)
+                break
+            case 'groups':
+                groups = applyList(groups, change.op, change.ids)
+                break
+            case 'role':
+                if (change.op !== 'Remove' && change.id !== undefined) role = change.id
+                else if (change.op === 'Remove' && change.id !== undefined && change.id !== role) continue
+                else role = null
+                break
+            case 'active':
+                if (change.op === 'Remove') intents.set('active', { set: { active: false } })
+                else if (change.value === undefined)
+                    throw new InvalidRequestError(`${change.op} active: a value is required`)
+                else intents.set('active', { set: { active: change.value } })
+                break
+            case 'attribute': {
+                const plain = PLAIN_ATTRIBUTES[change.attribute]
+                if (!plain) throw new InvalidRequestError(`Unknown attribute ${change.attribute}`)
+                if (change.op !== 'Remove' && change.value !== undefined) {
+                    intents.set(change.attribute, { set: plain.set(change.value) })
+                    break
+                }
+                if (
+                    change.op === 'Remove' &&
+                    change.value !== undefined &&
+                    currentAttributes[change.attribute] !== change.value
+                )
+                    continue // removing a value the user does not have
+                if ('refuse' in plain.remove) {
+                    throw new InvalidRequestError(`Cannot remove ${change.attribute}: ${plain.remove.refuse}`)
+                }
+                intents.set(
+                    change.attribute,
+                    'path' in plain.remove ? { removePath: plain.remove.path } : { set: plain.set('') }
+                )
+                break
+            }
+            case 'custom': {
+                const orgId = orgIdOf(user)
+                if (orgId === undefined) {
+                    throw new InvalidRequestError(
+                        `${change.op} ${change.field}: cannot write custom fields because Salesforce did not report the user's organization`
+                    )
+                }
+                const urn = orgExtensionUrn(orgId)
+                if (change.op !== 'Remove' && change.value !== undefined) {
+                    intents.set(change.field, { set: { [urn]: { [change.field]: change.value } } })
+                } else if (
+                    change.op === 'Remove' &&
+                    change.value !== undefined &&
+                    !sameValue(currentAttributes[change.field], change.value)
+                ) {
+                    continue
+                } else {
+                    intents.set(change.field, { removePath: `${urn}:${change.field}` })
+                }
+                break
+            }
+        }
+    }
+
+    if (profile === null && current.profile !== null) profile = profileRemoval(current.profile, options)
+
+    const operations: ScimPatchOperation[] = []
+    const replaceValue: Record<string, unknown> = {}
+    for (const intent of intents.values()) if ('set' in intent) merge(replaceValue, intent.set)
+    if (Object.keys(replaceValue).length > 0) operations.push({ op: 'replace', value: replaceValue })
+
+    if (role !== currentRole) {
+        operations.push(
+            role === null ? { op: 'remove', path: 'roles' } : { op: 'replace', value: { roles: [{ value: role }] } }
+        )
+    }
+
+    const newProfile = profile !== null && profile !== current.profile ? profile : undefined
+    const removedPermissionSets = without(current.permissionSets, permissionSets)
+    const addedPermissionSets = without(permissionSets, current.permissionSets)
+    const entitlement = (value: string): { value: string } => ({ value })
+    if (removedPermissionSets.length > 0 && permissionSets.length === 0) {
+        // Salesforce's replace with no permission sets clears them; a profile-only replace would leave them.
+        operations.push({ op: 'replace', value: { entitlements: [] } })
+        if (newProfile) operations.push({ op: 'replace', value: { entitlements: [entitlement(newProfile)] } })
+    } else if (removedPermissionSets.length > 0) {
+        const kept = [...(profile === null ? [] : [profile]), ...permissionSets]
+        operations.push({ op: 'replace', value: { entitlements: kept.map(entitlement) } })
+    } else {
+        if (newProfile) operations.push({ op: 'replace', value: { entitlements: [entitlement(newProfile)] } })
+        if (addedPermissionSets.length > 0) {
+            operations.push({ op: 'add', value: { entitlements: addedPermissionSets.map(entitlement) } })
+        }
+    }
+
+    for (const intent of intents.values())
+        if ('removePath' in intent) operations.push({ op: 'remove', path: intent.removePath })
+
+    return {
+        operations,
+        addToGroups: without(groups, currentGroups),
+        removeFromGroups: without(currentGroups, groups),
+    }
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'crypto'
+import { isRecord } from './values'
+
+/**
+ * What `std:account:list` saves for the next delta run. ISC wants a JSON object of strings:
+ * - `version`: format of this object;
+ * - `lastModified`: the highest `meta.lastModified` seen (Salesforce's second-precision UTC);
+ * - `scope`: a hash of the account filter, so a changed filter forces a full list instead of a delta that
+ *   would silently miss the users it newly brings in.
+ */
+export interface DeltaState {
+    readonly version: '1'
+    readonly lastModified: string
+    readonly scope: string
+}
+
+export const DELTA_STATE_VERSION = '1'
+
+export function scopeOf(accountFilter: string | undefined): string {
+    return createHash('sha256')
+        .update(accountFilter ?? '')
+        .digest('hex')
+        .slice(0, 16)
+}
+
+/** The saved state if it is usable for this scope, or the reason it is not. */
+export function parseDeltaState(
+    raw: unknown,
+    accountFilter: string | undefined
+): { readonly state: DeltaState } | { readonly reason: string } {
+    if (raw === undefined || raw === null) return { reason: 'no saved state' }
+    if (!isRecord(raw)) return { reason: 'the saved state is not an object' }
+    if (raw.version !== DELTA_STATE_VERSION) return { reason: `unknown state version ${JSON.stringify(raw.version)}` }
+    const { lastModified, scope } = raw
+    if (typeof lastModified !== 'string' || Number.isNaN(Date.parse(lastModified))) {
+        return { reason: `the saved lastModified ${JSON.stringify(lastModified)} is not a timestamp` }
+    }
+    if (scope !== scopeOf(accountFilter)) return { reason: 'the account filter changed since the state was saved' }
+    return { state: { version: DELTA_STATE_VERSION, lastModified, scope } }
+}
+
+/** Salesforce's timestamp format: UTC to the second, `2024-01-31T09:27:40Z`. */
+export function toSalesforceTimestamp(time: Date): string {
+    return time.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** The lower bound of a delta: the high-water mark less the overlap, against clock skew and late commits. */
+export function deltaSince(state: DeltaState, overlapMinutes: number): string {
+    return toSalesforceTimestamp(new Date(Date.parse(state.lastModified) - overlapMinutes * 60_000))
+}
+
+/** The later of two `meta.lastModified` values; unparseable values never win. */
+export function laterOf(current: string | undefined, candidate: string | undefined): string | undefined {
+    if (candidate === undefined || Number.isNaN(Date.parse(candidate))) return current
+    if (current === undefined || Date.parse(candidate) > Date.parse(current)) return candidate
+    return current
+}

@@ -1,0 +1,97 @@
+import { runCommand, onlyAccount } from '../helpers/run-command'
+import { logger } from '../../src/logger'
+import { IDS, INACTIVE_USER, USER } from '../mapping/fixtures'
+import { CONFIG, patchOp, recorder, SCIM, salesforce, scimError, useSalesforceStubs, userWith } from './salesforce'
+
+useSalesforceStubs()
+
+const KEY = { simple: { id: IDS.user } }
+
+describe('std:account:enable and std:account:disable', () => {
+    it.each([
+        ['std:account:disable', false, true],
+        ['std:account:enable', true, false],
+    ])('%s replaces active and returns the account as it now is', async (command, active, disabled) => {
+        const patches = recorder()
+        salesforce().patch(`${SCIM}/Users/${IDS.user}`, patches.match).reply(200, userWith(USER, { active }))
+        const account = onlyAccount(await runCommand(command, { key: KEY }, CONFIG))
+        expect(patches.bodies).toEqual([patchOp({ op: 'replace', value: { active } })])
+        expect(account).toMatchObject({ identity: IDS.user, disabled, attributes: { active } })
+    })
+
+    it('passes on Salesforce’s refusal to deactivate a user a hierarchy field points to', async () => {
+        salesforce()
+            .patch(`${SCIM}/Users/${IDS.manager}`)
+            .reply(
+                400,
+                scimError(400, 'INVALID:Cannot inactivate user that is the value of a hierarchy field: Manager (User);')
+            )
+        await expect(
+            runCommand('std:account:disable', { key: { simple: { id: IDS.manager } } }, CONFIG)
+        ).rejects.toThrow(/hierarchy field/)
+    })
+})
+
+describe('std:account:delete', () => {
+    it('deactivates the user, as Salesforce never deletes users, and sends an empty result', async () => {
+        salesforce().delete(`${SCIM}/Users/${IDS.user}`).reply(204)
+        const result = await runCommand('std:account:delete', { key: KEY, identity: IDS.user }, CONFIG)
+        expect(result.outputs).toEqual([{}])
+    })
+
+    it('reports an unknown user as notFound', async () => {
+        salesforce().delete(`${SCIM}/Users/${IDS.user}`).reply(404, scimError(404, 'No such resource'))
+        await expect(runCommand('std:account:delete', { key: KEY }, CONFIG)).rejects.toMatchObject({ type: 'notFound' })
+    })
+})
+
+describe('std:change-password', () => {
+    const PASSWORD = 'N3w-Passw0rd!2024'
+
+    it('replaces the password, sends an empty result and never logs the password', async () => {
+        const spies = (['info', 'warn', 'error', 'debug'] as const).map((level) => jest.spyOn(logger, level))
+        const patches = recorder()
+        salesforce().patch(`${SCIM}/Users/${IDS.user}`, patches.match).reply(200, INACTIVE_USER)
+        try {
+            const result = await runCommand(
+                'std:change-password',
+                { key: KEY, identity: IDS.user, password: PASSWORD },
+                CONFIG
+            )
+            expect(result.outputs).toEqual([{}])
+            expect(patches.bodies).toEqual([patchOp({ op: 'replace', value: { password: PASSWORD } })])
+            const logged = JSON.stringify(spies.flatMap((spy) => spy.mock.calls))
+            expect(logged).toContain(IDS.user)
+            expect(logged).not.toContain(PASSWORD)
+        } finally {
+            for (const spy of spies) spy.mockRestore()
+        }
+    })
+
+    it('does not echo the password when Salesforce refuses it', async () => {
+        salesforce()
+            .patch(`${SCIM}/Users/${IDS.user}`)
+            .reply(
+                400,
+                scimError(
+                    400,
+                    `INVALID_NEW_PASSWORD:Your password must have a mix of letters and numbers: ${PASSWORD};`
+                )
+            )
+        const error = await runCommand('std:change-password', { key: KEY, password: PASSWORD }, CONFIG).catch(
+            (e: unknown) => e
+        )
+        expect(String((error as Error).message)).toMatch(/INVALID_NEW_PASSWORD/)
+        expect(String((error as Error).message)).not.toContain(PASSWORD)
+    })
+
+    it.each([
+        ['no password', { key: KEY }],
+        ['an empty password', { key: KEY, password: '' }],
+        ['a non-user key', { key: { simple: { id: IDS.westGroup } }, password: PASSWORD }],
+    ])('refuses %s before any request', async (_label, input) => {
+        await expect(runCommand('std:change-password', input, CONFIG)).rejects.toMatchObject({
+            name: 'InvalidRequestError',
+        })
+    })
+})

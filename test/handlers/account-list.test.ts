@@ -1,0 +1,163 @@
+import { RawResponse, ResponseType } from '@sailpoint/connector-sdk'
+import { scopeOf } from '../../src/mapping/delta-state'
+import { runCommand } from '../helpers/run-command'
+import { INACTIVE_USER, USER } from '../mapping/fixtures'
+import { CONFIG, listResponse, SCIM, salesforce, useSalesforceStubs, userWith } from './salesforce'
+
+useSalesforceStubs()
+
+const THIRD = userWith(USER, {
+    id: '005RM000002FZAmYAO',
+    userName: 'third@mycompany.com',
+    meta: { created: '2021-01-01T00:00:00Z', lastModified: '2024-06-01T12:00:00Z' },
+})
+const FILTER = 'userType eq "Standard"'
+const DELTA_CONFIG = { ...CONFIG, accountFilter: FILTER, spConnEnableStatefulCommands: true, deltaOverlapMinutes: 5 }
+const SAVED = { version: '1', lastModified: '2024-05-06T07:08:09Z', scope: scopeOf(FILTER) }
+
+describe('std:account:list', () => {
+    it('streams each page as it arrives, in id order, inactive users as disabled', async () => {
+        const chunks: RawResponse[] = []
+        let sentBeforeLastPage = -1
+        // Ids ascend as Salesforce orders them: 0054W… < 005RM…FZAl… < 005RM…FZAm…
+        salesforce()
+            .get(`${SCIM}/Users`)
+            .query({ count: 1, startIndex: 1 })
+            .reply(200, listResponse([INACTIVE_USER], 3))
+            .get(`${SCIM}/Users`)
+            .query({ count: 1, startIndex: 1, filter: `id gt "${INACTIVE_USER.id}"` })
+            .reply(200, listResponse([USER], 2))
+            .get(`${SCIM}/Users`)
+            .query({ count: 1, startIndex: 1, filter: `id gt "${USER.id}"` })
+            .reply(200, () => {
+                sentBeforeLastPage = chunks.filter((c) => c.type === ResponseType.Output).length
+                return listResponse([THIRD], 1)
+            })
+
+        const result = await runCommand('std:account:list', { stateful: false }, { ...CONFIG, pageSize: 1 }, chunks)
+
+        expect(result.outputs.map((o) => [o.identity, o.disabled])).toEqual([
+            [INACTIVE_USER.id, true],
+            [USER.id, false],
+            [THIRD.id, false],
+        ])
+        expect(result.outputs[0]).toMatchObject({
+            key: { simple: { id: INACTIVE_USER.id } },
+            locked: false,
+            attributes: { active: false },
+        })
+        // The first page was sent before the last one was even requested: nothing waits for the whole org.
+        expect(sentBeforeLastPage).toBeGreaterThanOrEqual(1)
+        expect(result.states).toEqual([])
+    })
+
+    it('scopes the list with the account filter', async () => {
+        salesforce()
+            .get(`${SCIM}/Users`)
+            .query({ count: 200, startIndex: 1, filter: FILTER })
+            .reply(200, listResponse([USER]))
+        const result = await runCommand('std:account:list', {}, { ...CONFIG, accountFilter: FILTER })
+        expect(result.outputs.map((o) => o.identity)).toEqual([USER.id])
+    })
+
+    it('lists an empty org without Resources as no accounts', async () => {
+        salesforce().get(`${SCIM}/Users`).query({ count: 200, startIndex: 1 }).reply(200, listResponse([]))
+        const result = await runCommand('std:account:list', {}, CONFIG)
+        expect(result.outputs).toEqual([])
+    })
+
+    describe('delta aggregation', () => {
+        it('lists only users modified since the saved high-water mark less the overlap, within the filter, and saves the newest', async () => {
+            salesforce()
+                .get(`${SCIM}/Users`)
+                .query({
+                    count: 200,
+                    startIndex: 1,
+                    filter: `(${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z")`,
+                })
+                .reply(200, listResponse([THIRD]))
+
+            const result = await runCommand('std:account:list', { stateful: true, state: SAVED }, DELTA_CONFIG)
+
+            expect(result.outputs.map((o) => o.identity)).toEqual([THIRD.id])
+            expect(result.states).toEqual([
+                { version: '1', lastModified: '2024-06-01T12:00:00Z', scope: scopeOf(FILTER) },
+            ])
+        })
+
+        it('keeps the previous high-water mark when nothing changed', async () => {
+            salesforce()
+                .get(`${SCIM}/Users`)
+                .query({
+                    count: 200,
+                    startIndex: 1,
+                    filter: `(${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z")`,
+                })
+                .reply(200, listResponse([]))
+            const result = await runCommand('std:account:list', { stateful: true, state: SAVED }, DELTA_CONFIG)
+            expect(result.outputs).toEqual([])
+            expect(result.states).toEqual([SAVED])
+        })
+
+        it.each([
+            ['no saved state (the first run)', undefined],
+            ['a state saved for another account filter', { ...SAVED, scope: scopeOf('active eq "true"') }],
+            ['a state of an unknown version', { ...SAVED, version: '2' }],
+            ['a state whose lastModified is not a time', { ...SAVED, lastModified: 'yesterday' }],
+        ])('lists everything in scope on %s, and saves the newest lastModified', async (_label, state) => {
+            salesforce()
+                .get(`${SCIM}/Users`)
+                .query({ count: 200, startIndex: 1, filter: FILTER })
+                .reply(200, listResponse([INACTIVE_USER, USER, THIRD]))
+
+            const result = await runCommand('std:account:list', { stateful: true, state }, DELTA_CONFIG)
+
+            expect(result.outputs).toHaveLength(3)
+            expect(result.states).toEqual([
+                { version: '1', lastModified: '2024-06-01T12:00:00Z', scope: scopeOf(FILTER) },
+            ])
+        })
+
+        it('lists everything when ISC asks for a delta but the source has delta switched off, still saving state', async () => {
+            salesforce()
+                .get(`${SCIM}/Users`)
+                .query({ count: 200, startIndex: 1 })
+                .reply(200, listResponse([USER]))
+            const result = await runCommand('std:account:list', { stateful: true, state: SAVED }, CONFIG)
+            expect(result.outputs).toHaveLength(1)
+            expect(result.states).toEqual([
+                { version: '1', lastModified: USER.meta?.lastModified, scope: scopeOf(undefined) },
+            ])
+        })
+
+        it('saves a state with string values only', async () => {
+            salesforce().get(`${SCIM}/Users`).query({ count: 200, startIndex: 1 }).reply(200, listResponse([]))
+            const result = await runCommand('std:account:list', {}, { ...CONFIG, spConnEnableStatefulCommands: true })
+            expect(result.states).toHaveLength(1)
+            for (const value of Object.values(result.states[0] ?? {})) expect(typeof value).toBe('string')
+            expect(result.states[0]?.lastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+        })
+    })
+
+    it('fails the aggregation when Salesforce fails, after sending what it had', async () => {
+        salesforce()
+            .get(`${SCIM}/Users`)
+            .query({ count: 1, startIndex: 1 })
+            .reply(200, listResponse([INACTIVE_USER], 2))
+            .get(`${SCIM}/Users`)
+            .query({ count: 1, startIndex: 1, filter: `id gt "${INACTIVE_USER.id}"` })
+            .reply(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }])
+        const chunks: RawResponse[] = []
+        await expect(
+            runCommand('std:account:list', {}, { ...CONFIG, pageSize: 1, maxRetries: 0 }, chunks)
+        ).rejects.toThrow(/REQUEST_LIMIT_EXCEEDED/)
+        expect(chunks.filter((c) => c.type === ResponseType.Output)).toHaveLength(1)
+        expect(chunks.filter((c) => c.type === ResponseType.State)).toHaveLength(0)
+    })
+
+    it('refuses a config mistake before any request', async () => {
+        await expect(runCommand('std:account:list', {}, { ...CONFIG, pageSize: 500 })).rejects.toMatchObject({
+            name: 'InvalidConfigurationError',
+        })
+    })
+})
