@@ -1,0 +1,115 @@
+/**
+ * The four error shapes Salesforce's SCIM service answers with (salesforce-scim.md §3):
+ * - SCIM 2.0 business errors: `{"schemas":"[\"urn:…:Error\"]","detail":"CODE:reason;","status":409}`, with `schemas`
+ *   serialised as a string (a bug present in both the pilot and the native service);
+ * - the Spring '26 malformed-payload object `{"message": "...", "errorCode": "UNKNOWN_EXCEPTION"}`;
+ * - platform REST error arrays `[{"message","errorCode"}]` (session, limits, unknown URL);
+ * - OAuth token errors `{"error","error_description"}`.
+ */
+
+export const SCIM_ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error'
+
+/** A SCIM 2.0 error. `detail` follows Salesforce's `CODE:reason;` segment format where the platform uses it. */
+export class ScimError extends Error {
+    constructor(
+        readonly status: number,
+        readonly detail: string
+    ) {
+        super(detail)
+        this.name = 'ScimError'
+    }
+
+    body(stringifiedSchemas: boolean): Record<string, unknown> {
+        return {
+            schemas: stringifiedSchemas ? JSON.stringify([SCIM_ERROR_URN]) : [SCIM_ERROR_URN],
+            detail: this.detail,
+            status: this.status,
+        }
+    }
+}
+
+/** One `CODE:reason;` segment of a SCIM error detail. */
+export function segment(code: string, reason: string): string {
+    return `${code}:${reason};`
+}
+
+/** A platform error answered as Salesforce's REST error array. */
+export class RestApiError extends Error {
+    constructor(
+        readonly status: number,
+        readonly errorCode: string,
+        message: string,
+        readonly headers: Record<string, string> = {}
+    ) {
+        super(message)
+        this.name = 'RestApiError'
+    }
+
+    body(): unknown[] {
+        return [{ message: this.message, errorCode: this.errorCode }]
+    }
+}
+
+/**
+ * Spring '26: a SCIM payload in the wrong form (e.g. a PATCH `value` that is an array instead of an object) is answered
+ * with a bare REST-style object rather than a SCIM error. The status is not documented; 400 is the natural choice.
+ */
+export class MalformedPayloadError extends Error {
+    readonly status = 400
+
+    constructor() {
+        super(
+            'Processing/execution error: check the format of your request payload. If you still have issues, contact Support and share this error ID: ' +
+                errorId()
+        )
+        this.name = 'MalformedPayloadError'
+    }
+
+    body(): Record<string, unknown> {
+        return { message: this.message, errorCode: 'UNKNOWN_EXCEPTION' }
+    }
+}
+
+/** OAuth token endpoint error, always HTTP 400 from Salesforce's token endpoint. */
+export class OAuthError extends Error {
+    readonly status = 400
+
+    constructor(
+        readonly error: string,
+        readonly description: string
+    ) {
+        super(description)
+        this.name = 'OAuthError'
+    }
+
+    body(): Record<string, unknown> {
+        return { error: this.error, error_description: this.description }
+    }
+}
+
+export const INVALID_SESSION = (): RestApiError =>
+    new RestApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid')
+
+export const REQUEST_LIMIT_EXCEEDED = (): RestApiError =>
+    new RestApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
+
+export const NOT_FOUND_URL = (): RestApiError => new RestApiError(404, 'NOT_FOUND', 'Could not find a match for URL')
+
+export const METHOD_NOT_ALLOWED = (method: string, allowed: readonly string[]): RestApiError =>
+    new RestApiError(
+        405,
+        'METHOD_NOT_ALLOWED',
+        `HTTP Method '${method}' not allowed. Allowed are ${allowed.join(',')}`,
+        { Allow: allowed.join(', ') }
+    )
+
+let errorIdCounter = 0
+
+/** Salesforce error ids look like `1234567890-123456 (-987654321)`. */
+function errorId(): string {
+    errorIdCounter = (errorIdCounter + 1) % 1_000_000
+    const a = 1_000_000_000 + Math.floor(Math.random() * 899_999_999)
+    const b = 100_000 + errorIdCounter
+    const c = -(100_000_000 + Math.floor(Math.random() * 899_999_999))
+    return `${a}-${b} (${c})`
+}

@@ -1,0 +1,113 @@
+import { createServer, Server } from 'http'
+import { AddressInfo } from 'net'
+import { FaultInjector, FaultOptions } from './faults'
+import { allocateSeats, generateUsers } from './generate'
+import { RollingDailyCounter } from './limits'
+import { createApp, ServerState } from './server'
+import { ORG_ID, ORG_NAME, seedOrg } from './seed'
+import { SessionStore } from './sessions'
+import { emptyStats, EmulatorStats } from './stats'
+import { OrgStore } from './store'
+
+export type { FaultOptions } from './faults'
+export type { EmulatorStats } from './stats'
+export { OrgStore } from './store'
+export { EMULATOR_CREDENTIALS } from './credentials'
+export { SEED, FOREIGN_USERNAMES, ORG_ID, ORG_NAME, USER_DOMAIN } from './seed'
+
+export interface EmulatorOptions {
+    /** Default 0 (ephemeral); the CLI defaults to 8787. */
+    port?: number
+    /** Default '127.0.0.1'. */
+    host?: string
+    /** Generated users added on top of the hand-written seed org (default 0). */
+    users?: number
+    /** Seed for deterministic data (default 42). */
+    randomSeed?: number
+    /** /Users page size when no `count` is sent (default 10, like Salesforce's pilot). */
+    defaultPageSize?: number
+    /** Sliding inactivity timeout of sessions (default 7200, Salesforce's two hours). */
+    sessionTimeoutSeconds?: number
+    /** API requests per rolling 24 h before 403 REQUEST_LIMIT_EXCEEDED (default 5,000,000 so benches never hit it). */
+    apiDailyLimit?: number
+    /** Free "Salesforce" seats beyond the users generated (default 3: a Developer-Edition-like org nearly full). */
+    extraLicenses?: number
+    /** Default true (Salesforce's bug: `schemas` is a JSON string in SCIM errors); false = RFC array. */
+    stringifiedErrorSchemas?: boolean
+    faults?: Partial<FaultOptions>
+}
+
+export interface RunningEmulator {
+    /** e.g. 'http://127.0.0.1:53211': both the login URL and the instance_url. */
+    readonly url: string
+    close(): Promise<void>
+    setFaults(faults: Partial<FaultOptions>): void
+    revokeSessions(): void
+    stats(): EmulatorStats
+    resetStats(): void
+    /** The in-memory org, for tests to inspect. */
+    readonly store: OrgStore
+}
+
+/** Build the seeded org without starting a server (used by startEmulator and by benchmarks of generation). */
+export function buildOrg(options: Pick<EmulatorOptions, 'users' | 'randomSeed' | 'extraLicenses'> = {}): OrgStore {
+    const store = new OrgStore({ id: ORG_ID, name: ORG_NAME })
+    seedOrg(store)
+    generateUsers(store, options.users ?? 0, options.randomSeed ?? 42)
+    allocateSeats(store, options.extraLicenses ?? 3)
+    return store
+}
+
+/** Start the Salesforce emulator on an HTTP port. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+    const store = buildOrg(options)
+    const sessions = new SessionStore(ORG_ID.slice(0, 15), (options.sessionTimeoutSeconds ?? 7200) * 1000)
+    const stats = emptyStats()
+    let url = ''
+    const faults = new FaultInjector(options.faults ?? {}, options.randomSeed ?? 42, {
+        revokeSessions: () => sessions.revokeAll(),
+        onFault: () => {
+            stats.faultsInjected++
+        },
+    })
+    const state: ServerState = {
+        store,
+        sessions,
+        faults,
+        limit: new RollingDailyCounter(options.apiDailyLimit ?? 5_000_000),
+        stats,
+        defaultUserPageSize: options.defaultPageSize ?? 10,
+        stringifiedErrorSchemas: options.stringifiedErrorSchemas ?? true,
+        url: () => url,
+        resetStats: () => {
+            Object.assign(stats, emptyStats())
+        },
+    }
+    const server: Server = createServer(createApp(state))
+    await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+            server.off('error', reject)
+            resolve()
+        })
+    })
+    const address = server.address() as AddressInfo
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    url = `http://${host}:${address.port}`
+
+    return {
+        url,
+        store,
+        close: () =>
+            new Promise<void>((resolve, reject) => {
+                server.close((err) => (err ? reject(err) : resolve()))
+                server.closeAllConnections()
+            }),
+        setFaults: (f) => {
+            faults.set(f)
+        },
+        revokeSessions: () => sessions.revokeAll(),
+        stats: () => structuredClone(stats),
+        resetStats: () => state.resetStats(),
+    }
+}

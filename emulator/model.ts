@@ -1,0 +1,181 @@
+/** Records of the emulated org, named after the Salesforce objects they stand for. */
+
+/**
+ * User.UserType values. `/Users` only returns the "queriable" ones; internal users (Automated Process, site guest)
+ * exist in the org but are left out of SCIM, as in Salesforce's pilot `UsersResource`.
+ */
+export type UserType =
+    | 'Standard'
+    | 'PowerPartner'
+    | 'PowerCustomerSuccess'
+    | 'CustomerSuccess'
+    | 'CspLitePortal'
+    | 'CsnOnly'
+    | 'SelfService'
+    | 'Guest'
+    | 'AutomatedProcess'
+
+export const QUERIABLE_USER_TYPES: ReadonlySet<UserType> = new Set<UserType>([
+    'Standard',
+    'PowerPartner',
+    'PowerCustomerSuccess',
+    'CustomerSuccess',
+    'SelfService',
+    'CspLitePortal',
+    'CsnOnly',
+])
+
+export type LicenseName =
+    | 'Salesforce'
+    | 'Salesforce Platform'
+    | 'Chatter Free'
+    | 'Identity'
+    | 'Partner Community'
+    | 'Guest User License'
+    | 'Automated Process'
+
+export interface Profile {
+    readonly id: string
+    name: string
+    readonly license: LicenseName
+    /** Profile.UserType: Guest and Automated Process profiles are hidden from /Entitlements. */
+    readonly userType: UserType
+    readonly created: number
+    lastModified: number
+}
+
+export interface PermissionSet {
+    readonly id: string
+    /** What SCIM shows as `display`/`displayName`. */
+    name: string
+    readonly label: string
+    /** A permission set tied to a user license can only be assigned to users of that license. */
+    readonly license?: LicenseName
+    readonly created: number
+    lastModified: number
+}
+
+export interface Role {
+    readonly id: string
+    name: string
+    readonly parentRoleId: string | null
+    readonly created: number
+    lastModified: number
+}
+
+export interface Group {
+    readonly id: string
+    name: string
+    /** `Regular` is a public group; queues exist but are not served by /Groups. */
+    readonly type: 'Regular' | 'Queue'
+    /** User (005) or group (00G) ids, in the order they were added. */
+    readonly members: Set<string>
+    readonly created: number
+    lastModified: number
+}
+
+export type CustomFieldType = 'string' | 'double' | 'boolean' | 'date' | 'hierarchy'
+
+export interface CustomFieldDef {
+    /** API name, e.g. `Cost_Center__c`. */
+    readonly name: string
+    readonly label: string
+    readonly type: CustomFieldType
+}
+
+export type CustomValue = string | number | boolean
+
+/** The User fields SCIM can see or change. Changing any of them bumps LastModifiedDate. */
+export interface UserFields {
+    userName: string
+    federationId: string | null
+    firstName: string | null
+    lastName: string | null
+    nickName: string | null
+    alias: string
+    email: string | null
+    title: string | null
+    department: string | null
+    division: string | null
+    employeeNumber: string | null
+    street: string | null
+    city: string | null
+    state: string | null
+    postalCode: string | null
+    country: string | null
+    phone: string | null
+    mobilePhone: string | null
+    fax: string | null
+    userType: UserType
+    languageLocaleKey: string | null
+    emailEncodingKey: string | null
+    localeSidKey: string | null
+    timeZoneSidKey: string | null
+    isActive: boolean
+    profileId: string
+    roleId: string | null
+    managerId: string | null
+    delegatedApproverId: string | null
+    accountId: string | null
+    contactId: string | null
+    hasPhoto: boolean
+    custom: Record<string, CustomValue>
+}
+
+export interface UserRecord extends UserFields {
+    readonly id: string
+    readonly created: number
+    lastModified: number
+}
+
+/**
+ * Working copy of a user for a write: all changes of a request are applied here first and committed in one step,
+ * so a failed request leaves nothing behind (Salesforce's savepoint/rollback).
+ */
+export interface UserDraft {
+    fields: UserFields
+    /** Permission sets not owned by a profile, in assignment order. */
+    permissionSetIds: string[]
+    groupIds: string[]
+    /** A new password to set with the write; it is not a User field and does not touch LastModifiedDate. */
+    password?: string
+}
+
+export const USER_FIELD_KEYS: readonly (keyof UserFields)[] = [
+    'userName',
+    'federationId',
+    'firstName',
+    'lastName',
+    'nickName',
+    'alias',
+    'email',
+    'title',
+    'department',
+    'division',
+    'employeeNumber',
+    'street',
+    'city',
+    'state',
+    'postalCode',
+    'country',
+    'phone',
+    'mobilePhone',
+    'fax',
+    'userType',
+    'languageLocaleKey',
+    'emailEncodingKey',
+    'localeSidKey',
+    'timeZoneSidKey',
+    'isActive',
+    'profileId',
+    'roleId',
+    'managerId',
+    'delegatedApproverId',
+    'accountId',
+    'contactId',
+    'hasPhoto',
+]
+
+export function displayName(u: Pick<UserFields, 'firstName' | 'lastName'>): string {
+    return [u.firstName, u.lastName].filter((p): p is string => Boolean(p)).join(' ')
+}

@@ -1,0 +1,120 @@
+import { Request, Router } from 'express'
+import { ScimError } from '../errors'
+import { AttributeDef, compileFilter } from '../filter'
+import { displayName, PermissionSet, Profile } from '../model'
+import { sendJson } from '../respond'
+import { OrgStore } from '../store'
+import { attributeList, isoSeconds, location, project, URN, version } from './common'
+import { DEFAULT_PAGE_SIZE, ScimDeps } from './deps'
+import { firstParam, LIST_RESPONSE_URN, listResponse, parsePaging, runQuery } from './list'
+import { MemberBudget, memberWindow, windowOf } from './members'
+
+/**
+ * `/Entitlements`: profiles, then permission sets not owned by a profile, as one virtual list ordered by id within
+ * each block. Read-only: writes get 501 `Method not supported`. Members are active users only.
+ */
+
+type Entitlement =
+    | { readonly kind: 'Profile'; readonly record: Profile }
+    | { readonly kind: 'Permission Set'; readonly record: PermissionSet }
+
+interface Item {
+    readonly id: string
+    readonly entitlement: Entitlement
+}
+
+function filterAttributes(): Map<string, AttributeDef<Item>> {
+    return new Map<string, AttributeDef<Item>>([
+        ['id', { kind: 'id', get: (e) => e.id }],
+        ['displayName', { kind: 'string', get: (e) => e.entitlement.record.name }],
+        ['meta', { kind: 'complex' }],
+        ['meta.created', { kind: 'datetime', get: (e) => e.entitlement.record.created }],
+        ['meta.lastModified', { kind: 'datetime', get: (e) => e.entitlement.record.lastModified }],
+    ])
+}
+
+function memberIds(store: OrgStore, e: Entitlement): ReadonlySet<string> {
+    return e.kind === 'Profile' ? store.profileMemberIds(e.record.id) : store.permissionSetMemberIds(e.record.id)
+}
+
+export function entitlementsRouter(deps: ScimDeps): Router {
+    const { store } = deps
+    const router = Router({ caseSensitive: true })
+    const attributes = filterAttributes()
+    const isActive = (id: string): boolean => store.getUser(id)?.isActive === true
+
+    const serialize = (req: Request, e: Entitlement, members: readonly string[]): Record<string, unknown> => {
+        const ctx = deps.context(req)
+        const r = e.record
+        const body = {
+            schemas: [URN.entitlement],
+            id: r.id,
+            displayName: r.name,
+            type: e.kind,
+            members: members.map((id) => {
+                const u = store.getUser(id)
+                return { value: id, display: u ? displayName(u) : '', $ref: location(ctx, 'Users', id) }
+            }),
+            meta: {
+                created: isoSeconds(r.created),
+                lastModified: isoSeconds(r.lastModified),
+                location: location(ctx, 'Entitlements', r.id),
+                resourceType: 'Entitlement',
+                version: version(r.id, r.lastModified),
+            },
+        }
+        return project(
+            body,
+            attributeList(req.query.attributes),
+            attributeList(req.query.excludedAttributes),
+            ['id', 'schemas'],
+            []
+        )
+    }
+
+    router.get('/Entitlements', (req, res) => {
+        const paging = parsePaging(req.query, DEFAULT_PAGE_SIZE)
+        const filter = compileFilter(firstParam(req.query.filter), attributes)
+        const profiles: Item[] = store
+            .listedProfiles()
+            .map((p) => ({ id: p.id, entitlement: { kind: 'Profile', record: p } }))
+        const permissionSets: Item[] = store
+            .sortedPermissionSets()
+            .map((p) => ({ id: p.id, entitlement: { kind: 'Permission Set', record: p } }))
+        // One list, profiles block first: `00e` sorts before `0PS`, so id order and block order agree.
+        const all = [...profiles, ...permissionSets]
+        const { total, page } = runQuery({ items: () => all, version: () => store.version }, filter, paging)
+        if (page.length === 0) {
+            sendJson(res, 200, { totalResults: 0, schemas: [LIST_RESPONSE_URN], Resources: [] })
+            return
+        }
+        // 200 assignee rows across the page's profiles and 200 across its permission sets (two LIMIT 200 queries).
+        const profileBudget = new MemberBudget()
+        const psBudget = new MemberBudget()
+        const resources = page.map((item) => {
+            const e = item.entitlement
+            const budget = e.kind === 'Profile' ? profileBudget : psBudget
+            return serialize(req, e, budget.take(memberIds(store, e), isActive))
+        })
+        sendJson(res, 200, listResponse(total, resources, paging))
+    })
+
+    router.get('/Entitlements/:id', (req, res) => {
+        const window = memberWindow(req.query)
+        const id = req.params.id
+        const profile = store.listedProfiles().find((p) => p.id === id)
+        const ps = store.permissionSets.get(id)
+        const e: Entitlement | undefined = profile
+            ? { kind: 'Profile', record: profile }
+            : ps
+              ? { kind: 'Permission Set', record: ps }
+              : undefined
+        if (!e) throw new ScimError(404, 'No such resource')
+        sendJson(res, 200, serialize(req, e, windowOf(memberIds(store, e), window, isActive)))
+    })
+
+    router.all(['/Entitlements', '/Entitlements/:id'], () => {
+        throw new ScimError(501, 'Method not supported')
+    })
+    return router
+}

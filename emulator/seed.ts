@@ -1,0 +1,608 @@
+import { EMULATOR_CREDENTIALS } from './credentials'
+import { KEY_PREFIX, makeId } from './ids'
+import { CustomValue, LicenseName, UserFields, UserRecord, UserType } from './model'
+import { OrgStore } from './store'
+
+/**
+ * The hand-written "Acme Corp" org every emulator starts from: profiles of each license type, permission sets, a role
+ * hierarchy, public groups and about 25 users with managers, inactive users, a partner user, custom fields, internal
+ * users /Users must not return, and users whose deactivation Salesforce refuses.
+ */
+
+export const ORG_ID = makeId(KEY_PREFIX.org, 4_216_044)
+export const ORG_NAME = 'Acme Corp'
+export const USER_DOMAIN = 'acme-corp.example.com'
+
+/** Usernames already taken in other Salesforce orgs (sandboxes, other companies): creating them fails as duplicates. */
+export const FOREIGN_USERNAMES: readonly string[] = [
+    'admin@example.com',
+    'john.doe@example.com',
+    'jane.doe@example.com',
+    'test.user@example.com',
+    'olivia.bennett@acme-corp.example.com.uat',
+    'taken.elsewhere@acme-corp.example.com',
+]
+
+const day = 86_400_000
+const T0 = Date.UTC(2021, 2, 15, 16, 0, 0)
+const at = (days: number, hours = 0): number => T0 + days * day + hours * 3_600_000
+
+/** Ids of seeded records, fixed so tests and docs can name them. */
+export const SEED = {
+    profiles: {
+        systemAdministrator: makeId(KEY_PREFIX.profile, 1),
+        standardUser: makeId(KEY_PREFIX.profile, 2),
+        readOnly: makeId(KEY_PREFIX.profile, 3),
+        marketingUser: makeId(KEY_PREFIX.profile, 4),
+        salesforcePlatformUser: makeId(KEY_PREFIX.profile, 5),
+        chatterFreeUser: makeId(KEY_PREFIX.profile, 6),
+        identityUser: makeId(KEY_PREFIX.profile, 7),
+        partnerCommunityUser: makeId(KEY_PREFIX.profile, 8),
+        guestSite: makeId(KEY_PREFIX.profile, 9),
+        automatedProcess: makeId(KEY_PREFIX.profile, 10),
+    },
+    permissionSets: {
+        salesCloudUser: makeId(KEY_PREFIX.permissionSet, 1),
+        serviceCloudUser: makeId(KEY_PREFIX.permissionSet, 2),
+        apiEnabled: makeId(KEY_PREFIX.permissionSet, 3),
+        modifyAllDataAuditor: makeId(KEY_PREFIX.permissionSet, 4),
+        knowledgeUser: makeId(KEY_PREFIX.permissionSet, 5),
+        flowBuilder: makeId(KEY_PREFIX.permissionSet, 6),
+        marketingCloudConnect: makeId(KEY_PREFIX.permissionSet, 7),
+        crmAnalyticsPlus: makeId(KEY_PREFIX.permissionSet, 8),
+    },
+    roles: {
+        ceo: makeId(KEY_PREFIX.role, 1),
+        vpSales: makeId(KEY_PREFIX.role, 2),
+        vpService: makeId(KEY_PREFIX.role, 3),
+        salesManagerWest: makeId(KEY_PREFIX.role, 4),
+        salesManagerEast: makeId(KEY_PREFIX.role, 5),
+        serviceManagerEmea: makeId(KEY_PREFIX.role, 6),
+        serviceManagerAmericas: makeId(KEY_PREFIX.role, 7),
+        salesRepWest: makeId(KEY_PREFIX.role, 8),
+        salesRepEast: makeId(KEY_PREFIX.role, 9),
+        serviceAgentEmea: makeId(KEY_PREFIX.role, 10),
+        serviceAgentAmericas: makeId(KEY_PREFIX.role, 11),
+        vpMarketing: makeId(KEY_PREFIX.role, 12),
+    },
+    groups: {
+        allSales: makeId(KEY_PREFIX.group, 1),
+        westRegion: makeId(KEY_PREFIX.group, 2),
+        eastRegion: makeId(KEY_PREFIX.group, 3),
+        serviceTeam: makeId(KEY_PREFIX.group, 4),
+        marketing: makeId(KEY_PREFIX.group, 5),
+        executives: makeId(KEY_PREFIX.group, 6),
+        supportQueue: makeId(KEY_PREFIX.group, 7),
+    },
+    users: {
+        integration: makeId(KEY_PREFIX.user, 1),
+        ceo: makeId(KEY_PREFIX.user, 2),
+        vpSales: makeId(KEY_PREFIX.user, 3),
+        vpService: makeId(KEY_PREFIX.user, 4),
+        /** Web-to-Lead default lead creator: cannot be deactivated. */
+        salesManagerWest: makeId(KEY_PREFIX.user, 5),
+        salesManagerEast: makeId(KEY_PREFIX.user, 6),
+        /** Default case owner: cannot be deactivated. */
+        serviceManagerEmea: makeId(KEY_PREFIX.user, 7),
+        serviceManagerAmericas: makeId(KEY_PREFIX.user, 8),
+        /** IT admin referenced by the `Approver__c` hierarchy field: cannot be deactivated. */
+        itAdmin: makeId(KEY_PREFIX.user, 19),
+        /** Salesforce Platform license. */
+        platformUser: makeId(KEY_PREFIX.user, 20),
+        chatterFreeUser: makeId(KEY_PREFIX.user, 21),
+        identityUser: makeId(KEY_PREFIX.user, 22),
+        /** Inactive, Read Only profile. */
+        inactiveReadOnly: makeId(KEY_PREFIX.user, 23),
+        /** Inactive, Standard User profile. */
+        inactiveStandard: makeId(KEY_PREFIX.user, 24),
+        /** PowerPartner user of the Partner Community profile. */
+        partner: makeId(KEY_PREFIX.user, 25),
+        automatedProcess: makeId(KEY_PREFIX.user, 27),
+        siteGuest: makeId(KEY_PREFIX.user, 28),
+    },
+    /** Highest counter used by seeded users; generated users continue after it. */
+    lastUserCounter: 28,
+} as const
+
+interface SeedUser {
+    readonly n: number
+    readonly first: string
+    readonly last: string
+    readonly profile: keyof typeof SEED.profiles
+    readonly role?: keyof typeof SEED.roles
+    readonly manager?: number
+    readonly title?: string
+    readonly department?: string
+    readonly division?: string
+    readonly active?: boolean
+    readonly permissionSets?: readonly (keyof typeof SEED.permissionSets)[]
+    readonly groups?: readonly (keyof typeof SEED.groups)[]
+    readonly userType?: UserType
+    readonly userName?: string
+    readonly custom?: Record<string, CustomValue>
+    readonly phone?: string
+    readonly city?: string
+    readonly country?: string
+    readonly locale?: string
+    readonly timezone?: string
+    readonly federationId?: string
+    readonly created: number
+    readonly modified: number
+}
+
+const USERS: readonly SeedUser[] = [
+    {
+        n: 1,
+        first: 'SCIM',
+        last: 'Integration',
+        profile: 'systemAdministrator',
+        permissionSets: ['apiEnabled'],
+        title: 'Integration User',
+        department: 'IT',
+        userName: EMULATOR_CREDENTIALS.username,
+        created: at(0),
+        modified: at(30),
+    },
+    {
+        n: 2,
+        first: 'Olivia',
+        last: 'Bennett',
+        profile: 'standardUser',
+        role: 'ceo',
+        title: 'Chief Executive Officer',
+        department: 'Executive',
+        division: 'Corporate',
+        groups: ['executives'],
+        permissionSets: ['crmAnalyticsPlus'],
+        custom: { Cost_Center__c: 'CC-1000', Badge_Number__c: 1001 },
+        phone: '+1 415 555 0100',
+        city: 'San Francisco',
+        country: 'US',
+        created: at(1),
+        modified: at(400),
+    },
+    {
+        n: 3,
+        first: 'Marcus',
+        last: 'Reid',
+        profile: 'standardUser',
+        role: 'vpSales',
+        manager: 2,
+        title: 'VP Sales',
+        department: 'Sales',
+        groups: ['executives', 'allSales'],
+        permissionSets: ['salesCloudUser', 'crmAnalyticsPlus'],
+        custom: { Cost_Center__c: 'CC-2000', Badge_Number__c: 1002 },
+        created: at(2),
+        modified: at(380),
+    },
+    {
+        n: 4,
+        first: 'Priya',
+        last: 'Natarajan',
+        profile: 'standardUser',
+        role: 'vpService',
+        manager: 2,
+        title: 'VP Customer Service',
+        department: 'Service',
+        groups: ['executives', 'serviceTeam'],
+        permissionSets: ['serviceCloudUser', 'knowledgeUser'],
+        custom: { Cost_Center__c: 'CC-3000' },
+        created: at(2, 2),
+        modified: at(390),
+    },
+    {
+        n: 5,
+        first: 'Daniel',
+        last: 'Kowalski',
+        profile: 'standardUser',
+        role: 'salesManagerWest',
+        manager: 3,
+        title: 'Regional Sales Manager, West',
+        department: 'Sales',
+        division: 'West',
+        groups: ['allSales', 'westRegion'],
+        permissionSets: ['salesCloudUser'],
+        custom: { Cost_Center__c: 'CC-2100' },
+        city: 'Seattle',
+        country: 'US',
+        created: at(5),
+        modified: at(200),
+    },
+    {
+        n: 6,
+        first: 'Sofia',
+        last: 'Alvarez',
+        profile: 'standardUser',
+        role: 'salesManagerEast',
+        manager: 3,
+        title: 'Regional Sales Manager, East',
+        department: 'Sales',
+        division: 'East',
+        groups: ['allSales', 'eastRegion'],
+        permissionSets: ['salesCloudUser', 'flowBuilder'],
+        custom: { Cost_Center__c: 'CC-2200' },
+        city: 'New York',
+        country: 'US',
+        timezone: 'America/New_York',
+        created: at(5, 3),
+        modified: at(210),
+    },
+    {
+        n: 7,
+        first: 'Hiroshi',
+        last: 'Tanaka',
+        profile: 'standardUser',
+        role: 'serviceManagerEmea',
+        manager: 4,
+        title: 'Service Manager, EMEA',
+        department: 'Service',
+        division: 'EMEA',
+        groups: ['serviceTeam'],
+        permissionSets: ['serviceCloudUser', 'knowledgeUser'],
+        custom: { Cost_Center__c: 'CC-3100' },
+        city: 'London',
+        country: 'GB',
+        locale: 'en_GB',
+        timezone: 'Europe/London',
+        created: at(6),
+        modified: at(220),
+    },
+    {
+        n: 8,
+        first: 'Amara',
+        last: 'Okafor',
+        profile: 'standardUser',
+        role: 'serviceManagerAmericas',
+        manager: 4,
+        title: 'Service Manager, Americas',
+        department: 'Service',
+        division: 'Americas',
+        groups: ['serviceTeam'],
+        permissionSets: ['serviceCloudUser'],
+        custom: { Cost_Center__c: 'CC-3200' },
+        created: at(6, 4),
+        modified: at(230),
+    },
+    ...[
+        [9, 'Liam', "O'Connor", 'salesRepWest', 5, 'westRegion', 'Account Executive'],
+        [10, 'Emma', 'Schmidt', 'salesRepWest', 5, 'westRegion', 'Account Executive'],
+        [11, 'Noah', 'Williams', 'salesRepWest', 5, 'westRegion', 'Sales Development Rep'],
+        [12, 'Chloé', 'Dubois', 'salesRepEast', 6, 'eastRegion', 'Account Executive'],
+        [13, 'Mateo', 'García', 'salesRepEast', 6, 'eastRegion', 'Account Executive'],
+        [14, 'Ava', 'Johnson', 'salesRepEast', 6, 'eastRegion', 'Sales Development Rep'],
+    ].map(([n, first, last, role, manager, group, title]): SeedUser => ({
+        n: n as number,
+        first: first as string,
+        last: last as string,
+        profile: 'standardUser',
+        role: role as keyof typeof SEED.roles,
+        manager: manager as number,
+        title: title as string,
+        department: 'Sales',
+        division: group === 'westRegion' ? 'West' : 'East',
+        groups: ['allSales', group as keyof typeof SEED.groups],
+        permissionSets: ['salesCloudUser'],
+        custom: { Cost_Center__c: group === 'westRegion' ? 'CC-2100' : 'CC-2200', Approver__c: '@19' },
+        created: at(10 + (n as number)),
+        modified: at(150 + (n as number) * 3),
+    })),
+    ...[
+        [15, 'Lucas', 'Rossi', 'serviceAgentEmea', 7, 'Europe/Rome', 'it_IT'],
+        [16, 'Mia', 'Chen', 'serviceAgentAmericas', 8, 'America/Chicago', 'en_US'],
+        [17, 'Ethan', 'Brown', 'serviceAgentAmericas', 8, 'America/Denver', 'en_US'],
+    ].map(([n, first, last, role, manager, timezone, locale]): SeedUser => ({
+        n: n as number,
+        first: first as string,
+        last: last as string,
+        profile: 'standardUser',
+        role: role as keyof typeof SEED.roles,
+        manager: manager as number,
+        title: 'Customer Support Agent',
+        department: 'Service',
+        groups: ['serviceTeam'],
+        permissionSets: ['serviceCloudUser', 'knowledgeUser'],
+        custom: { Cost_Center__c: 'CC-3300', Badge_Number__c: 2000 + (n as number) },
+        timezone: timezone as string,
+        locale: locale as string,
+        created: at(30 + (n as number)),
+        modified: at(160 + (n as number)),
+    })),
+    {
+        n: 18,
+        first: 'Grace',
+        last: 'Lee',
+        profile: 'marketingUser',
+        role: 'vpMarketing',
+        manager: 2,
+        title: 'Marketing Director',
+        department: 'Marketing',
+        groups: ['marketing'],
+        permissionSets: ['marketingCloudConnect'],
+        custom: { Cost_Center__c: 'CC-4000' },
+        created: at(40),
+        modified: at(300),
+    },
+    {
+        n: 19,
+        first: 'Raj',
+        last: 'Patel',
+        profile: 'systemAdministrator',
+        manager: 2,
+        title: 'Salesforce Administrator',
+        department: 'IT',
+        permissionSets: ['modifyAllDataAuditor', 'flowBuilder', 'apiEnabled'],
+        custom: { Cost_Center__c: 'CC-5000', Badge_Number__c: 1019 },
+        federationId: 'raj.patel@acme-corp.example.com',
+        created: at(3),
+        modified: at(500),
+    },
+    {
+        n: 20,
+        first: 'Hannah',
+        last: 'Müller',
+        profile: 'salesforcePlatformUser',
+        manager: 19,
+        title: 'Operations Analyst',
+        department: 'Operations',
+        locale: 'de_DE',
+        timezone: 'Europe/Berlin',
+        city: 'Berlin',
+        country: 'DE',
+        permissionSets: ['flowBuilder'],
+        created: at(60),
+        modified: at(260),
+    },
+    {
+        n: 21,
+        first: 'Tom',
+        last: 'Fischer',
+        profile: 'chatterFreeUser',
+        title: 'Warehouse Lead',
+        department: 'Operations',
+        created: at(70),
+        modified: at(70),
+    },
+    {
+        n: 22,
+        first: 'Nina',
+        last: 'Petrova',
+        profile: 'identityUser',
+        title: 'Contractor',
+        department: 'Finance',
+        custom: { Contractor__c: true },
+        created: at(80),
+        modified: at(90),
+    },
+    {
+        n: 23,
+        first: 'Carlos',
+        last: 'Mendes',
+        profile: 'readOnly',
+        title: 'Financial Auditor',
+        department: 'Finance',
+        active: false,
+        custom: { Contractor__c: true },
+        created: at(90),
+        modified: at(320),
+    },
+    {
+        n: 24,
+        first: 'Fatima',
+        last: 'Zahra',
+        profile: 'standardUser',
+        role: 'salesRepWest',
+        manager: 5,
+        title: 'Account Executive',
+        department: 'Sales',
+        active: false,
+        permissionSets: ['salesCloudUser'],
+        created: at(100),
+        modified: at(450),
+    },
+    {
+        n: 25,
+        first: 'Peter',
+        last: 'Lindqvist',
+        profile: 'partnerCommunityUser',
+        userType: 'PowerPartner',
+        title: 'Channel Partner',
+        userName: 'peter.lindqvist@nordic-partners.example.com',
+        created: at(120),
+        modified: at(130),
+    },
+    {
+        n: 26,
+        first: 'Sam',
+        last: 'Taylor',
+        profile: 'standardUser',
+        role: 'salesRepEast',
+        manager: 6,
+        title: 'Sales Intern',
+        department: 'Sales',
+        groups: ['eastRegion'],
+        custom: { Contractor__c: true },
+        created: at(420),
+        modified: at(421),
+    },
+    {
+        n: 27,
+        first: '',
+        last: 'Automated Process',
+        profile: 'automatedProcess',
+        userType: 'AutomatedProcess',
+        userName: `autoproc@${ORG_ID.toLowerCase()}`,
+        created: at(0),
+        modified: at(0),
+    },
+    {
+        n: 28,
+        first: 'Site',
+        last: 'Guest User',
+        profile: 'guestSite',
+        userType: 'Guest',
+        userName: `customer_portal_site_guest@acme-corp.force.com`,
+        created: at(0),
+        modified: at(0),
+    },
+]
+
+/** Build the seed org. Users, seats and groups beyond it come from `generate.ts`. */
+export function seedOrg(store: OrgStore): void {
+    const P = SEED.profiles
+    const profiles: [string, string, LicenseName, UserType][] = [
+        [P.systemAdministrator, 'System Administrator', 'Salesforce', 'Standard'],
+        [P.standardUser, 'Standard User', 'Salesforce', 'Standard'],
+        [P.readOnly, 'Read Only', 'Salesforce', 'Standard'],
+        [P.marketingUser, 'Marketing User', 'Salesforce', 'Standard'],
+        [P.salesforcePlatformUser, 'Salesforce Platform User', 'Salesforce Platform', 'Standard'],
+        [P.chatterFreeUser, 'Chatter Free User', 'Chatter Free', 'CsnOnly'],
+        [P.identityUser, 'Identity User', 'Identity', 'Standard'],
+        [P.partnerCommunityUser, 'Partner Community User', 'Partner Community', 'PowerPartner'],
+        [P.guestSite, 'Acme Customer Portal Profile', 'Guest User License', 'Guest'],
+        [P.automatedProcess, 'Automated Process', 'Automated Process', 'AutomatedProcess'],
+    ]
+    profiles.forEach(([id, name, license, userType], i) =>
+        store.addProfile({ id, name, license, userType, created: at(-30 + i), lastModified: at(200 + i * 7) })
+    )
+
+    const S = SEED.permissionSets
+    const permissionSets: [string, string, LicenseName?][] = [
+        [S.salesCloudUser, 'Sales Cloud User'],
+        [S.serviceCloudUser, 'Service Cloud User'],
+        [S.apiEnabled, 'API Enabled'],
+        [S.modifyAllDataAuditor, 'Modify All Data Auditor'],
+        [S.knowledgeUser, 'Knowledge User'],
+        [S.flowBuilder, 'Flow Builder'],
+        [S.marketingCloudConnect, 'Marketing Cloud Connect'],
+        [S.crmAnalyticsPlus, 'CRM Analytics Plus', 'Salesforce'],
+    ]
+    permissionSets.forEach(([id, label, license], i) =>
+        store.addPermissionSet({
+            id,
+            name: label,
+            label,
+            ...(license ? { license } : {}),
+            created: at(-20 + i),
+            lastModified: at(180 + i * 11),
+        })
+    )
+
+    const R = SEED.roles
+    const roles: [string, string, string | null][] = [
+        [R.ceo, 'CEO', null],
+        [R.vpSales, 'VP, Sales', R.ceo],
+        [R.vpService, 'VP, Customer Service', R.ceo],
+        [R.salesManagerWest, 'Sales Manager, West', R.vpSales],
+        [R.salesManagerEast, 'Sales Manager, East', R.vpSales],
+        [R.serviceManagerEmea, 'Service Manager, EMEA', R.vpService],
+        [R.serviceManagerAmericas, 'Service Manager, Americas', R.vpService],
+        [R.salesRepWest, 'Sales Rep, West', R.salesManagerWest],
+        [R.salesRepEast, 'Sales Rep, East', R.salesManagerEast],
+        [R.serviceAgentEmea, 'Service Agent, EMEA', R.serviceManagerEmea],
+        [R.serviceAgentAmericas, 'Service Agent, Americas', R.serviceManagerAmericas],
+        [R.vpMarketing, 'VP, Marketing', R.ceo],
+    ]
+    roles.forEach(([id, name, parentRoleId], i) =>
+        store.addRole({ id, name, parentRoleId, created: at(-10 + i), lastModified: at(100 + i * 5) })
+    )
+
+    const G = SEED.groups
+    const groups: [string, string, 'Regular' | 'Queue'][] = [
+        [G.allSales, 'All Sales', 'Regular'],
+        [G.westRegion, 'West Region', 'Regular'],
+        [G.eastRegion, 'East Region', 'Regular'],
+        [G.serviceTeam, 'Service Team', 'Regular'],
+        [G.marketing, 'Marketing', 'Regular'],
+        [G.executives, 'Executives', 'Regular'],
+        [G.supportQueue, 'Support Queue', 'Queue'],
+    ]
+    groups.forEach(([id, name, type], i) =>
+        store.addGroup({ id, name, type, members: new Set(), created: at(-5 + i), lastModified: at(250 + i * 9) })
+    )
+    // Public groups can contain other groups: All Sales nests both regions.
+    store.seedMember(G.allSales, G.westRegion)
+    store.seedMember(G.allSales, G.eastRegion)
+
+    store.customFields.push(
+        { name: 'Cost_Center__c', label: 'Cost Center', type: 'string' },
+        { name: 'Badge_Number__c', label: 'Badge Number', type: 'double' },
+        { name: 'Contractor__c', label: 'Contractor', type: 'boolean' },
+        { name: 'Approver__c', label: 'Approver', type: 'hierarchy' }
+    )
+
+    for (const s of USERS) {
+        const id = makeId(KEY_PREFIX.user, s.n)
+        const userName = (s.userName ?? `${slug(s.first)}.${slug(s.last)}@${USER_DOMAIN}`).toLowerCase()
+        const custom: Record<string, CustomValue> = {}
+        for (const [k, v] of Object.entries(s.custom ?? {}))
+            custom[k] = typeof v === 'string' && v.startsWith('@') ? makeId(KEY_PREFIX.user, Number(v.slice(1))) : v
+        const fields: UserFields = {
+            userName,
+            federationId: s.federationId ?? null,
+            firstName: s.first || null,
+            lastName: s.last,
+            nickName: userName.split('@')[0] ?? userName,
+            alias: makeAlias(s.first, s.last),
+            email: s.userType === 'AutomatedProcess' ? `noreply@${USER_DOMAIN}` : userName,
+            title: s.title ?? null,
+            department: s.department ?? null,
+            division: s.division ?? null,
+            employeeNumber: s.n < 27 ? `E${String(1000 + s.n)}` : null,
+            street: s.city ? '1 Market Street' : null,
+            city: s.city ?? null,
+            state: null,
+            postalCode: null,
+            country: s.country ?? null,
+            phone: s.phone ?? null,
+            mobilePhone: null,
+            fax: null,
+            userType: s.userType ?? 'Standard',
+            languageLocaleKey: 'en_US',
+            emailEncodingKey: 'UTF-8',
+            localeSidKey: s.locale ?? 'en_US',
+            timeZoneSidKey: s.timezone ?? 'America/Los_Angeles',
+            isActive: s.active ?? true,
+            profileId: SEED.profiles[s.profile],
+            roleId: s.role ? SEED.roles[s.role] : null,
+            managerId: s.manager ? makeId(KEY_PREFIX.user, s.manager) : null,
+            delegatedApproverId: null,
+            accountId: s.userType === 'PowerPartner' ? '001Dn00000Nordic01' : null,
+            contactId: s.userType === 'PowerPartner' ? '003Dn00000Lindq001' : null,
+            hasPhoto: s.userType !== 'AutomatedProcess' && s.userType !== 'Guest',
+            custom,
+        }
+        const user: UserRecord = { ...fields, id, created: s.created, lastModified: s.modified }
+        store.seedUser(
+            user,
+            (s.permissionSets ?? []).map((k) => SEED.permissionSets[k]),
+            s.n === 1 ? EMULATOR_CREDENTIALS.password : undefined
+        )
+        for (const g of s.groups ?? []) store.seedMember(SEED.groups[g], id)
+    }
+    store.setSecurityToken(SEED.users.integration, EMULATOR_CREDENTIALS.securityToken)
+    store.ids.reserve(KEY_PREFIX.user, SEED.lastUserCounter)
+    store.ids.reserve(KEY_PREFIX.profile, 10)
+    store.ids.reserve(KEY_PREFIX.permissionSet, 8)
+    store.ids.reserve(KEY_PREFIX.role, 12)
+    store.ids.reserve(KEY_PREFIX.group, 7)
+
+    store.settings.webToLeadDefaultCreatorId = SEED.users.salesManagerWest
+    store.settings.defaultCaseOwnerId = SEED.users.serviceManagerEmea
+    for (const name of FOREIGN_USERNAMES) store.foreignUserNames.add(name)
+    store.approvedProfileIds.add(SEED.profiles.systemAdministrator)
+    store.approvedPermissionSetIds.add(SEED.permissionSets.apiEnabled)
+}
+
+export function slug(s: string): string {
+    return s
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .replace(/[^A-Za-z0-9]+/g, '')
+        .toLowerCase()
+}
+
+/** Salesforce's UI default alias: first letter of the first name plus the first four of the last name. */
+export function makeAlias(first: string, last: string): string {
+    return (slug(first).slice(0, 1) + slug(last).slice(0, 4)).slice(0, 8) || 'user'
+}

@@ -1,0 +1,197 @@
+import express, { NextFunction, Request, Response } from 'express'
+import {
+    MalformedPayloadError,
+    NOT_FOUND_URL,
+    OAuthError,
+    REQUEST_LIMIT_EXCEEDED,
+    RestApiError,
+    ScimError,
+} from './errors'
+import { FaultInjector, FaultOptions } from './faults'
+import { RollingDailyCounter } from './limits'
+import { issueToken, requireSession } from './oauth'
+import { sendEmpty, sendJson } from './respond'
+import { RequestContext, SCIM_BASE_PATH } from './scim/common'
+import { ScimDeps } from './scim/deps'
+import { discoveryRouter } from './scim/discovery'
+import { entitlementsRouter } from './scim/entitlements'
+import { groupsRouter } from './scim/groups'
+import { rolesRouter } from './scim/roles'
+import { usersRouter } from './scim/users'
+import { SessionStore } from './sessions'
+import { EmulatorStats, routeKey } from './stats'
+import { OrgStore } from './store'
+
+export interface ServerState {
+    readonly store: OrgStore
+    readonly sessions: SessionStore
+    readonly faults: FaultInjector
+    readonly limit: RollingDailyCounter
+    readonly stats: EmulatorStats
+    readonly defaultUserPageSize: number
+    readonly stringifiedErrorSchemas: boolean
+    /** The emulator's own URL once listening (login URL and instance URL). */
+    url(): string
+    resetStats(): void
+}
+
+function baseUrl(req: Request, state: ServerState): string {
+    const host = req.get('host')
+    return host ? `${req.protocol}://${host}` : state.url()
+}
+
+/** Render any error the way Salesforce would answer it. */
+function errorHandler(state: ServerState) {
+    return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+        if (res.headersSent) {
+            next(err)
+            return
+        }
+        if (err instanceof ScimError) sendJson(res, err.status, err.body(state.stringifiedErrorSchemas))
+        else if (err instanceof RestApiError) sendJson(res, err.status, err.body(), err.headers)
+        else if (err instanceof MalformedPayloadError) sendJson(res, err.status, err.body())
+        else if (err instanceof OAuthError) sendJson(res, err.status, err.body())
+        else if (isBodyParserError(err)) sendJson(res, 400, new MalformedPayloadError().body())
+        else {
+            console.error('emulator: unexpected error', err)
+            sendJson(res, 500, [
+                {
+                    message:
+                        'An unexpected error occurred. Please include this ErrorId if you contact support: 1904758323-41720 (-1517418447)',
+                    errorCode: 'UNKNOWN_EXCEPTION',
+                },
+            ])
+        }
+    }
+}
+
+function isBodyParserError(err: unknown): boolean {
+    return (
+        typeof err === 'object' &&
+        err !== null &&
+        'type' in err &&
+        typeof err.type === 'string' &&
+        err.type.startsWith('entity.')
+    )
+}
+
+function adminRouter(state: ServerState): express.Router {
+    const router = express.Router()
+    router.use(express.json())
+    router.get('/health', (_req, res) => {
+        res.json({
+            status: 'ok',
+            url: state.url(),
+            orgId: state.store.org.id,
+            users: state.store.userCount,
+            sessions: state.sessions.size,
+            apiRequestsLast24h: state.limit.used(),
+            apiDailyLimit: state.limit.limit,
+        })
+    })
+    router.get('/stats', (_req, res) => {
+        res.json(state.stats)
+    })
+    router.post('/reset-stats', (_req, res) => {
+        state.resetStats()
+        res.json(state.stats)
+    })
+    router.get('/faults', (_req, res) => {
+        res.json(state.faults.current)
+    })
+    router.put('/faults', (req, res) => {
+        const body: unknown = req.body
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+            res.status(400).json({ error: 'expected a JSON object of fault options' })
+            return
+        }
+        res.json(state.faults.set(body as Partial<Record<keyof FaultOptions, unknown>>))
+    })
+    router.post('/revoke-sessions', (_req, res) => {
+        state.sessions.revokeAll()
+        res.status(204).end()
+    })
+    router.get('/licenses', (_req, res) => {
+        res.json(state.store.licenseUsage())
+    })
+    router.get('/users', (req, res) => {
+        const userName = typeof req.query.userName === 'string' ? req.query.userName : undefined
+        const id = typeof req.query.id === 'string' ? req.query.id : undefined
+        const user = userName ? state.store.findUserByUserName(userName) : id ? state.store.getUser(id) : undefined
+        const users = user ? [{ ...user, ...state.store.summarize(user) }] : []
+        res.json({ totalResults: users.length, users })
+    })
+    return router
+}
+
+/** The HTTP face of the emulator: Salesforce's token endpoint and SCIM 2.0 API, plus `/__emulator` admin routes. */
+export function createApp(state: ServerState): express.Express {
+    const app = express()
+    app.disable('x-powered-by')
+    app.disable('etag')
+    app.set('case sensitive routing', true)
+    app.set('trust proxy', false)
+
+    // Admin routes are not API calls: they are neither counted nor faulted.
+    app.use('/__emulator', adminRouter(state))
+
+    app.use('/services', (req, _res, next) => {
+        state.stats.requests++
+        const key = routeKey(req.method, req.baseUrl + req.path)
+        state.stats.byRoute[key] = (state.stats.byRoute[key] ?? 0) + 1
+        if (key === 'POST /token') state.stats.tokenRequests++
+        next()
+    })
+    app.use('/services', state.faults.latency())
+
+    app.post('/services/oauth2/token', express.urlencoded({ extended: false }), (req, res) => {
+        const { body } = issueToken(req, {
+            store: state.store,
+            sessions: state.sessions,
+            ownUrls: (r) => [baseUrl(r, state), state.url()],
+        })
+        // Token responses must not be cached (Salesforce sends no-store like any OAuth server).
+        sendJson(res, 200, body, { 'Cache-Control': 'no-store', Pragma: 'no-cache' })
+    })
+
+    const deps: ScimDeps = {
+        store: state.store,
+        sessions: state.sessions,
+        stats: state.stats,
+        defaultUserPageSize: state.defaultUserPageSize,
+        context: (req): RequestContext => ({ baseUrl: baseUrl(req, state) }),
+    }
+    const scim = express.Router({ caseSensitive: true })
+    scim.use(state.faults.beforeAuth())
+    scim.use(requireSession(state.store, state.sessions))
+    scim.use((_req, res, next) => {
+        // The org's rolling 24-hour API allocation; SCIM calls are REST API calls and count against it.
+        if (!state.limit.tryConsume()) {
+            next(REQUEST_LIMIT_EXCEEDED())
+            return
+        }
+        res.setHeader('Sforce-Limit-Info', `api-usage=${state.limit.used()}/${state.limit.limit}`)
+        next()
+    })
+    scim.use(state.faults.afterAuth())
+    scim.use(express.json({ type: () => true, limit: '10mb' }))
+    scim.use(usersRouter(deps))
+    scim.use(groupsRouter(deps))
+    scim.use(entitlementsRouter(deps))
+    scim.use(rolesRouter(deps))
+    scim.use(discoveryRouter(deps))
+    scim.use(() => {
+        throw NOT_FOUND_URL()
+    })
+    app.use(SCIM_BASE_PATH, scim)
+
+    // Anything else under /services needs a session first, then does not exist here.
+    app.use('/services', requireSession(state.store, state.sessions), () => {
+        throw NOT_FOUND_URL()
+    })
+    app.use((_req, res) => {
+        sendEmpty(res, 404)
+    })
+    app.use(errorHandler(state))
+    return app
+}
