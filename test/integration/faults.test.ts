@@ -40,14 +40,23 @@ describe('creates whose responses are lost', () => {
         try {
             const config = emulatorConfig(emulator.url)
             const profiles = await runCommand('std:entitlement:list', { type: 'profile' }, config)
-            const profile = profiles.outputs.find((o) => (o.attributes as Record<string, unknown>).name === 'Standard User')
+            const profile = profiles.outputs.find(
+                (o) => (o.attributes as Record<string, unknown>).name === 'Standard User'
+            )
             emulator.setFaults({ writeDropRate: 0.3 })
             const userNames = Array.from({ length: 200 }, (_, i) => `lost.response.${i}@acme-faults.example`)
             const outcomes: string[] = []
             for (const userName of userNames) {
                 const result = await runCommand(
                     'std:account:create',
-                    { attributes: { userName, email: userName, familyName: `Lost${userName.length}`, profile: profile?.identity } },
+                    {
+                        attributes: {
+                            userName,
+                            email: userName,
+                            familyName: `Lost${userName.length}`,
+                            profile: profile?.identity,
+                        },
+                    },
                     config
                 )
                 outcomes.push(String((result.outputs[0]?.attributes as Record<string, unknown>).userName))
@@ -72,7 +81,9 @@ describe('a burst of commands on a cold token cache', () => {
             const config = emulatorConfig(emulator.url)
             const someone = emulator.store.listUsers()[0]
             const results = await Promise.all(
-                Array.from({ length: 50 }, () => runCommand('std:account:read', { key: { simple: { id: someone?.id } } }, config))
+                Array.from({ length: 50 }, () =>
+                    runCommand('std:account:read', { key: { simple: { id: someone?.id } } }, config)
+                )
             )
             expect(results.every((r) => r.outputs.length === 1)).toBe(true)
             expect(emulator.stats().tokenRequests).toBe(1)
@@ -119,13 +130,16 @@ describe('hostile command input', () => {
         'http://attacker.example/005000000000000AAA',
     ]
 
-    it.each(hostileIds.map((id) => [JSON.stringify(id).slice(0, 40), id]))('refuses the account id %s before any request', async (_label, id) => {
-        emulator.resetStats()
-        await expect(runCommand('std:account:read', { key: { simple: { id } }, identity: id }, config)).rejects.toThrow(
-            /id|identity|key/i
-        )
-        expect(emulator.stats().requests).toBe(0)
-    })
+    it.each(hostileIds.map((id) => [JSON.stringify(id).slice(0, 40), id]))(
+        'refuses the account id %s before any request',
+        async (_label, id) => {
+            emulator.resetStats()
+            await expect(
+                runCommand('std:account:read', { key: { simple: { id } }, identity: id }, config)
+            ).rejects.toThrow(/id|identity|key/i)
+            expect(emulator.stats().requests).toBe(0)
+        }
+    )
 
     const hostileUpdates: unknown[] = [
         undefined,
@@ -154,8 +168,14 @@ describe('hostile command input', () => {
     )
 
     it.each([
-        ['an entitlement type that does not exist', { type: 'superuser', key: { simple: { id: '00e000000000001AAA' } } }],
-        ['a filter injected through the type', { type: 'profile") or (id pr', key: { simple: { id: '00e000000000001AAA' } } }],
+        [
+            'an entitlement type that does not exist',
+            { type: 'superuser', key: { simple: { id: '00e000000000001AAA' } } },
+        ],
+        [
+            'a filter injected through the type',
+            { type: 'profile") or (id pr', key: { simple: { id: '00e000000000001AAA' } } },
+        ],
         ['a path in the id', { type: 'group', key: { simple: { id: '../Users' } } }],
     ])('refuses an entitlement read with %s', async (_label, input) => {
         emulator.resetStats()

@@ -23,7 +23,7 @@ function newUser(userName: string, profile: string = standardUser): Record<strin
 }
 
 beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, extraLicenses: 2 })
+    emulator = await startEmulator({ port: 0, extraLicenses: 50 })
     config = emulatorConfig(emulator.url)
     standardUser = await entitlementId('profile', 'Standard User')
     chatterFree = await entitlementId('profile', 'Chatter Free User')
@@ -41,7 +41,11 @@ describe('Salesforce errors through the bundled connector', () => {
     it('refuses a create without a profile before any request, saying a profile is required', async () => {
         emulator.resetStats()
         await expect(
-            runCommand('std:account:create', { attributes: { userName: 'np@acme.example', email: 'np@acme.example', familyName: 'P' } }, config)
+            runCommand(
+                'std:account:create',
+                { attributes: { userName: 'np@acme.example', email: 'np@acme.example', familyName: 'P' } },
+                config
+            )
         ).rejects.toThrow(/profile/i)
         expect(emulator.stats().requests).toBe(0)
     })
@@ -49,21 +53,33 @@ describe('Salesforce errors through the bundled connector', () => {
     it('reports a duplicate username, including one taken in another org', async () => {
         const existing = emulator.store.listUsers()[0]
         if (!existing) throw new Error('empty org')
-        await expect(runCommand('std:account:create', newUser(existing.userName.toUpperCase()), config)).rejects.toMatchObject({
+        await expect(
+            runCommand('std:account:create', newUser(existing.userName.toUpperCase()), config)
+        ).rejects.toMatchObject({
             message: expect.stringMatching(/DUPLICATE_USERNAME[\s\S]*unique across all Salesforce/i),
         })
     })
 
     it('reports the license limit with what to do, and leaves no user behind', async () => {
-        const before = emulator.store.listUsers().length
-        const results: unknown[] = []
-        for (let i = 0; i < 4; i++) {
-            results.push(await runCommand('std:account:create', newUser(`seat${i}@acme-seats.example`), config).catch((e: unknown) => e))
+        const full = await startEmulator({ port: 0, extraLicenses: 2 })
+        try {
+            const fullConfig = emulatorConfig(full.url)
+            const before = full.store.listUsers().length
+            const results: unknown[] = []
+            for (let i = 0; i < 4; i++) {
+                results.push(
+                    await runCommand('std:account:create', newUser(`seat${i}@acme-seats.example`), fullConfig).catch(
+                        (e: unknown) => e
+                    )
+                )
+            }
+            const failures = results.filter((r) => r instanceof Error) as Error[]
+            expect(failures).toHaveLength(2)
+            expect(failures[0]?.message).toMatch(/LICENSE_LIMIT_EXCEEDED[\s\S]*licen[cs]e/i)
+            expect(full.store.listUsers().length).toBe(before + 2)
+        } finally {
+            await full.close()
         }
-        const failures = results.filter((r) => r instanceof Error) as Error[]
-        expect(failures.length).toBeGreaterThan(0)
-        expect(failures[0]?.message).toMatch(/LICENSE_LIMIT_EXCEEDED[\s\S]*licen[cs]e/i)
-        expect(emulator.store.listUsers().length).toBe(before + (4 - failures.length))
     })
 
     it('reports an unknown user as notFound on read and update', async () => {
@@ -95,7 +111,10 @@ describe('Salesforce errors through the bundled connector', () => {
         await expect(
             runCommand(
                 'std:account:update',
-                { key: { simple: { id: user.identity } }, changes: [{ op: 'Set', attribute: 'profile', value: chatterFree }] },
+                {
+                    key: { simple: { id: user.identity } },
+                    changes: [{ op: 'Set', attribute: 'profile', value: chatterFree }],
+                },
                 config
             )
         ).rejects.toThrow(/Chatter Free[\s\S]*Salesforce|Salesforce[\s\S]*Chatter Free/)
@@ -104,9 +123,9 @@ describe('Salesforce errors through the bundled connector', () => {
     it('says why Salesforce refused a deactivation', async () => {
         const blocked = emulator.store.listUsers().find((u) => u.deactivationBlocker !== undefined)
         if (!blocked) throw new Error('the seed org has no user whose deactivation Salesforce refuses')
-        await expect(runCommand('std:account:disable', { key: { simple: { id: blocked.id } } }, config)).rejects.toThrow(
-            /hierarchy|Web-to-Lead|case owner/i
-        )
+        await expect(
+            runCommand('std:account:disable', { key: { simple: { id: blocked.id } } }, config)
+        ).rejects.toThrow(/hierarchy|Web-to-Lead|case owner/i)
     })
 
     it('reports a password that breaks the password policy', async () => {
@@ -124,7 +143,12 @@ describe('Salesforce errors through the bundled connector', () => {
             runCommand(
                 'std:test-connection',
                 {},
-                emulatorConfig(emulator.url, { authType: 'usernamePassword', clientSecret: 'wrong', password: 'wrong' })
+                emulatorConfig(emulator.url, {
+                    authType: 'usernamePassword',
+                    privateKey: undefined,
+                    clientSecret: 'wrong',
+                    password: 'wrong',
+                })
             )
         ).rejects.toThrow(/invalid_client|invalid_grant|authentication failure/i)
     })

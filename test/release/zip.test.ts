@@ -32,8 +32,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-    await emulator.close()
-    fs.rmSync(folder, { recursive: true, force: true })
+    await emulator?.close()
+    if (folder) fs.rmSync(folder, { recursive: true, force: true })
 })
 
 it('holds exactly index.js and connector-spec.json', () => {
@@ -44,10 +44,14 @@ it('holds exactly index.js and connector-spec.json', () => {
 it('loads alone and runs test-connection and an account aggregation', async () => {
     const connector = loadBundle(path.join(folder, 'index.js'))
     const spec = JSON.parse(fs.readFileSync(path.join(folder, 'connector-spec.json'), 'utf8')) as { commands: string[] }
-    expect([...connector.handlers.keys()].filter((c) => c !== 'std:spec:read').sort()).toEqual([...spec.commands].sort())
+    expect([...connector.handlers.keys()].filter((c) => c !== 'std:spec:read').sort()).toEqual(
+        [...spec.commands].sort()
+    )
 
     const config = emulatorConfig(emulator.url)
-    await expect(runBundleCommand(connector, 'std:test-connection', {}, config)).resolves.toMatchObject({ outputs: [{}] })
+    await expect(runBundleCommand(connector, 'std:test-connection', {}, config)).resolves.toMatchObject({
+        outputs: [{}],
+    })
     const list = await runBundleCommand(connector, 'std:account:list', {}, config)
     expect(list.outputs.length).toBe(emulator.store.listUsers().length)
 })
