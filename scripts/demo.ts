@@ -46,7 +46,7 @@ async function main(): Promise<void> {
         for (const type of ['profile', 'permissionSet', 'role', 'group']) {
             const list = await run('std:entitlement:list', { type })
             entitlements[type] = list.outputs.map((o) => ({ id: String(o.identity), name: String(attrs(o).name) }))
-            console.log(`   ${type}: ${list.outputs.length} (${entitlements[type].slice(0, 4).map((e) => e.name).join(', ')}, ...)`)
+            console.log(`   ${type}: ${list.outputs.length} (${entitlements[type].slice(0, 4).map((e) => e.name).join(' | ')} | ...)`)
         }
         const byName = (type: string, name: string) => {
             const found = entitlements[type]?.find((e) => e.name === name) ?? entitlements[type]?.[0]
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         show((await run('std:account:disable', { key: { simple: { id } } })).outputs[0])
         show((await run('std:account:enable', { key: { simple: { id } } })).outputs[0])
 
-        step('Delta aggregation with the saved state: only what changed comes back')
+        step('Delta aggregation with the saved state: users changed since the last run (and its overlap window)')
         const delta = await run('std:account:list', { stateful: true, state: full.states[0] })
         console.log(`   ${delta.outputs.length} changed account(s): ${delta.outputs.map((o) => String(attrs(o).userName)).join(', ')}`)
 

@@ -2,6 +2,10 @@
  * Starts the SDK's local server (`spcx run dist/index.js <port>`) as a child process, the way connector developers
  * run a connector on their machine. The SDK's runner also launches `tsc --watch` when it finds one on the PATH; the
  * connector ships as an esbuild bundle, so the child gets a PATH without the project's binaries.
+ *
+ * spcx hands each request's config to the connector through its own copy of the SDK (`_withConfig`). The shipped
+ * bundle (dist/index.js) carries a copy of its own, which cannot see it, so the local server runs
+ * build/local/index.js: the same bundle with the SDK left in node_modules (`npm run build:local`).
  */
 import { ChildProcess, spawn } from 'child_process'
 import * as path from 'path'
@@ -14,7 +18,7 @@ export interface LocalServer {
     stop(): Promise<void>
 }
 
-export async function startLocalServer(port: number, bundle = path.join(ROOT, 'dist', 'index.js')): Promise<LocalServer> {
+export async function startLocalServer(port: number, bundle = path.join(ROOT, 'build', 'local', 'index.js')): Promise<LocalServer> {
     const binDir = path.join(ROOT, 'node_modules', '.bin')
     const pathWithoutBin = (process.env.PATH ?? '')
         .split(path.delimiter)

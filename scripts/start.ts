@@ -2,19 +2,11 @@
  * `npm start`: the connector's local server on the local Salesforce emulator (or on the org in `.env`),
  * ready for `npm run invoke -- <command> [input JSON]`.
  */
-import { execSync } from 'child_process'
-import * as fs from 'fs'
-import * as path from 'path'
 import { startEmulator } from '../emulator'
 import { CONNECTOR_PORT, EMULATOR_PORT, localTarget } from './local-config'
 import { startLocalServer } from './local-server'
 
-const ROOT = path.resolve(__dirname, '..')
-
 async function main(): Promise<void> {
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js')) || process.env.SKIP_BUILD !== '1') {
-        execSync('npm run --silent build', { cwd: ROOT, stdio: 'inherit' })
-    }
     const target = localTarget()
     const emulator =
         target.kind === 'emulator'
@@ -28,7 +20,7 @@ async function main(): Promise<void> {
     } else {
         console.log(`Salesforce org:           ${String(target.config.loginUrl)}  (from .env)`)
     }
-    console.log(`Connector local server:   ${server.url}  (SDK spcx, dist/index.js)`)
+    console.log(`Connector local server:   ${server.url}  (SDK spcx, build/local/index.js)`)
     console.log('')
     console.log('In another terminal:')
     console.log('  npm run invoke -- std:test-connection')
