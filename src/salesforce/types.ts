@@ -45,7 +45,11 @@ export interface ScimEnterpriseExtension {
     readonly department?: string
     readonly costCenter?: string
     readonly manager?: ScimManager
-    readonly delegatedApprover?: { readonly delegatedApproverId?: string; readonly $ref?: string; readonly displayName?: string }
+    readonly delegatedApprover?: {
+        readonly delegatedApproverId?: string
+        readonly $ref?: string
+        readonly displayName?: string
+    }
 }
 
 export interface ScimUser {
@@ -158,7 +162,11 @@ export interface ScimServiceProviderConfig {
 export type ScimPatchOperation =
     | { readonly op: 'add' | 'replace'; readonly value: Record<string, unknown> }
     | { readonly op: 'remove'; readonly path: string; readonly value?: Record<string, unknown> }
-    | { readonly op: 'add' | 'remove'; readonly path: 'members'; readonly value: { readonly members: readonly { readonly value: string }[] } }
+    | {
+          readonly op: 'add' | 'remove'
+          readonly path: 'members'
+          readonly value: { readonly members: readonly { readonly value: string }[] }
+      }
 
 /** Token endpoint response. Salesforce sends no `expires_in`; `issued_at` is epoch milliseconds as a string. */
 export interface SalesforceTokenResponse {

@@ -29,7 +29,11 @@ export async function runCommand(
 }
 
 /** The attributes of the first output, for terse assertions. */
-export function firstAccount(result: CommandResult): { identity: string; disabled: unknown; attributes: Record<string, unknown> } {
+export function firstAccount(result: CommandResult): {
+    identity: string
+    disabled: unknown
+    attributes: Record<string, unknown>
+} {
     const output = result.outputs[0]
     if (!output) throw new Error('the command sent no output')
     return output as { identity: string; disabled: unknown; attributes: Record<string, unknown> }

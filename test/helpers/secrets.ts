@@ -27,7 +27,8 @@ export function rememberToken(token: string): void {
 function describe(value: unknown): string {
     if (value instanceof Error) {
         const own: Record<string, unknown> = {}
-        for (const key of Object.getOwnPropertyNames(value)) own[key] = (value as unknown as Record<string, unknown>)[key]
+        for (const key of Object.getOwnPropertyNames(value))
+            own[key] = (value as unknown as Record<string, unknown>)[key]
         return `${String(value)} ${JSON.stringify(own)}`
     }
     return typeof value === 'string' ? value : JSON.stringify(value)
@@ -38,7 +39,9 @@ export function assertNoSecrets(value: unknown): void {
     const text = describe(value)
     for (const secret of [...TEST_SECRETS, ...seenTokens]) {
         if (secret.length >= 6 && text.includes(secret)) {
-            throw new Error(`a secret (${secret.length} chars) appears at offset ${text.indexOf(secret)} of what the connector produced`)
+            throw new Error(
+                `a secret (${secret.length} chars) appears at offset ${text.indexOf(secret)} of what the connector produced`
+            )
         }
     }
 }

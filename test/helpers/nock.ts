@@ -1,0 +1,223 @@
+/**
+ * nock set-up for unit tests of the transport and the SCIM client: no real network, every interceptor
+ * used, a clean token cache per test, a token stub, a fake clock/sleep, and a log capture.
+ */
+import { generateKeyPairSync } from 'crypto'
+import * as fs from 'fs'
+import * as path from 'path'
+import type Nock from 'nock'
+import { logger as sdkLogger } from '@sailpoint/connector-sdk'
+import { SalesforceConfig, parseConfig } from '../../src/config'
+import { clearTokenCache } from '../../src/auth/token-provider'
+import { RetryTiming } from '../../src/http/retry-policy'
+
+/**
+ * nock 15 ships as ES modules only, which Jest 29's CommonJS loader cannot import, so it is loaded through
+ * Node's own loader (Node >= 20.19 can require() ES modules). It patches the process-wide `http`/`https`
+ * modules, which Jest hands to axios unchanged. Its @mswjs/interceptors dependency calls
+ * Promise.withResolvers (Node 22+), so Node 20 gets a polyfill in that (outer) realm.
+ */
+const getBuiltinModule = (process as unknown as { getBuiltinModule: (name: string) => unknown }).getBuiltinModule
+const nodeModule = getBuiltinModule('module') as typeof import('module')
+const outerFunction = nodeModule.createRequire.constructor as FunctionConstructor
+/** nock checks `instanceof Error` in its own realm, so errors it raises must come from there. */
+const OuterError = outerFunction('return Error')() as ErrorConstructor
+
+function loadNock(): typeof Nock {
+    const OuterPromise = outerFunction('return Promise')() as PromiseConstructor & { withResolvers?: unknown }
+    if (typeof OuterPromise.withResolvers !== 'function') {
+        OuterPromise.withResolvers = function withResolvers<T>() {
+            let resolve: (value: T) => void = () => undefined
+            let reject: (reason: unknown) => void = () => undefined
+            const promise = new OuterPromise<T>((res, rej) => {
+                resolve = res
+                reject = rej
+            })
+            return { promise, resolve, reject }
+        }
+    }
+    return (nodeModule.createRequire(__filename)('nock') as { default: typeof Nock }).default
+}
+
+export const nock = loadNock()
+
+export const LOGIN_URL = 'https://login.salesforce.com'
+export const MY_DOMAIN_URL = 'https://acme.my.salesforce.com'
+export const INSTANCE_URL = 'https://acme.my.salesforce.com'
+export const SCIM = '/services/scim/v2'
+export const TOKEN_PATH = '/services/oauth2/token'
+
+/** Distinctive fake secrets, so a leak is easy to find in any output. */
+export const SECRETS = {
+    clientSecret: 'CS-5e4f8a9b7c6d-client-secret',
+    password: 'Pw-9f8e7d6c5b4a-password',
+    securityToken: 'ST-1a2b3c4d5e6f',
+    accessToken: '00DRM000000TEST!AQ4AQFakeAccessTokenValue.abcdefghijklmnopqrstuvwxyz0123456789',
+} as const
+
+let keys: { privateKey: string; publicKey: string } | undefined
+
+/** An RSA key pair made once per test file (PEM). */
+export function testKeys(): { privateKey: string; publicKey: string } {
+    keys ??= generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    })
+    return keys
+}
+
+/** Raw source config (as ISC sends it) for each grant; override any key. */
+export function rawConfig(
+    authType: 'jwtBearer' | 'clientCredentials' | 'usernamePassword' = 'jwtBearer',
+    overrides: Record<string, unknown> = {}
+): Record<string, unknown> {
+    const common = { authType, clientId: '3MVG9-consumer-key', maxRetries: 2 }
+    const byType: Record<string, Record<string, unknown>> = {
+        jwtBearer: { loginUrl: LOGIN_URL, username: 'integration@acme.com', privateKey: testKeys().privateKey },
+        clientCredentials: { loginUrl: MY_DOMAIN_URL, clientSecret: SECRETS.clientSecret },
+        usernamePassword: {
+            loginUrl: LOGIN_URL,
+            clientSecret: SECRETS.clientSecret,
+            username: 'integration@acme.com',
+            password: SECRETS.password,
+            securityToken: SECRETS.securityToken,
+        },
+    }
+    return { ...common, ...byType[authType], ...overrides }
+}
+
+export function testConfig(
+    authType: 'jwtBearer' | 'clientCredentials' | 'usernamePassword' = 'jwtBearer',
+    overrides: Record<string, unknown> = {}
+): SalesforceConfig {
+    return parseConfig(rawConfig(authType, overrides))
+}
+
+/** A verbatim Salesforce payload from test/fixtures/salesforce/<api>/<name>.json. */
+export function fixture<T = unknown>(name: string): T {
+    const file = path.join(__dirname, '..', 'fixtures', 'salesforce', `${name}.json`)
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T
+}
+
+export interface TokenStubOptions {
+    readonly loginUrl?: string
+    readonly accessToken?: string
+    readonly instanceUrl?: string
+    readonly issuedAt?: number
+    readonly times?: number
+}
+
+/** Answers the token endpoint with a Salesforce-shaped token response (no expires_in, issued_at in ms). */
+export function stubToken(options: TokenStubOptions = {}): Nock.Scope {
+    return nock(options.loginUrl ?? LOGIN_URL)
+        .post(TOKEN_PATH)
+        .times(options.times ?? 1)
+        .reply(200, {
+            access_token: options.accessToken ?? SECRETS.accessToken,
+            instance_url: options.instanceUrl ?? INSTANCE_URL,
+            id: 'https://login.salesforce.com/id/00DRM000000TESTAAA/005RM000002FZAlYAO',
+            token_type: 'Bearer',
+            issued_at: String(options.issuedAt ?? Date.now()),
+            signature: 'nUFHwtfIGLKDTHcLWmDBG8frv0t+HQGl/iCZFIQUarE=',
+        })
+}
+
+/** Retry timing that never waits: records each sleep, fixed jitter, and a settable clock. */
+export function fakeTiming(start = Date.now()): RetryTiming & { sleeps: number[]; clock: { now: number } } {
+    const clock = { now: start }
+    const sleeps: number[] = []
+    return {
+        sleeps,
+        clock,
+        sleep: (ms) => {
+            sleeps.push(ms)
+            return Promise.resolve()
+        },
+        random: () => 0.5,
+        now: () => clock.now,
+    }
+}
+
+/** Blocks real network for the file, checks every interceptor was used, and empties the token cache. */
+export function useNock(): void {
+    beforeAll(() => nock.disableNetConnect())
+    afterEach(() => {
+        const pending = nock.pendingMocks()
+        nock.cleanAll()
+        clearTokenCache()
+        // Thrown, not expect()ed, so tests that count assertions are not thrown off.
+        if (pending.length > 0) throw new Error(`nock interceptors never used: ${pending.join(', ')}`)
+    })
+    afterAll(() => nock.enableNetConnect())
+}
+
+/**
+ * Captures every line the SDK logger (and so the connector's child logger) writes, instead of printing it.
+ * pino keeps its destination under a private symbol; it is looked up by its description.
+ */
+export function captureLogs(): { lines: string[]; restore: () => void } {
+    const holder = sdkLogger as unknown as Record<symbol, unknown>
+    const symbol = Object.getOwnPropertySymbols(holder).find((s) => s.description === 'pino.stream')
+    const stream = symbol !== undefined ? (holder[symbol] as { write: (chunk: string) => boolean }) : undefined
+    if (stream === undefined) throw new Error('pino stream not found: the SDK logger changed')
+    const lines: string[] = []
+    const original = stream.write
+    stream.write = (chunk: string): boolean => {
+        lines.push(String(chunk))
+        return true
+    }
+    return {
+        lines,
+        restore: () => {
+            stream.write = original
+        },
+    }
+}
+
+/**
+ * A network failure as nock should raise it: an Error of nock's realm with a Node error code (anything else,
+ * a plain object or an Error of Jest's realm, leaves the request hanging).
+ */
+export function networkFailure(code: string, message = code === 'ECONNRESET' ? 'socket hang up' : code): Error {
+    return Object.assign(new OuterError(message), { code })
+}
+
+/** A reply that arrives only after `ms`, so an axios timeout shorter than that fires first. */
+export function slowReply(ms: number, status = 200, body: unknown = {}): () => Promise<[number, unknown]> {
+    return () => new Promise((resolve) => setTimeout(() => resolve([status, body]), ms))
+}
+
+/**
+ * nock 15 calls a reply function with the request as a Fetch API `Request`; this records method, path,
+ * headers and body of each call and answers with `reply(request)`.
+ */
+export interface SeenRequest {
+    readonly method: string
+    readonly path: string
+    readonly headers: Readonly<Record<string, string>>
+    readonly body: string
+}
+export function recordingReply(
+    seen: SeenRequest[],
+    reply: (request: SeenRequest) => readonly [number, unknown?, Record<string, string>?]
+): (request: Request) => Promise<readonly [number, unknown?, Record<string, string>?]> {
+    return async (request) => {
+        const url = new URL(request.url)
+        const headers: Record<string, string> = {}
+        request.headers.forEach((value, key) => {
+            headers[key] = value
+        })
+        const entry = { method: request.method, path: url.pathname + url.search, headers, body: await request.text() }
+        seen.push(entry)
+        return reply(entry)
+    }
+}
+
+/** Everything an error exposes: String(error) plus every own property, JSON-encoded. */
+export function describeError(error: unknown): string {
+    if (!(error instanceof Error)) return JSON.stringify(error)
+    const own: Record<string, unknown> = {}
+    for (const key of Object.getOwnPropertyNames(error)) own[key] = (error as unknown as Record<string, unknown>)[key]
+    return `${String(error)} ${JSON.stringify(own)}`
+}

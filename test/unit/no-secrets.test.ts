@@ -1,0 +1,158 @@
+/**
+ * Nothing the transport logs or throws may contain a secret: not the consumer secret, the private key, the
+ * password or security token, the access token, or the signed JWT assertion. Every scenario runs with
+ * Trace HTTP on, so request and response bodies are logged too.
+ */
+import { SalesforceConfig } from '../../src/config'
+import { createSalesforceClient } from '../../src/salesforce/create-client'
+import {
+    INSTANCE_URL,
+    LOGIN_URL,
+    MY_DOMAIN_URL,
+    SCIM,
+    SECRETS,
+    TOKEN_PATH,
+    captureLogs,
+    describeError,
+    fakeTiming,
+    fixture,
+    networkFailure,
+    nock,
+    recordingReply,
+    SeenRequest,
+    stubToken,
+    testConfig,
+    testKeys,
+    useNock,
+} from '../helpers/nock'
+
+useNock()
+
+const USER_ID = '005RM000002FZAlYAO'
+const NEW_USER_PASSWORD = 'NewUserPassw0rd-7d1e'
+
+const captured: string[] = []
+const assertions: string[] = []
+let logs: ReturnType<typeof captureLogs>
+
+beforeEach(() => {
+    logs = captureLogs()
+})
+afterEach(() => {
+    captured.push(...logs.lines)
+    logs.restore()
+})
+
+async function failure(promise: Promise<unknown>): Promise<void> {
+    const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e
+    )
+    expect(error).toBeInstanceOf(Error)
+    captured.push(describeError(error))
+}
+
+function traced(authType: 'jwtBearer' | 'clientCredentials' | 'usernamePassword', overrides = {}): SalesforceConfig {
+    return testConfig(authType, { traceHttp: true, ...overrides })
+}
+
+/** Token endpoint that records the assertion it receives, so the test can look for it afterwards. */
+function recordAssertion(status: number, body: unknown, loginUrl = LOGIN_URL): void {
+    const seen: SeenRequest[] = []
+    nock(loginUrl)
+        .post(TOKEN_PATH)
+        .reply(
+            recordingReply(seen, (r) => {
+                const assertion = new URLSearchParams(r.body).get('assertion')
+                if (assertion !== null) assertions.push(assertion)
+                return [status, body]
+            })
+        )
+}
+
+describe('no secret in any log line or error', () => {
+    it('JWT bearer: successful calls, a password change and a rejected password echoed back', async () => {
+        recordAssertion(200, {
+            ...fixture<object>('oauth/token.client-credentials'),
+            access_token: SECRETS.accessToken,
+            instance_url: INSTANCE_URL,
+        })
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${USER_ID}`).reply(200, fixture('scim/user.create.response'))
+        nock(INSTANCE_URL)
+            .patch(`${SCIM}/Users/${USER_ID}`)
+            .reply(400, [
+                { message: `Invalid password ${NEW_USER_PASSWORD}: too simple`, errorCode: 'INVALID_NEW_PASSWORD' },
+            ])
+        const sf = createSalesforceClient(traced('jwtBearer'), fakeTiming())
+        await sf.getUser(USER_ID)
+        await failure(sf.patchUser(USER_ID, [{ op: 'replace', value: { password: NEW_USER_PASSWORD } }]))
+    })
+
+    it('JWT bearer: a refused assertion', async () => {
+        recordAssertion(400, fixture('oauth/error.user-not-approved'))
+        await failure(createSalesforceClient(traced('jwtBearer'), fakeTiming()).getUser(USER_ID))
+    })
+
+    it('username-password: an OAuth refusal that echoes the request', async () => {
+        nock(LOGIN_URL)
+            .post(TOKEN_PATH)
+            .reply(400, {
+                error: 'invalid_grant',
+                error_description: `authentication failure for password=${SECRETS.password}${SECRETS.securityToken}&client_secret=${SECRETS.clientSecret}`,
+            })
+        await failure(createSalesforceClient(traced('usernamePassword'), fakeTiming()).getUser(USER_ID))
+    })
+
+    it('client credentials: expired sessions, retries and a create whose answer is lost', async () => {
+        stubToken({ loginUrl: MY_DOMAIN_URL, times: 3 })
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/ServiceProviderConfigs`)
+            .times(2)
+            .reply(401, fixture('rest/error.invalid-session-id'))
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Groups`)
+            .query(true)
+            .times(3)
+            .reply(503, '<html>down</html>', { 'Content-Type': 'text/html' })
+        nock(INSTANCE_URL).post(`${SCIM}/Users`).replyWithError(networkFailure('ECONNRESET'))
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(403, fixture('rest/error.request-limit-exceeded'))
+        const sf = createSalesforceClient(traced('clientCredentials'), fakeTiming())
+        await failure(sf.testConnection())
+        await failure(sf.groupPages().next())
+        await failure(sf.createUser({ userName: 'new@acme.com', password: NEW_USER_PASSWORD }))
+    })
+
+    it('a token sent to a host that is not Salesforce is refused, and the token is not logged', async () => {
+        stubToken({ instanceUrl: 'https://collector.example.net' })
+        await failure(createSalesforceClient(traced('jwtBearer'), fakeTiming()).getUser(USER_ID))
+    })
+
+    it('a private key pasted where it does not belong', () => {
+        expect(() => testConfig('clientCredentials', { privateKey: testKeys().privateKey })).toThrow()
+        try {
+            testConfig('clientCredentials', { privateKey: testKeys().privateKey })
+        } catch (error) {
+            captured.push(describeError(error))
+        }
+    })
+
+    // Runs last (Jest keeps declaration order): scans what every scenario above produced.
+    it('leaves no secret in any of the log lines and errors collected above', () => {
+        const keyLines = testKeys()
+            .privateKey.split('\n')
+            .filter((l) => l.length >= 40 && !l.startsWith('-----'))
+        const secrets = [
+            SECRETS.clientSecret,
+            SECRETS.password,
+            SECRETS.securityToken,
+            SECRETS.accessToken,
+            NEW_USER_PASSWORD,
+            ...keyLines,
+            ...assertions,
+        ]
+        expect(assertions.length).toBeGreaterThanOrEqual(2)
+        expect(captured.length).toBeGreaterThan(10)
+        const leaks = secrets.filter((secret) => captured.some((text) => text.includes(secret)))
+        expect(leaks.map((s) => `${s.slice(0, 6)}… (${s.length} chars)`)).toEqual([])
+    })
+})

@@ -1,0 +1,406 @@
+import { ConnectorErrorType } from '@sailpoint/connector-sdk'
+import { SalesforceConfig } from '../../../src/config'
+import { createSalesforceClient } from '../../../src/salesforce/create-client'
+import { ScimUser } from '../../../src/salesforce/types'
+import {
+    INSTANCE_URL,
+    SCIM,
+    SeenRequest,
+    captureLogs,
+    fakeTiming,
+    fixture,
+    networkFailure,
+    nock,
+    recordingReply,
+    slowReply,
+    stubToken,
+    testConfig,
+    useNock,
+} from '../../helpers/nock'
+
+useNock()
+
+const USER_ID = '005RM000002FZAlYAO'
+const GROUP_ID = '00G4W000006IKBnUAO'
+const PROFILE_ID = '00eRM000001VtbnYAC'
+const ROLE_ID = '00E4W000006IKBnUAO'
+const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+
+function client(config: SalesforceConfig = testConfig(), timing = fakeTiming()) {
+    return createSalesforceClient(config, timing)
+}
+
+function user(n: number): ScimUser {
+    return { id: `005RM${String(n).padStart(10, '0')}AAA`, userName: `user${n}@acme.com` }
+}
+
+let logs: ReturnType<typeof captureLogs>
+beforeEach(() => {
+    logs = captureLogs()
+})
+afterEach(() => logs.restore())
+
+describe('createSalesforceClient', () => {
+    it('works with the default timing', async () => {
+        stubToken()
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Roles/00E4W000006IKBnUAO`)
+            .reply(200, { id: '00E4W000006IKBnUAO', displayName: 'CEO' })
+        await expect(createSalesforceClient(testConfig()).getRole('00E4W000006IKBnUAO')).resolves.toMatchObject({
+            displayName: 'CEO',
+        })
+    })
+})
+
+describe('testConnection', () => {
+    it('gets a token, then the service provider config and the calling user', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/ServiceProviderConfigs`).reply(200, fixture('scim/service-provider-configs'))
+        nock(INSTANCE_URL).get(`${SCIM}/Me`).reply(200, fixture('scim/user.create.response'))
+        const result = await client().testConnection()
+        expect(result.serviceProvider.filter?.maxResults).toBe(200)
+        expect(result.me.userName).toBe('scimuser@mycompany.com')
+    })
+})
+
+describe('users', () => {
+    it('lists users with keyset paging on id gt, ANDed with the caller filter', async () => {
+        stubToken()
+        const page1 = Array.from({ length: 2 }, (_, i) => user(i + 1))
+        const page2 = [user(3)]
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .times(2)
+            .reply(
+                recordingReply(seen, (r) =>
+                    r.path.includes('id%20gt')
+                        ? [200, { totalResults: 1, Resources: page2 }]
+                        : [200, { totalResults: 3, itemsPerPage: 2, Resources: page1 }]
+                )
+            )
+        const pages: (readonly ScimUser[])[] = []
+        for await (const page of client().userPages({ filter: 'active eq "true"', pageSize: 2 })) pages.push(page)
+        expect(pages).toEqual([page1, page2])
+        expect(seen.map((r) => decodeURIComponent(r.path))).toEqual([
+            `${SCIM}/Users?count=2&filter=active eq "true"&startIndex=1`,
+            `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${page1[1]?.id}")&startIndex=1`,
+        ])
+    })
+
+    it('ends on a ListResponse without Resources', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, fixture('scim/list.users.empty'))
+        const pages: unknown[] = []
+        for await (const page of client().userPages()) pages.push(page)
+        expect(pages).toEqual([])
+    })
+
+    it('reads a user by id', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${USER_ID}`).reply(200, fixture('scim/user.create.response'))
+        await expect(client().getUser(USER_ID)).resolves.toMatchObject({ id: USER_ID })
+    })
+
+    it('reports a 404 as NotFoundError of type notFound', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${USER_ID}`).reply(404, fixture('scim/error.no-such-resource'))
+        await expect(client().getUser(USER_ID)).rejects.toMatchObject({
+            name: 'NotFoundError',
+            type: ConnectorErrorType.NotFound,
+            status: 404,
+        })
+    })
+
+    it('reports a 200 with an empty ListResponse as NotFoundError', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${USER_ID}`).reply(200, fixture('scim/list.users.empty'))
+        await expect(client().getUser(USER_ID)).rejects.toMatchObject({
+            name: 'NotFoundError',
+            type: ConnectorErrorType.NotFound,
+            message: expect.stringMatching(/user 005RM000002FZAlYAO does not exist/),
+        })
+    })
+
+    it('validates the id before any request', async () => {
+        await expect(client().getUser('005RM000002FZAl/../../x')).rejects.toMatchObject({ name: 'InvalidRequestError' })
+        await expect(client().deactivateUser(GROUP_ID)).rejects.toMatchObject({ name: 'InvalidRequestError' })
+    })
+
+    it('finds a user by userName with a quoted eq filter', async () => {
+        stubToken()
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(
+                recordingReply(seen, () => [
+                    200,
+                    { totalResults: 1, Resources: [{ id: USER_ID, userName: 'o"brien@acme.com' }] },
+                ])
+            )
+        await expect(client().findUserByUserName('O"Brien@acme.com')).resolves.toMatchObject({ id: USER_ID })
+        expect(decodeURIComponent(seen[0]?.path ?? '')).toBe(
+            `${SCIM}/Users?filter=userName eq "O\\"Brien@acme.com"&startIndex=1&count=2`
+        )
+    })
+
+    it('returns undefined when no user has that userName', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, fixture('scim/list.users.empty'))
+        await expect(client().findUserByUserName('nobody@acme.com')).resolves.toBeUndefined()
+    })
+
+    it('creates a user with the core schema', async () => {
+        stubToken()
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .post(`${SCIM}/Users`)
+            .reply(recordingReply(seen, () => [201, fixture('scim/user.create.response')]))
+        const request = fixture<Record<string, unknown>>('scim/user.create.request')
+        delete request.schemas
+        await expect(client().createUser(request as never)).resolves.toMatchObject({ id: USER_ID })
+        expect(JSON.parse(seen[0]?.body ?? '{}')).toEqual(fixture('scim/user.create.request'))
+        expect(seen[0]?.headers['content-type']).toMatch(/^application\/json/)
+    })
+
+    describe('when the create response is lost', () => {
+        const request = fixture<Record<string, unknown>>('scim/user.create.request')
+
+        it('returns the user it finds by userName after a timeout, without posting again', async () => {
+            stubToken()
+            nock(INSTANCE_URL)
+                .post(`${SCIM}/Users`)
+                .once()
+                .reply(slowReply(500, 201, {}))
+            const seen: SeenRequest[] = []
+            nock(INSTANCE_URL)
+                .get(`${SCIM}/Users`)
+                .query(true)
+                .reply(
+                    recordingReply(seen, () => [
+                        200,
+                        { totalResults: 1, Resources: [fixture('scim/user.create.response')] },
+                    ])
+                )
+            const sf = client({ ...testConfig(), requestTimeoutSeconds: 0.05 })
+            await expect(sf.createUser(request as never)).resolves.toMatchObject({ id: USER_ID })
+            expect(decodeURIComponent(seen[0]?.path ?? '')).toContain('filter=userName eq "scimUser@mycompany.com"')
+            expect(logs.lines.some((l) => l.includes('looking it up before anything is retried'))).toBe(true)
+        })
+
+        it('returns the user it finds after a 500', async () => {
+            stubToken()
+            nock(INSTANCE_URL).post(`${SCIM}/Users`).once().reply(500, { detail: 'Internal error', status: 500 })
+            nock(INSTANCE_URL)
+                .get(`${SCIM}/Users`)
+                .query(true)
+                .reply(200, { totalResults: 1, Resources: [fixture('scim/user.create.response')] })
+            await expect(client().createUser(request as never)).resolves.toMatchObject({ id: USER_ID })
+        })
+
+        it('says the outcome is unknown and nothing was found after a dropped connection', async () => {
+            stubToken()
+            nock(INSTANCE_URL).post(`${SCIM}/Users`).once().replyWithError(networkFailure('ECONNRESET'))
+            nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, fixture('scim/list.users.empty'))
+            await expect(client().createUser(request as never)).rejects.toMatchObject({
+                name: 'TimeoutError',
+                errorCode: 'ECONNRESET',
+                message: expect.stringMatching(
+                    /^The outcome of creating Salesforce user scimUser@mycompany\.com is unknown: .*No user with that userName was found/
+                ),
+            })
+        })
+
+        it('says the outcome is unknown when the lookup fails too', async () => {
+            stubToken()
+            nock(INSTANCE_URL).post(`${SCIM}/Users`).once().replyWithError(networkFailure('ECONNRESET'))
+            nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(403, fixture('rest/error.request-limit-exceeded'))
+            await expect(client().createUser(request as never)).rejects.toMatchObject({
+                name: 'TimeoutError',
+                message: expect.stringMatching(/lookup by userName failed as well/),
+            })
+        })
+
+        it('does not look up after a refusal such as the missing profile', async () => {
+            stubToken()
+            nock(INSTANCE_URL)
+                .post(`${SCIM}/Users`)
+                .once()
+                .reply(409, fixture('scim/error.required-field-missing-profile'))
+            await expect(client().createUser(request as never)).rejects.toMatchObject({
+                name: 'InvalidRequestError',
+                errorCode: 'REQUIRED_FIELD_MISSING',
+                status: 409,
+                fields: ['entitlements'],
+            })
+        })
+    })
+
+    it('looks the user up when the create answers without a body', async () => {
+        stubToken()
+        nock(INSTANCE_URL).post(`${SCIM}/Users`).reply(201)
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(200, { totalResults: 1, Resources: [fixture('scim/user.create.response')] })
+        await expect(client().createUser({ userName: 'scimuser@mycompany.com' })).resolves.toMatchObject({
+            id: USER_ID,
+        })
+    })
+
+    it('refuses a create that answers without a body when no such user exists', async () => {
+        stubToken()
+        nock(INSTANCE_URL).post(`${SCIM}/Users`).reply(201)
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, fixture('scim/list.users.empty'))
+        await expect(client().createUser({ userName: 'ghost@acme.com' })).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+        })
+    })
+
+    it('refuses to create a user without a userName', async () => {
+        await expect(client().createUser({ name: { familyName: 'X' } })).rejects.toMatchObject({
+            name: 'InvalidRequestError',
+        })
+    })
+
+    it('patches a user with a PatchOp body and returns the updated user', async () => {
+        stubToken()
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .patch(`${SCIM}/Users/${USER_ID}`)
+            .reply(recordingReply(seen, () => [200, fixture('scim/user.create.response')]))
+        const operations = [{ op: 'replace' as const, value: { nickName: 'user2' } }]
+        await expect(client().patchUser(USER_ID, operations)).resolves.toMatchObject({ id: USER_ID })
+        expect(JSON.parse(seen[0]?.body ?? '{}')).toEqual({ schemas: [PATCH_SCHEMA], Operations: operations })
+    })
+
+    it('reads the user back when a PATCH answers without a body', async () => {
+        stubToken()
+        nock(INSTANCE_URL).patch(`${SCIM}/Users/${USER_ID}`).reply(204)
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${USER_ID}`).reply(200, fixture('scim/user.create.response'))
+        await expect(client().patchUser(USER_ID, [{ op: 'remove', path: 'title' }])).resolves.toMatchObject({
+            id: USER_ID,
+        })
+    })
+
+    it('deactivates with DELETE', async () => {
+        stubToken()
+        const scope = nock(INSTANCE_URL).delete(`${SCIM}/Users/${USER_ID}`).reply(204)
+        await expect(client().deactivateUser(USER_ID)).resolves.toBeUndefined()
+        scope.done()
+    })
+})
+
+describe('groups', () => {
+    it('adds members in the wrapped form Salesforce expects', async () => {
+        stubToken()
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .patch(`${SCIM}/Groups/${GROUP_ID}`)
+            .reply(recordingReply(seen, () => [200, fixture('scim/group.patch.add-member.response')]))
+        await client().addGroupMembers(GROUP_ID, ['0054W00000CVREkQAP'])
+        expect(JSON.parse(seen[0]?.body ?? '{}')).toEqual({
+            schemas: [PATCH_SCHEMA],
+            Operations: [{ op: 'add', path: 'members', value: { members: [{ value: '0054W00000CVREkQAP' }] } }],
+        })
+    })
+
+    it('removes members in chunks of 200', async () => {
+        stubToken()
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .patch(`${SCIM}/Groups/${GROUP_ID}`)
+            .times(2)
+            .reply(recordingReply(seen, () => [200, fixture('scim/group.patch.add-member.response')]))
+        const members = Array.from({ length: 250 }, (_, i) => user(i).id)
+        await client().removeGroupMembers(GROUP_ID, members)
+        const bodies = seen.map(
+            (r) => JSON.parse(r.body) as { Operations: { op: string; value: { members: unknown[] } }[] }
+        )
+        expect(bodies.map((b) => b.Operations[0]?.value.members.length)).toEqual([200, 50])
+        expect(bodies.every((b) => b.Operations[0]?.op === 'remove')).toBe(true)
+    })
+
+    it('sends nothing for an empty member list, and validates member ids first', async () => {
+        await expect(client().addGroupMembers(GROUP_ID, [])).resolves.toBeUndefined()
+        await expect(client().addGroupMembers(GROUP_ID, [PROFILE_ID])).rejects.toMatchObject({
+            name: 'InvalidRequestError',
+        })
+    })
+
+    it('lists groups by startIndex and reads one', async () => {
+        stubToken()
+        const group = fixture<{ id: string }>('scim/group.patch.add-member.response')
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Groups`)
+            .query(true)
+            .reply(recordingReply(seen, () => [200, { totalResults: 1, Resources: [group] }]))
+        nock(INSTANCE_URL).get(`${SCIM}/Groups/${GROUP_ID}`).reply(404, fixture('scim/error.no-such-resource'))
+        const sf = client()
+        const pages: unknown[] = []
+        for await (const page of sf.groupPages()) pages.push(page)
+        expect(pages).toEqual([[group]])
+        expect(seen[0]?.path).toBe(`${SCIM}/Groups?count=200&startIndex=1`)
+        await expect(sf.getGroup(GROUP_ID)).rejects.toMatchObject({ type: ConnectorErrorType.NotFound })
+    })
+})
+
+describe('entitlements, roles and schemas', () => {
+    it('lists entitlements and reads a profile or a permission set by id', async () => {
+        stubToken()
+        const profile = { id: PROFILE_ID, displayName: 'System Administrator', type: 'Profile' }
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Entitlements`)
+            .query(true)
+            .reply(200, { totalResults: 1, Resources: [profile] })
+        nock(INSTANCE_URL).get(`${SCIM}/Entitlements/${PROFILE_ID}`).reply(200, profile)
+        const sf = client()
+        const pages: unknown[] = []
+        for await (const page of sf.entitlementPages()) pages.push(page)
+        expect(pages).toEqual([[profile]])
+        await expect(sf.getEntitlement(PROFILE_ID)).resolves.toEqual(profile)
+        await expect(sf.getEntitlement(ROLE_ID)).rejects.toMatchObject({ name: 'InvalidRequestError' })
+    })
+
+    it('lists roles and reads one; an empty answer is not found', async () => {
+        stubToken()
+        const role = { id: ROLE_ID, displayName: 'CEO' }
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Roles`)
+            .query(true)
+            .reply(200, { totalResults: 1, Resources: [role] })
+        nock(INSTANCE_URL).get(`${SCIM}/Roles/${ROLE_ID}`).reply(200, { totalResults: 0, Resources: [] })
+        const sf = client()
+        const pages: unknown[] = []
+        for await (const page of sf.rolePages()) pages.push(page)
+        expect(pages).toEqual([[role]])
+        await expect(sf.getRole(ROLE_ID)).rejects.toMatchObject({
+            name: 'NotFoundError',
+            type: ConnectorErrorType.NotFound,
+        })
+    })
+
+    it('reads schemas sent as a bare list or not at all, and refuses anything else', async () => {
+        stubToken()
+        const schema = { id: 'urn:ietf:params:scim:schemas:core:2.0:User' }
+        nock(INSTANCE_URL).get(`${SCIM}/Schemas`).reply(200, [schema])
+        nock(INSTANCE_URL).get(`${SCIM}/Schemas`).reply(200, { totalResults: 0 })
+        nock(INSTANCE_URL).get(`${SCIM}/Schemas`).reply(200, { Resources: 'x' })
+        const sf = client()
+        await expect(sf.schemas()).resolves.toEqual([schema])
+        await expect(sf.schemas()).resolves.toEqual([])
+        await expect(sf.schemas()).rejects.toMatchObject({ name: 'InvalidResponseError' })
+    })
+
+    it('reads the schemas from a ListResponse', async () => {
+        stubToken()
+        const schema = { id: 'urn:ietf:params:scim:schemas:core:2.0:User', attributes: [{ name: 'userName' }] }
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Schemas`)
+            .reply(200, { totalResults: 1, Resources: [schema] })
+        await expect(client().schemas()).resolves.toEqual([schema])
+    })
+})

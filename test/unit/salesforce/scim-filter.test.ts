@@ -1,0 +1,62 @@
+import { InvalidRequestError } from '../../../src/errors'
+import { and, assertSalesforceId, quoteFilterValue, validateFilterSyntax } from '../../../src/salesforce/scim-filter'
+
+describe('quoteFilterValue', () => {
+    it('escapes quotes and backslashes so a value cannot close the literal', () => {
+        expect(quoteFilterValue('a"b\\c')).toBe('"a\\"b\\\\c"')
+        expect(quoteFilterValue('x" or userName pr or "')).toBe('"x\\" or userName pr or \\""')
+    })
+    it('produces a literal the filter grammar accepts', () => {
+        expect(() => validateFilterSyntax(`userName eq ${quoteFilterValue('o\'brien"x@acme.com')}`)).not.toThrow()
+    })
+})
+
+describe('and', () => {
+    it('parenthesises each part because Salesforce gives AND no precedence over OR', () => {
+        expect(and('a eq "1" or b eq "2"', 'c eq "3"')).toBe('(a eq "1" or b eq "2") and (c eq "3")')
+    })
+    it('drops empty parts and returns a single part unchanged', () => {
+        expect(and(undefined, '', 'id gt "1"', false, null)).toBe('id gt "1"')
+        expect(and(undefined, '  ')).toBeUndefined()
+    })
+})
+
+describe('validateFilterSyntax', () => {
+    it('throws InvalidRequestError naming the problem', () => {
+        expect(() => validateFilterSyntax('active eq true')).toThrow(InvalidRequestError)
+        expect(() => validateFilterSyntax('active eq true')).toThrow(/double-quoted string/)
+    })
+})
+
+describe('assertSalesforceId', () => {
+    it.each([
+        ['005RM000002FZAlYAO', ['user']],
+        ['005RM000002FZAl', ['user']],
+        ['00eRM000001VtbnYAC', ['profile', 'permissionSet']],
+        ['0PSRM000001VtbnYAC', ['profile', 'permissionSet']],
+        ['00G4W000006IKBnUAO', ['group']],
+        ['00E4W000006IKBnUAO', ['role']],
+        ['a0B4W000006IKBnUAO', []],
+    ] as const)('accepts %s', (id, kinds) => {
+        expect(assertSalesforceId(id, ...kinds)).toBe(id)
+    })
+
+    it.each([
+        [
+            '../Groups/00G4W000006IKBn',
+            'user',
+            /is not a Salesforce user id: expected 15 or 18 letters and digits starting with 005/,
+        ],
+        ['005RM000002FZAlYA', 'user', /not a Salesforce user id/],
+        ['005RM000002FZAl?x=1', 'user', /not a Salesforce user id/],
+        ['00ERM000001VtbnYAC', 'profile', /starting with 00e/],
+        ['', 'group', /"" is not a Salesforce public group id/],
+    ] as const)('rejects %j', (id, kind, message) => {
+        expect(() => assertSalesforceId(id, kind)).toThrow(InvalidRequestError)
+        expect(() => assertSalesforceId(id, kind)).toThrow(message)
+    })
+
+    it('shortens very long input in the message', () => {
+        expect(() => assertSalesforceId('x'.repeat(500))).toThrow(/^"x{40}…" is not a Salesforce id/)
+    })
+})
