@@ -10,6 +10,9 @@ import { logger as sdkLogger } from '@sailpoint/connector-sdk'
 import { SalesforceConfig, parseConfig } from '../../src/config'
 import { clearTokenCache } from '../../src/auth/token-provider'
 import { RetryTiming } from '../../src/http/retry-policy'
+import { SECRETS } from './secrets'
+
+export { SECRETS }
 
 /**
  * nock 15 ships as ES modules only, which Jest 29's CommonJS loader cannot import, so it is loaded through
@@ -47,13 +50,6 @@ export const INSTANCE_URL = 'https://acme.my.salesforce.com'
 export const SCIM = '/services/scim/v2'
 export const TOKEN_PATH = '/services/oauth2/token'
 
-/** Distinctive fake secrets, so a leak is easy to find in any output. */
-export const SECRETS = {
-    clientSecret: 'CS-5e4f8a9b7c6d-client-secret',
-    password: 'Pw-9f8e7d6c5b4a-password',
-    securityToken: 'ST-1a2b3c4d5e6f',
-    accessToken: '00DRM000000TEST!AQ4AQFakeAccessTokenValue.abcdefghijklmnopqrstuvwxyz0123456789',
-} as const
 
 let keys: { privateKey: string; publicKey: string } | undefined
 

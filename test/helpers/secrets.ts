@@ -3,6 +3,14 @@
  */
 import { EMULATOR_CREDENTIALS } from '../../emulator'
 
+/** Distinctive fake secrets of the unit tests, so a leak is easy to find in any output. */
+export const SECRETS = {
+    clientSecret: 'CS-5e4f8a9b7c6d-client-secret',
+    password: 'Pw-9f8e7d6c5b4a-password',
+    securityToken: 'ST-1a2b3c4d5e6f',
+    accessToken: '00DRM000000TEST!AQ4AQFakeAccessTokenValue.abcdefghijklmnopqrstuvwxyz0123456789',
+} as const
+
 /** Distinctive lines of the emulator's private key: a leaked key would contain them. */
 function keyLines(pem: string): string[] {
     return pem
@@ -12,6 +20,7 @@ function keyLines(pem: string): string[] {
 }
 
 export const TEST_SECRETS: readonly string[] = [
+    ...Object.values(SECRETS),
     EMULATOR_CREDENTIALS.clientSecret,
     EMULATOR_CREDENTIALS.password,
     EMULATOR_CREDENTIALS.securityToken,
