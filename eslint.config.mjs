@@ -3,7 +3,18 @@ import eslint from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-    { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', 'postman/', 'jest.config.js', 'eslint.config.mjs'] },
+    {
+        ignores: [
+            'node_modules/',
+            'dist/',
+            'build/',
+            'coverage/',
+            'postman/',
+            'jest.config.js',
+            'eslint.config.mjs',
+            'scripts/bench-worker.js',
+        ],
+    },
     eslint.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

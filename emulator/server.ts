@@ -7,7 +7,7 @@ import {
     RestApiError,
     ScimError,
 } from './errors'
-import { FaultInjector, FaultOptions } from './faults'
+import { FaultInjector } from './faults'
 import { RollingDailyCounter } from './limits'
 import { issueToken, requireSession } from './oauth'
 import { sendEmpty, sendJson } from './respond'
@@ -105,7 +105,7 @@ function adminRouter(state: ServerState): express.Router {
             res.status(400).json({ error: 'expected a JSON object of fault options' })
             return
         }
-        res.json(state.faults.set(body as Partial<Record<keyof FaultOptions, unknown>>))
+        res.json(state.faults.set(body))
     })
     router.post('/revoke-sessions', (_req, res) => {
         state.sessions.revokeAll()

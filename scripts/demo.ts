@@ -39,14 +39,21 @@ async function main(): Promise<void> {
         step('Aggregate accounts (full; delta switched on)')
         const full = await run('std:account:list', { stateful: true })
         const disabled = full.outputs.filter((o) => o.disabled === true).length
-        console.log(`   ${full.outputs.length} accounts, ${disabled} disabled; state saved: ${JSON.stringify(full.states[0])}`)
+        console.log(
+            `   ${full.outputs.length} accounts, ${disabled} disabled; state saved: ${JSON.stringify(full.states[0])}`
+        )
 
         step('Aggregate entitlements')
         const entitlements: Record<string, { id: string; name: string }[]> = {}
         for (const type of ['profile', 'permissionSet', 'role', 'group']) {
             const list = await run('std:entitlement:list', { type })
             entitlements[type] = list.outputs.map((o) => ({ id: String(o.identity), name: String(attrs(o).name) }))
-            console.log(`   ${type}: ${list.outputs.length} (${entitlements[type].slice(0, 4).map((e) => e.name).join(' | ')} | ...)`)
+            console.log(
+                `   ${type}: ${list.outputs.length} (${entitlements[type]
+                    .slice(0, 4)
+                    .map((e) => e.name)
+                    .join(' | ')} | ...)`
+            )
         }
         const byName = (type: string, name: string) => {
             const found = entitlements[type]?.find((e) => e.name === name) ?? entitlements[type]?.[0]
@@ -60,7 +67,9 @@ async function main(): Promise<void> {
         const group = entitlements.group?.[0]
         const role = entitlements.role?.[1] ?? entitlements.role?.[0]
 
-        step(`Access request: create a user with profile "${standardUser.name}" and permission set "${salesCloud.name}"`)
+        step(
+            `Access request: create a user with profile "${standardUser.name}" and permission set "${salesCloud.name}"`
+        )
         const created = await run('std:account:create', {
             attributes: {
                 userName: 'jordan.lee@acme-demo.example',
@@ -104,7 +113,9 @@ async function main(): Promise<void> {
 
         step('Delta aggregation with the saved state: users changed since the last run (and its overlap window)')
         const delta = await run('std:account:list', { stateful: true, state: full.states[0] })
-        console.log(`   ${delta.outputs.length} changed account(s): ${delta.outputs.map((o) => String(attrs(o).userName)).join(', ')}`)
+        console.log(
+            `   ${delta.outputs.length} changed account(s): ${delta.outputs.map((o) => String(attrs(o).userName)).join(', ')}`
+        )
 
         step('Discover the schema (custom fields of the org included)')
         const schema = (await run('std:account:discover-schema', {})).outputs[0] as { attributes?: { name: string }[] }

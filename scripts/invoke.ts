@@ -29,20 +29,27 @@ async function main(): Promise<void> {
             process.exit(2)
         }
     }
-    if (type === 'std:account:list' || type === 'std:entitlement:list') input = { stateful: false, ...(input as object) }
+    if (type === 'std:account:list' || type === 'std:entitlement:list')
+        input = { stateful: false, ...(input as object) }
 
     const { config } = localTarget()
     const url = `http://localhost:${CONNECTOR_PORT}/invoke`
     const started = Date.now()
-    const response = await axios.post<string>(url, { type, input, config }, {
-        responseType: 'text',
-        validateStatus: () => true,
-        transformResponse: (body: string) => body,
-    }).catch((err: unknown) => {
-        const code = (err as { code?: string }).code
-        console.error(code === 'ECONNREFUSED' ? `Nothing listens on ${url}: run \`npm start\` first.` : String(err))
-        process.exit(1)
-    })
+    const response = await axios
+        .post<string>(
+            url,
+            { type, input, config },
+            {
+                responseType: 'text',
+                validateStatus: () => true,
+                transformResponse: (body: string) => body,
+            }
+        )
+        .catch((err: unknown) => {
+            const code = (err as { code?: string }).code
+            console.error(code === 'ECONNREFUSED' ? `Nothing listens on ${url}: run \`npm start\` first.` : String(err))
+            process.exit(1)
+        })
 
     let outputs = 0
     let failed = response.status !== 200

@@ -10,7 +10,8 @@ import { EMULATOR_CREDENTIALS } from '../emulator'
 export const EMULATOR_PORT = Number(process.env.EMULATOR_PORT ?? 8787)
 export const CONNECTOR_PORT = Number(process.env.CONNECTOR_PORT ?? 3000)
 
-export type LocalTarget = { kind: 'emulator'; config: Record<string, unknown> } | { kind: 'salesforce'; config: Record<string, unknown> }
+export type LocalTarget =
+    { kind: 'emulator'; config: Record<string, unknown> } | { kind: 'salesforce'; config: Record<string, unknown> }
 
 /** Connector config for the emulator at `url`, using the JWT bearer flow as a production source would. */
 export function emulatorConfig(url: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {

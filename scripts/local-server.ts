@@ -18,7 +18,10 @@ export interface LocalServer {
     stop(): Promise<void>
 }
 
-export async function startLocalServer(port: number, bundle = path.join(ROOT, 'build', 'local', 'index.js')): Promise<LocalServer> {
+export async function startLocalServer(
+    port: number,
+    bundle = path.join(ROOT, 'build', 'local', 'index.js')
+): Promise<LocalServer> {
     const binDir = path.join(ROOT, 'node_modules', '.bin')
     const pathWithoutBin = (process.env.PATH ?? '')
         .split(path.delimiter)

@@ -129,7 +129,10 @@ function customInto(
         else value = text(raw)
         if (value === undefined) {
             errors.push(
-                segment('INVALID_TYPE_ON_FIELD_IN_RECORD', `${def.label}: value not of required type: ${String(raw)}`)
+                segment(
+                    'INVALID_TYPE_ON_FIELD_IN_RECORD',
+                    `${def.label}: value not of required type: ${JSON.stringify(raw)}`
+                )
             )
             continue
         }

@@ -109,7 +109,8 @@ export interface ScimEntitlement {
     readonly schemas?: readonly string[]
     readonly id: string
     readonly displayName: string
-    readonly type?: ScimEntitlementType | string
+    /** `Profile` or `Permission Set` (see ScimEntitlementType); kept open for types Salesforce may add. */
+    readonly type?: string
     readonly members?: readonly ScimGroupMember[]
     readonly meta?: ScimMeta
 }

@@ -50,7 +50,6 @@ export const INSTANCE_URL = 'https://acme.my.salesforce.com'
 export const SCIM = '/services/scim/v2'
 export const TOKEN_PATH = '/services/oauth2/token'
 
-
 let keys: { privateKey: string; publicKey: string } | undefined
 
 /** An RSA key pair made once per test file (PEM). */

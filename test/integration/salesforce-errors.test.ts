@@ -73,7 +73,7 @@ describe('Salesforce errors through the bundled connector', () => {
                     )
                 )
             }
-            const failures = results.filter((r) => r instanceof Error) as Error[]
+            const failures = results.filter((r): r is Error => r instanceof Error)
             expect(failures).toHaveLength(2)
             expect(failures[0]?.message).toMatch(/LICENSE_LIMIT_EXCEEDED[\s\S]*licen[cs]e/i)
             expect(full.store.listUsers().length).toBe(before + 2)
