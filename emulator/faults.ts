@@ -78,12 +78,24 @@ export class FaultInjector {
         return this.current
     }
 
-    /** Delay for every /services request. */
+    /**
+     * Every /services answer leaves `latencyMs` after its request arrived, at the earliest: the latency stands for
+     * Salesforce's whole response time, network included, so the emulator's own work counts toward it instead of
+     * adding to it.
+     */
     latency() {
-        return (_req: Request, _res: Response, next: NextFunction): void => {
+        return (_req: Request, res: Response, next: NextFunction): void => {
             const ms = this.options.latencyMs
-            if (ms > 0) setTimeout(next, ms)
-            else next()
+            if (ms <= 0) return next()
+            const due = performance.now() + ms
+            const end = res.end.bind(res) as (...args: unknown[]) => Response
+            res.end = ((...args: unknown[]) => {
+                const wait = due - performance.now()
+                if (wait > 0) setTimeout(() => end(...args), wait)
+                else end(...args)
+                return res
+            }) as Response['end']
+            next()
         }
     }
 

@@ -1,5 +1,5 @@
 // Runs one account aggregation on the built bundle in a process of its own, so that its peak RSS is the
-// connector's alone, and prints a JSON summary on the last line. Plain JavaScript: no loader in the way.
+// connector's alone, and prints a JSON summary on a line marked BENCH-RESULT. Plain JavaScript: no loader in the way.
 'use strict'
 const { PassThrough } = require('stream')
 
@@ -30,7 +30,7 @@ async function main() {
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6
     clearInterval(sampler)
     peakRss = Math.max(peakRss, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024)
-    console.log(JSON.stringify({ count, outOfOrder, wallMs, peakRss, keepAlives }))
+    console.log('BENCH-RESULT ' + JSON.stringify({ count, outOfOrder, wallMs, peakRss, keepAlives }))
 }
 
 main().catch((err) => {

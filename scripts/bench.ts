@@ -41,8 +41,10 @@ async function benchOne(users: number, latencyMs: number) {
                 maxBuffer: 64 * 1024 * 1024,
             }
         )
-        const lastLine = stdout.trim().split('\n').pop() ?? '{}'
-        const result = JSON.parse(lastLine) as WorkerResult
+        // The connector's own log lines share the worker's stdout; the result line is marked.
+        const resultLine = stdout.split('\n').find((line) => line.startsWith('BENCH-RESULT '))
+        if (!resultLine) throw new Error(`the benchmark worker printed no result:\n${stdout.slice(-2000)}`)
+        const result = JSON.parse(resultLine.slice('BENCH-RESULT '.length)) as WorkerResult
         const stats = emulator.stats()
         const listRequests = stats.byRoute['GET /Users'] ?? 0
         const criticalPath = stats.tokenRequests + listRequests

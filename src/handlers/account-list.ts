@@ -1,6 +1,6 @@
 import { StdAccountListHandler } from '@sailpoint/connector-sdk'
 import { logger } from '../logger'
-import { toAccount } from '../mapping/account'
+import { UNMAPPED_USER_ATTRIBUTES, toAccount } from '../mapping/account'
 import {
     DELTA_STATE_VERSION,
     deltaSince,
@@ -36,7 +36,8 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
 
     let highWater = previous?.lastModified
     await withProgress(res, 'accounts', async (progress) => {
-        for await (const page of client.userPages(filter ? { filter } : {})) {
+        const pages = client.userPages({ ...(filter ? { filter } : {}), excludedAttributes: UNMAPPED_USER_ATTRIBUTES })
+        for await (const page of pages) {
             for (const user of page) {
                 res.send(toAccount(user))
                 highWater = laterOf(highWater, user.meta?.lastModified)

@@ -4,6 +4,12 @@ import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA, ScimMultiValue, Scim
 import { isRecord } from './values'
 import { entitlementKindOf } from './entitlement'
 
+/**
+ * User attributes the account mapping never reads. Aggregation asks Salesforce to leave them out: a user is about
+ * 2 KB of JSON, and on a large org the transfer and parsing of each page sits on the aggregation's critical path.
+ */
+export const UNMAPPED_USER_ATTRIBUTES: readonly string[] = ['photos', 'addresses', 'emailEncodingKey']
+
 /** The extension holding the org's custom User fields: `urn:salesforce:schemas:extension:<org Id>`. */
 const ORG_EXTENSION_PATTERN = /^urn:salesforce:schemas:extension:(00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?)$/
 
