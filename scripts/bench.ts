@@ -22,6 +22,7 @@ interface WorkerResult {
     outOfOrder: number
     wallMs: number
     peakRss: number
+    heapAfterGc: number
     keepAlives: number
 }
 
@@ -35,7 +36,13 @@ async function benchOne(users: number, latencyMs: number) {
         emulator.resetStats()
         const { stdout } = await run(
             process.execPath,
-            [path.join(__dirname, 'bench-worker.js'), path.join(ROOT, 'dist', 'index.js'), 'std:account:list', '{}'],
+            [
+                '--expose-gc',
+                path.join(__dirname, 'bench-worker.js'),
+                path.join(ROOT, 'dist', 'index.js'),
+                'std:account:list',
+                '{}',
+            ],
             {
                 env: { ...process.env, CONNECTOR_CONFIG: Buffer.from(JSON.stringify(config)).toString('base64') },
                 maxBuffer: 64 * 1024 * 1024,
@@ -59,6 +66,7 @@ async function benchOne(users: number, latencyMs: number) {
             tokenRequests: stats.tokenRequests,
             perThousand: (listRequests / expected) * 1000,
             peakRssMb: result.peakRss / 1024 / 1024,
+            heapAfterGcMb: result.heapAfterGc / 1024 / 1024,
             floorS: floorMs / 1000,
             ratio: result.wallMs / floorMs,
         }
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
     const sizes = option('sizes', '1000,10000,100000').split(',').map(Number)
     console.log(`Account aggregation, ${latencyMs} ms simulated latency per request, Node ${process.version}\n`)
     const header =
-        'users    accounts exactly-once wall(s) requests list-req list/1k token peakRSS(MB) floor(s) wall/floor'
+        'users    accounts exactly-once wall(s) requests list-req list/1k token peakRSS(MB) heap-after(MB) floor(s) wall/floor'
     console.log(header)
     const rows = []
     for (const users of sizes) {
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
                 r.perThousand.toFixed(2).padStart(7),
                 String(r.tokenRequests).padStart(5),
                 r.peakRssMb.toFixed(1).padStart(11),
+                r.heapAfterGcMb.toFixed(1).padStart(14),
                 r.floorS.toFixed(2).padStart(8),
                 r.ratio.toFixed(3).padStart(10),
             ].join(' ')
