@@ -476,7 +476,9 @@ function applyEntitlements(
         const profile = ids.profiles[0]
         if (profile !== undefined) draft.fields.profileId = profile
         // Replace with any permission set replaces them all; a replace naming only a profile leaves them alone.
-        if (ids.permissionSets.length > 0) draft.permissionSetIds = []
+        // An explicitly empty list clears them: remove on `entitlements` is refused, so it is the only way to
+        // drop a user's last permission set through /Users.
+        if (ids.permissionSets.length > 0 || entitlements.length === 0) draft.permissionSetIds = []
     }
     for (const ps of ids.permissionSets) {
         if (draft.permissionSetIds.includes(ps)) errors.push(segment('INVALID', 'Duplicate PermissionSetAssignment'))

@@ -270,6 +270,12 @@ describe('emulator PATCH /Users/{id}', () => {
         expect(entitlementValues(res.body)).toEqual([P.standardUser, PS.apiEnabled])
     })
 
+    it('clears every permission set on a replace with an empty entitlement list, keeping the profile', async () => {
+        const res = await patch(U.serviceManagerEmea, { op: 'replace', value: { entitlements: [] } })
+        expect(res.status).toBe(200)
+        expect(entitlementValues(res.body)).toEqual([P.standardUser])
+    })
+
     it('swaps the profile on a replace that lists only a profile and leaves permission sets alone', async () => {
         const before = await org.scim(`/Users/${U.serviceManagerAmericas}`)
         const res = await patch(U.serviceManagerAmericas, {

@@ -1,0 +1,170 @@
+/**
+ * The rest of the account lifecycle through the built bundle against the emulator: enable, disable, delete,
+ * change password, entitlement reads, schema discovery, delta aggregation, scoping and profile revocation.
+ */
+import { RunningEmulator, SEED, startEmulator } from '../../emulator'
+import { emulatorConfig } from '../../scripts/local-config'
+import { firstAccount, runCommand } from '../helpers/bundle'
+
+let emulator: RunningEmulator
+let config: Record<string, unknown>
+let userId: string
+const key = () => ({ simple: { id: userId } })
+
+beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, extraLicenses: 20 })
+    config = emulatorConfig(emulator.url, { defaultProfileId: SEED.profiles.standardUser })
+    const created = await runCommand(
+        'std:account:create',
+        {
+            attributes: {
+                userName: 'morgan.reyes@acme-lifecycle.example',
+                email: 'morgan.reyes@acme-lifecycle.example',
+                givenName: 'Morgan',
+                familyName: 'Reyes',
+                profile: SEED.profiles.salesforcePlatformUser,
+                permissionSets: SEED.permissionSets.salesCloudUser,
+            },
+        },
+        config
+    )
+    userId = firstAccount(created).identity
+})
+
+afterAll(async () => {
+    await emulator.close()
+})
+
+describe('the account lifecycle', () => {
+    it('disables and enables a user, reporting the new state', async () => {
+        const disabled = firstAccount(await runCommand('std:account:disable', { key: key() }, config))
+        expect(disabled.disabled).toBe(true)
+        expect(disabled.attributes.active).toBe(false)
+        expect(emulator.store.listUsers().find((u) => u.id === userId)?.active).toBe(false)
+
+        const enabled = firstAccount(await runCommand('std:account:enable', { key: key() }, config))
+        expect(enabled.disabled).toBe(false)
+        expect(emulator.store.listUsers().find((u) => u.id === userId)?.active).toBe(true)
+    })
+
+    it('changes the password, and reports the policy when Salesforce refuses one', async () => {
+        const result = await runCommand('std:change-password', { key: key(), password: 'N3w-Passphrase-2026' }, config)
+        expect(result.outputs).toEqual([{}])
+        await expect(runCommand('std:change-password', { key: key(), password: 'abc' }, config)).rejects.toThrow(
+            /INVALID_NEW_PASSWORD[\s\S]*8 characters/
+        )
+    })
+
+    it('swaps a revoked profile to the default profile instead of leaving the user without one', async () => {
+        const revoked = firstAccount(
+            await runCommand(
+                'std:account:update',
+                {
+                    key: key(),
+                    changes: [{ op: 'Remove', attribute: 'profile', value: SEED.profiles.salesforcePlatformUser }],
+                },
+                config
+            )
+        )
+        expect(revoked.attributes.profile).toBe(SEED.profiles.standardUser)
+        expect(revoked.attributes.permissionSets).toEqual([SEED.permissionSets.salesCloudUser])
+    })
+
+    it('removes the last permission set', async () => {
+        const updated = firstAccount(
+            await runCommand(
+                'std:account:update',
+                {
+                    key: key(),
+                    changes: [{ op: 'Remove', attribute: 'permissionSets', value: SEED.permissionSets.salesCloudUser }],
+                },
+                config
+            )
+        )
+        expect(updated.attributes.permissionSets).toEqual([])
+        expect(updated.attributes.profile).toBe(SEED.profiles.standardUser)
+    })
+
+    it.each([
+        ['profile', SEED.profiles.standardUser, 'Standard User'],
+        ['permissionSet', SEED.permissionSets.salesCloudUser, 'Sales Cloud User'],
+        ['group', SEED.groups.allSales, 'All Sales'],
+        ['role', SEED.roles.ceo, 'CEO'],
+    ])('reads a %s entitlement by id', async (type, id, name) => {
+        const result = await runCommand('std:entitlement:read', { type, key: { simple: { id } } }, config)
+        expect(result.outputs).toHaveLength(1)
+        expect(result.outputs[0]).toMatchObject({ identity: id, type, attributes: { name } })
+    })
+
+    it('reports an id of the wrong kind for the entitlement type as notFound', async () => {
+        await expect(
+            runCommand(
+                'std:entitlement:read',
+                { type: 'profile', key: { simple: { id: SEED.permissionSets.salesCloudUser } } },
+                config
+            )
+        ).rejects.toMatchObject({ type: 'notFound' })
+    })
+
+    it("discovers the account schema, with the org's custom fields", async () => {
+        const result = await runCommand('std:account:discover-schema', {}, config)
+        const schema = result.outputs[0] as {
+            identityAttribute: string
+            attributes: { name: string; entitlement?: boolean }[]
+        }
+        expect(schema.identityAttribute).toBe('id')
+        const names = schema.attributes.map((a) => a.name)
+        expect(names).toEqual(expect.arrayContaining(['userName', 'profile', 'permissionSets', 'Cost_Center__c']))
+        expect(
+            schema.attributes
+                .filter((a) => a.entitlement)
+                .map((a) => a.name)
+                .sort()
+        ).toEqual(['groups', 'permissionSets', 'profile', 'role'])
+    })
+
+    it('aggregates only what changed since the saved state, deactivations included', async () => {
+        const full = await runCommand('std:account:list', { stateful: true }, config)
+        const state = full.states[0]
+        expect(state).toEqual({ version: '1', lastModified: expect.any(String), scope: expect.any(String) })
+
+        // A change made at least a second after the high-water mark, as Salesforce timestamps have second precision.
+        await new Promise((resolve) => setTimeout(resolve, 1100))
+        await runCommand(
+            'std:account:update',
+            { key: key(), changes: [{ op: 'Set', attribute: 'title', value: 'Director' }] },
+            config
+        )
+        await runCommand('std:account:disable', { key: key() }, config)
+
+        const delta = await runCommand('std:account:list', { stateful: true, state }, config)
+        const changed = delta.outputs.find((o) => o.identity === userId)
+        expect(changed).toMatchObject({ disabled: true, attributes: { title: 'Director' } })
+        expect(delta.outputs.length).toBeLessThan(full.outputs.length)
+        expect(delta.states[0]?.lastModified).not.toBe(state?.lastModified)
+
+        const afterBadState = await runCommand('std:account:list', { stateful: true, state: { version: '0' } }, config)
+        expect(afterBadState.outputs).toHaveLength(full.outputs.length)
+    })
+
+    it('scopes aggregation with the configured SCIM filter, and refuses a malformed one', async () => {
+        const scoped = await runCommand('std:account:list', {}, { ...config, accountFilter: 'active eq "true"' })
+        const active = emulator.store.listUsers().filter((u) => u.active)
+        expect(scoped.outputs).toHaveLength(active.length)
+        expect(scoped.outputs.every((o) => o.disabled === false)).toBe(true)
+
+        emulator.resetStats()
+        await expect(
+            runCommand('std:account:list', {}, { ...config, accountFilter: 'active eq true) or (' })
+        ).rejects.toThrow(/Account filter/i)
+        expect(emulator.stats().requests).toBe(0)
+    })
+
+    it('deletes by deactivating: the user stays in Salesforce, disabled', async () => {
+        await runCommand('std:account:enable', { key: key() }, config)
+        const result = await runCommand('std:account:delete', { key: key() }, config)
+        expect(result.outputs).toEqual([{}])
+        const read = firstAccount(await runCommand('std:account:read', { key: key() }, config))
+        expect(read.disabled).toBe(true)
+    })
+})
