@@ -1,7 +1,7 @@
 /**
  * A small run of the benchmark (`npm run bench` measures 1,000 to 100,000 users): counts, not timings.
  */
-import { buildOrg, startEmulator } from '../../emulator'
+import { SEED, buildOrg, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
 import { runCommand } from '../helpers/bundle'
 
@@ -13,9 +13,12 @@ it('aggregates a 1,000-user org exactly once, at 200 users a request, with one t
         expect(expected.length).toBe(1000)
         emulator.resetStats()
         const seen: string[] = []
-        const result = await runCommand('std:account:list', {}, emulatorConfig(emulator.url), (o) =>
+        const inAllSales: string[] = []
+        const result = await runCommand('std:account:list', {}, emulatorConfig(emulator.url), (o) => {
             seen.push(String(o.identity))
-        )
+            const groups = (o.attributes as Record<string, unknown>).groups as string[]
+            if (groups.includes(SEED.groups.allSales)) inAllSales.push(String(o.identity))
+        })
         const stats = emulator.stats()
         expect(new Set(seen).size).toBe(seen.length)
         expect([...seen].sort()).toEqual([...expected].sort())
@@ -24,6 +27,10 @@ it('aggregates a 1,000-user org exactly once, at 200 users a request, with one t
         expect((listRequests / expected.length) * 1000).toBeLessThanOrEqual(5.1)
         expect(stats.tokenRequests).toBe(1)
         expect(result.states).toHaveLength(1)
+        // Memberships come with each user, so a group past the 200 members a Group resource lists is complete.
+        const members = emulator.store.listUsers().filter((u) => u.groupIds.includes(SEED.groups.allSales))
+        expect(members.length).toBeGreaterThan(200)
+        expect(inAllSales.sort()).toEqual(members.map((u) => u.id).sort())
     } finally {
         await emulator.close()
     }
