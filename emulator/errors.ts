@@ -1,5 +1,5 @@
 /**
- * The four error shapes Salesforce's SCIM service answers with (salesforce-scim.md §3):
+ * The four error shapes Salesforce's SCIM service answers with:
  * - SCIM 2.0 business errors: `{"schemas":"[\"urn:…:Error\"]","detail":"CODE:reason;","status":409}`, with `schemas`
  *   serialised as a string (a bug present in both the pilot and the native service);
  * - the Spring '26 malformed-payload object `{"message": "...", "errorCode": "UNKNOWN_EXCEPTION"}`;

@@ -11,7 +11,7 @@ import { SEED } from './seed'
 /**
  * Salesforce's OAuth 2.0 token endpoint (`/services/oauth2/token`) for the three server-to-server grants a connector
  * uses, and the bearer check in front of the API. Error pairs come from Salesforce's docs and observed responses
- * (salesforce-scim.md §7.5); all are HTTP 400 with `{error, error_description}`.
+ * (Salesforce's OAuth error table); all are HTTP 400 with `{error, error_description}`.
  */
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
