@@ -47,13 +47,16 @@ export async function exchange(http: AxiosInstance, request: AxiosRequestConfig,
     }
 }
 
+const MAX_TRACED_BODY = 4000
+
 /** A value as it may appear in a trace line: secret-named members and secret-shaped strings redacted. */
 export function forTrace(value: unknown, secrets: readonly (string | undefined)[]): unknown {
     const redacted = redactDeep(value)
     if (redacted === undefined) return undefined
     const text = redactSecrets(typeof redacted === 'string' ? redacted : JSON.stringify(redacted), secrets)
-    if (typeof redacted === 'string') return text.length > 4000 ? `${text.slice(0, 4000)}…` : text
-    return JSON.parse(text) as unknown
+    // A page of 200 users is some 400 KB of JSON: a trace line keeps its start, not the whole page.
+    if (text.length > MAX_TRACED_BODY) return `${text.slice(0, MAX_TRACED_BODY)}…`
+    return typeof redacted === 'string' ? text : (JSON.parse(text) as unknown)
 }
 
 /** Logs one request/response pair when Trace HTTP is on. */

@@ -13,7 +13,8 @@ const key = () => ({ simple: { id: userId } })
 
 beforeAll(async () => {
     emulator = await startEmulator({ port: 0, extraLicenses: 20 })
-    config = emulatorConfig(emulator.url, { defaultProfileId: SEED.profiles.standardUser })
+    // Tracing on: every request and response of this suite is logged, and the suite's secret scan reads them all.
+    config = emulatorConfig(emulator.url, { defaultProfileId: SEED.profiles.standardUser, traceHttp: true })
     const created = await runCommand(
         'std:account:create',
         {
