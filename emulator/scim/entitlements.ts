@@ -1,12 +1,12 @@
 import { Request, Router } from 'express'
 import { ScimError } from '../errors'
-import { AttributeDef, compileFilter } from '../filter'
+import { AttributeDef } from '../filter'
 import { displayName, PermissionSet, Profile } from '../model'
 import { sendJson } from '../respond'
 import { OrgStore } from '../store'
-import { attributeList, isoSeconds, location, project, URN, version } from './common'
-import { DEFAULT_PAGE_SIZE, ScimDeps } from './deps'
-import { firstParam, LIST_RESPONSE_URN, listResponse, parsePaging, runQuery } from './list'
+import { isoSeconds, location, URN, version } from './common'
+import { ScimDeps } from './deps'
+import { projectForRequest, sendMemberResourceList } from './member-resources'
 import { MemberBudget, memberWindow, windowOf } from './members'
 
 /**
@@ -63,18 +63,10 @@ export function entitlementsRouter(deps: ScimDeps): Router {
                 version: version(r.id, r.lastModified),
             },
         }
-        return project(
-            body,
-            attributeList(req.query.attributes),
-            attributeList(req.query.excludedAttributes),
-            ['id', 'schemas'],
-            []
-        )
+        return projectForRequest(req, body)
     }
 
-    router.get('/Entitlements', (req, res) => {
-        const paging = parsePaging(req.query, DEFAULT_PAGE_SIZE)
-        const filter = compileFilter(firstParam(req.query.filter), attributes)
+    const allItems = (): Item[] => {
         const profiles: Item[] = store
             .listedProfiles()
             .map((p) => ({ id: p.id, entitlement: { kind: 'Profile', record: p } }))
@@ -82,21 +74,20 @@ export function entitlementsRouter(deps: ScimDeps): Router {
             .sortedPermissionSets()
             .map((p) => ({ id: p.id, entitlement: { kind: 'Permission Set', record: p } }))
         // One list, profiles block first: `00e` sorts before `0PS`, so id order and block order agree.
-        const all = [...profiles, ...permissionSets]
-        const { total, page } = runQuery({ items: () => all, version: () => store.version }, filter, paging)
-        if (page.length === 0) {
-            sendJson(res, 200, { totalResults: 0, schemas: [LIST_RESPONSE_URN], Resources: [] })
-            return
-        }
-        // 200 assignee rows across the page's profiles and 200 across its permission sets (two LIMIT 200 queries).
-        const profileBudget = new MemberBudget()
-        const psBudget = new MemberBudget()
-        const resources = page.map((item) => {
-            const e = item.entitlement
-            const budget = e.kind === 'Profile' ? profileBudget : psBudget
-            return serialize(req, e, budget.take(memberIds(store, e), isActive))
+        return [...profiles, ...permissionSets]
+    }
+
+    router.get('/Entitlements', (req, res) => {
+        sendMemberResourceList(req, res, { items: allItems, version: () => store.version }, attributes, (page) => {
+            // 200 assignee rows across the page's profiles and 200 across its permission sets (two LIMIT 200 queries).
+            const profileBudget = new MemberBudget()
+            const psBudget = new MemberBudget()
+            return page.map((item) => {
+                const e = item.entitlement
+                const budget = e.kind === 'Profile' ? profileBudget : psBudget
+                return serialize(req, e, budget.take(memberIds(store, e), isActive))
+            })
         })
-        sendJson(res, 200, listResponse(total, resources, paging))
     })
 
     router.get('/Entitlements/:id', (req, res) => {

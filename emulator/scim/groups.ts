@@ -1,11 +1,11 @@
 import { Request, Router } from 'express'
 import { MalformedPayloadError, METHOD_NOT_ALLOWED, ScimError } from '../errors'
-import { AttributeMap, compileFilter } from '../filter'
+import { AttributeMap } from '../filter'
 import { Group } from '../model'
 import { sendEmpty, sendJson } from '../respond'
-import { attributeList, isoSeconds, isRecord, location, project, URN, version } from './common'
-import { DEFAULT_PAGE_SIZE, ScimDeps } from './deps'
-import { firstParam, LIST_RESPONSE_URN, listResponse, parsePaging, runQuery } from './list'
+import { isoSeconds, isRecord, location, URN, version } from './common'
+import { ScimDeps } from './deps'
+import { projectForRequest, sendMemberResourceList } from './member-resources'
 import { groupMember, MemberBudget, memberWindow, windowOf } from './members'
 
 /** Public groups (Group.Type = Regular). Membership changes use Salesforce's wrapped PATCH value `{members:[…]}`. */
@@ -53,13 +53,7 @@ export function groupsRouter(deps: ScimDeps): Router {
                 version: version(g.id, g.lastModified),
             },
         }
-        return project(
-            body,
-            attributeList(req.query.attributes),
-            attributeList(req.query.excludedAttributes),
-            ['id', 'schemas'],
-            []
-        )
+        return projectForRequest(req, body)
     }
 
     const publicGroup = (id: string): Group | undefined => {
@@ -68,24 +62,11 @@ export function groupsRouter(deps: ScimDeps): Router {
     }
 
     router.get('/Groups', (req, res) => {
-        const paging = parsePaging(req.query, DEFAULT_PAGE_SIZE)
-        const filter = compileFilter(firstParam(req.query.filter), attributes)
-        const groups = store.publicGroups()
-        const { total, page } = runQuery({ items: () => groups, version: () => store.version }, filter, paging)
-        if (page.length === 0) {
-            sendJson(res, 200, { totalResults: 0, schemas: [LIST_RESPONSE_URN], Resources: [] })
-            return
-        }
-        const budget = new MemberBudget()
-        sendJson(
-            res,
-            200,
-            listResponse(
-                total,
-                page.map((g) => serialize(req, g, budget.take(g.members))),
-                paging
-            )
-        )
+        const source = { items: () => store.publicGroups(), version: () => store.version }
+        sendMemberResourceList(req, res, source, attributes, (page) => {
+            const budget = new MemberBudget()
+            return page.map((g) => serialize(req, g, budget.take(g.members)))
+        })
     })
 
     router.get('/Groups/:id', (req, res) => {

@@ -1,11 +1,11 @@
 import { Request, Router } from 'express'
 import { ScimError } from '../errors'
-import { AttributeDef, compileFilter } from '../filter'
+import { AttributeDef } from '../filter'
 import { Role } from '../model'
 import { sendJson } from '../respond'
-import { attributeList, isoSeconds, location, project, URN, version } from './common'
-import { DEFAULT_PAGE_SIZE, ScimDeps } from './deps'
-import { firstParam, LIST_RESPONSE_URN, listResponse, parsePaging, runQuery } from './list'
+import { isoSeconds, location, URN, version } from './common'
+import { ScimDeps } from './deps'
+import { projectForRequest, sendMemberResourceList } from './member-resources'
 import { MemberBudget, memberWindow, windowOf } from './members'
 
 /**
@@ -36,34 +36,15 @@ export function rolesRouter(deps: ScimDeps): Router {
                 version: version(r.id, r.lastModified),
             },
         }
-        return project(
-            body,
-            attributeList(req.query.attributes),
-            attributeList(req.query.excludedAttributes),
-            ['id', 'schemas'],
-            []
-        )
+        return projectForRequest(req, body)
     }
 
     router.get('/Roles', (req, res) => {
-        const paging = parsePaging(req.query, DEFAULT_PAGE_SIZE)
-        const filter = compileFilter(firstParam(req.query.filter), attributes)
-        const roles = store.sortedRoles()
-        const { total, page } = runQuery({ items: () => roles, version: () => store.version }, filter, paging)
-        if (page.length === 0) {
-            sendJson(res, 200, { totalResults: 0, schemas: [LIST_RESPONSE_URN], Resources: [] })
-            return
-        }
-        const budget = new MemberBudget()
-        sendJson(
-            res,
-            200,
-            listResponse(
-                total,
-                page.map((r) => serialize(req, r, budget.take(store.roleMemberIds(r.id)))),
-                paging
-            )
-        )
+        const source = { items: () => store.sortedRoles(), version: () => store.version }
+        sendMemberResourceList(req, res, source, attributes, (page) => {
+            const budget = new MemberBudget()
+            return page.map((r) => serialize(req, r, budget.take(store.roleMemberIds(r.id))))
+        })
     })
 
     router.get('/Roles/:id', (req, res) => {

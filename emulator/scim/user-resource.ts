@@ -55,28 +55,21 @@ export function serializeUser(store: OrgStore, user: UserRecord, ctx: RequestCon
     out.displayName = name
     if (user.nickName) out.nickName = user.nickName
     out.emails = [{ type: 'work', primary: true, value: user.email }]
-    if (user.street || user.city || user.state || user.postalCode || user.country) {
+    // Each part with the separator Salesforce puts after it in `formatted`, trailing ones included.
+    const addressParts: readonly [string | null, string, string][] = [
+        [user.street, 'streetAddress', '\n'],
+        [user.city, 'locality', ', '],
+        [user.state, 'region', ' '],
+        [user.postalCode, 'postalCode', ' '],
+        [user.country, 'country', ''],
+    ]
+    if (addressParts.some(([value]) => value)) {
         const address: Record<string, unknown> = { type: 'work', primary: true }
         let formatted = ''
-        if (user.street) {
-            address.streetAddress = user.street
-            formatted += user.street + '\n'
-        }
-        if (user.city) {
-            address.locality = user.city
-            formatted += user.city + ', '
-        }
-        if (user.state) {
-            address.region = user.state
-            formatted += user.state + ' '
-        }
-        if (user.postalCode) {
-            address.postalCode = user.postalCode
-            formatted += user.postalCode + ' '
-        }
-        if (user.country) {
-            address.country = user.country
-            formatted += user.country
+        for (const [value, key, separator] of addressParts) {
+            if (!value) continue
+            address[key] = value
+            formatted += value + separator
         }
         address.formatted = formatted
         out.addresses = [address]

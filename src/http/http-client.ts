@@ -5,7 +5,6 @@ import { logger } from '../logger'
 import { TokenProvider } from '../auth/token-provider'
 import { exchange, httpStats, traceExchange } from './exchange'
 import {
-    AttemptFailure,
     HttpMethod,
     RetryTiming,
     defaultRetryTiming,
@@ -13,7 +12,13 @@ import {
     isTransient,
     retryDelayMs,
 } from './retry-policy'
-import { isSessionExpired, networkError, parseSalesforceError, toConnectorError } from './salesforce-error'
+import {
+    attemptFailure,
+    isSessionExpired,
+    networkError,
+    parseSalesforceError,
+    toConnectorError,
+} from './salesforce-error'
 import { configSecrets } from './token-transport'
 
 /** Salesforce serves SCIM 2.0 at this path on the org's instance, with no API version in it. */
@@ -119,15 +124,7 @@ export class SalesforceHttpClient {
                 }
             }
 
-            const failure: AttemptFailure =
-                outcome.kind === 'network'
-                    ? { kind: 'network', code: outcome.code ?? '' }
-                    : {
-                          kind: 'status',
-                          status: outcome.status,
-                          ...(parsed?.errorCode !== undefined ? { errorCode: parsed.errorCode } : {}),
-                          ...(outcome.retryAfter !== undefined ? { retryAfter: outcome.retryAfter } : {}),
-                      }
+            const failure = attemptFailure(outcome, parsed)
             if (isIdempotentRead(req.method) && isTransient(failure) && retries < maxRetries) {
                 retries++
                 httpStats.retries++

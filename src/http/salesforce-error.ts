@@ -14,6 +14,8 @@ import {
     TimeoutError,
 } from '../errors'
 import { redactSecrets, redactText } from '../logger'
+import type { Exchange } from './exchange'
+import type { AttemptFailure } from './retry-policy'
 
 /** What the connector could read out of a Salesforce error body, whatever its shape. */
 export interface ParsedSalesforceError {
@@ -451,6 +453,24 @@ function ruleFor(code: string | undefined): ErrorRule | undefined {
 const FILTER_PROBLEM =
     /unsupported attribute|unsupported operator|quoted string literal|unbalanced brackets|illegal token|only one membership/i
 
+/** Rules for a status whose body named no code the connector knows. */
+const STATUS_RULES: Readonly<Record<number, ErrorRule>> = {
+    400: { error: InvalidRequestError, what: 'Salesforce refused the request', advice: INVALID_VALUE_ADVICE },
+    401: {
+        error: AuthenticationError,
+        what: 'Salesforce refused the credentials',
+        advice: 'Run Test Connection; check the connected app and the integration user',
+    },
+    403: { error: InsufficientPermissionError, what: 'Salesforce denied access', advice: PERMISSION_ADVICE },
+    404: {
+        error: NotFoundError,
+        what: 'Not found in Salesforce',
+        advice: 'It may have been removed in Salesforce; aggregate the source again',
+    },
+    409: { error: InvalidRequestError, what: 'Salesforce refused the change', advice: INVALID_VALUE_ADVICE },
+    429: { error: RateLimitError, what: 'Salesforce limited the request rate', advice: 'Lower Max Concurrency' },
+}
+
 function statusRule(status: number, parsed: ParsedSalesforceError): ErrorRule {
     if (parsed.notApi) {
         return {
@@ -468,32 +488,8 @@ function statusRule(status: number, parsed: ParsedSalesforceError): ErrorRule {
             advice: 'Check Account Filter: quote every value ("true" too), balance parentheses, use known attributes',
         }
     }
-    if (status === 400) {
-        return { error: InvalidRequestError, what: 'Salesforce refused the request', advice: INVALID_VALUE_ADVICE }
-    }
-    if (status === 401) {
-        return {
-            error: AuthenticationError,
-            what: 'Salesforce refused the credentials',
-            advice: 'Run Test Connection; check the connected app and the integration user',
-        }
-    }
-    if (status === 403) {
-        return { error: InsufficientPermissionError, what: 'Salesforce denied access', advice: PERMISSION_ADVICE }
-    }
-    if (status === 404) {
-        return {
-            error: NotFoundError,
-            what: 'Not found in Salesforce',
-            advice: 'It may have been removed in Salesforce; aggregate the source again',
-        }
-    }
-    if (status === 409) {
-        return { error: InvalidRequestError, what: 'Salesforce refused the change', advice: INVALID_VALUE_ADVICE }
-    }
-    if (status === 429) {
-        return { error: RateLimitError, what: 'Salesforce limited the request rate', advice: 'Lower Max Concurrency' }
-    }
+    const byStatus = STATUS_RULES[status]
+    if (byStatus !== undefined) return byStatus
     if (status >= 500) {
         return { error: SalesforceServerError, what: 'Salesforce failed on its side', advice: SUPPORT_ADVICE }
     }
@@ -585,6 +581,18 @@ export function networkError(
         )
     }
     return new TimeoutError(`The request to Salesforce failed: ${errorCode} ${where}. Retry later`, details)
+}
+
+/** A failed exchange as retrying judges it: the network code, or the status with Salesforce's code and Retry-After. */
+export function attemptFailure(outcome: Exchange, parsed: ParsedSalesforceError | undefined): AttemptFailure {
+    return outcome.kind === 'network'
+        ? { kind: 'network', code: outcome.code ?? '' }
+        : {
+              kind: 'status',
+              status: outcome.status,
+              ...(parsed?.errorCode !== undefined ? { errorCode: parsed.errorCode } : {}),
+              ...(outcome.retryAfter !== undefined ? { retryAfter: outcome.retryAfter } : {}),
+          }
 }
 
 /**

@@ -5,8 +5,8 @@ import { logger } from '../logger'
 import { TokenTransport } from '../auth/token-provider'
 import { SalesforceTokenResponse } from '../salesforce/types'
 import { exchange, httpStats, traceExchange } from './exchange'
-import { AttemptFailure, RetryTiming, defaultRetryTiming, isTransient, retryDelayMs } from './retry-policy'
-import { networkError, parseSalesforceError, toConnectorError } from './salesforce-error'
+import { RetryTiming, defaultRetryTiming, isTransient, retryDelayMs } from './retry-policy'
+import { attemptFailure, networkError, parseSalesforceError, toConnectorError } from './salesforce-error'
 
 export const TOKEN_PATH = '/services/oauth2/token'
 
@@ -61,15 +61,7 @@ export function createTokenTransport(
             }
             const parsed =
                 outcome.kind === 'response' ? parseSalesforceError(outcome.data, outcome.contentType) : undefined
-            const failure: AttemptFailure =
-                outcome.kind === 'network'
-                    ? { kind: 'network', code: outcome.code ?? '' }
-                    : {
-                          kind: 'status',
-                          status: outcome.status,
-                          ...(parsed?.errorCode !== undefined ? { errorCode: parsed.errorCode } : {}),
-                          ...(outcome.retryAfter !== undefined ? { retryAfter: outcome.retryAfter } : {}),
-                      }
+            const failure = attemptFailure(outcome, parsed)
             if (isTransient(failure) && attempt < config.maxRetries) {
                 const delay = retryDelayMs(attempt + 1, failure, timing)
                 httpStats.retries++

@@ -1,17 +1,11 @@
 import { SEED } from '../../emulator'
-import { at, http, patchBody, startOrg, TestOrg, token } from './helpers'
+import { at, http, patchBody, startOrg, token, useOrg } from './helpers'
 
 const U = SEED.users
 const LIMIT_BODY = [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]
 
 describe('emulator API request limit', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg({ apiDailyLimit: 5 })
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg({ apiDailyLimit: 5 })
 
     it('answers 403 REQUEST_LIMIT_EXCEEDED once the rolling daily allocation is used up', async () => {
         for (let i = 1; i <= 5; i++) {
@@ -28,13 +22,7 @@ describe('emulator API request limit', () => {
 })
 
 describe('emulator fault injection', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg()
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg()
     afterEach(() => {
         org.emulator.setFaults({
             latencyMs: 0,
@@ -113,13 +101,7 @@ describe('emulator fault injection', () => {
 })
 
 describe('emulator admin endpoints and stats', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg()
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg()
 
     it('reports health', async () => {
         const res = await http(`${org.url}/__emulator/health`)

@@ -1,17 +1,11 @@
 import { ORG_ID, SEED } from '../../emulator'
-import { at, ERROR_URN, list, patchBody, startOrg, TestOrg } from './helpers'
+import { at, ERROR_URN, list, patchBody, useOrg } from './helpers'
 
 const G = SEED.groups
 const U = SEED.users
 
 describe('emulator /Groups', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg({ users: 1000 })
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg({ users: 1000 })
 
     it('lists public groups only, with at most 200 member rows across the page', async () => {
         const res = await org.scim('/Groups')
@@ -112,13 +106,7 @@ describe('emulator /Groups', () => {
 })
 
 describe('emulator /Entitlements, /Roles and discovery', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg()
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg()
 
     it('lists profiles first, then permission sets, without guest or automated-process profiles', async () => {
         const res = await org.scim('/Entitlements')

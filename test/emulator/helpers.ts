@@ -100,6 +100,40 @@ export async function startOrg(options: EmulatorOptions = {}): Promise<TestOrg> 
     return org
 }
 
+/**
+ * Starts an emulator before the enclosing describe block's tests and closes it after them. The returned org stands
+ * for the one started, so it can be declared where the tests see it; using it outside a test throws.
+ */
+export function useOrg(options: EmulatorOptions = {}): TestOrg {
+    let started: TestOrg | undefined
+    const current = (): TestOrg => {
+        if (started === undefined) throw new Error('the emulator starts in beforeAll: use the org inside a test')
+        return started
+    }
+    beforeAll(async () => {
+        started = await startOrg(options)
+    })
+    afterAll(async () => {
+        await current().close()
+    })
+    return {
+        get emulator() {
+            return current().emulator
+        },
+        get url() {
+            return current().url
+        },
+        get accessToken() {
+            return current().accessToken
+        },
+        set accessToken(value: string) {
+            current().accessToken = value
+        },
+        scim: (path, init) => current().scim(path, init),
+        close: () => current().close(),
+    }
+}
+
 export function patchBody(...operations: Record<string, unknown>[]): Record<string, unknown> {
     return { schemas: [PATCH_OP], Operations: operations }
 }

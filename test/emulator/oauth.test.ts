@@ -1,18 +1,14 @@
 import { EMULATOR_CREDENTIALS, ORG_ID, SEED } from '../../emulator'
-import { at, clientCredentialsForm, http, SCIM, signAssertion, startOrg, TestOrg } from './helpers'
+import { at, clientCredentialsForm, http, SCIM, signAssertion, useOrg } from './helpers'
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000)
 
 describe('emulator OAuth token endpoint', () => {
-    let org: TestOrg
+    const org = useOrg()
     let tokenUrl: string
 
-    beforeAll(async () => {
-        org = await startOrg()
+    beforeAll(() => {
         tokenUrl = `${org.url}/services/oauth2/token`
-    })
-    afterAll(async () => {
-        await org.close()
     })
 
     const jwtClaims = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -182,13 +178,7 @@ describe('emulator OAuth token endpoint', () => {
 })
 
 describe('emulator session inactivity timeout', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg({ sessionTimeoutSeconds: 1 })
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg({ sessionTimeoutSeconds: 1 })
 
     it('keeps a session alive while it is used and expires it after the idle timeout', async () => {
         for (let i = 0; i < 3; i++) {

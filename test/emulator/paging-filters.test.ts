@@ -1,17 +1,11 @@
 import { ORG_ID, SEED } from '../../emulator'
-import { at, ERROR_URN, f, list, startOrg, TestOrg } from './helpers'
+import { at, ERROR_URN, f, list, useOrg } from './helpers'
 
 /** Seeded users /Users returns: 26 of the 28 seeded users (Automated Process and the site guest are internal). */
 const VISIBLE_SEED_USERS = 26
 
 describe('emulator /Users paging', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg({ users: 3000 - VISIBLE_SEED_USERS })
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg({ users: 3000 - VISIBLE_SEED_USERS })
 
     it('serves 10 users by default and reports the total', async () => {
         const res = await org.scim('/Users')
@@ -98,13 +92,7 @@ describe('emulator /Users paging', () => {
 })
 
 describe('emulator filters', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg({ users: 200 })
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg({ users: 200 })
 
     const userNames = async (filter: string): Promise<string[]> => {
         const res = await org.scim(`/Users?count=200&${f(filter)}`)

@@ -1,5 +1,5 @@
 import { EMULATOR_CREDENTIALS, FOREIGN_USERNAMES, SEED } from '../../emulator'
-import { at, ERROR_URN, f, http, list, newUserBody, patchBody, startOrg, TestOrg } from './helpers'
+import { at, ERROR_URN, f, http, list, newUserBody, patchBody, useOrg } from './helpers'
 
 const P = SEED.profiles
 const PS = SEED.permissionSets
@@ -14,13 +14,7 @@ const scimError = (status: number, detail: string): Record<string, unknown> => (
 const entitlementValues = (user: unknown): unknown[] => list(user, 'entitlements').map((e) => at(e, 'value'))
 
 describe('emulator POST /Users', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg({ extraLicenses: 10 })
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg({ extraLicenses: 10 })
 
     it('creates a user with Salesforce defaults and answers 201 with Location', async () => {
         const res = await org.scim('/Users', {
@@ -185,13 +179,7 @@ describe('emulator POST /Users', () => {
 })
 
 describe('emulator license seats', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg({ extraLicenses: 2 })
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg({ extraLicenses: 2 })
 
     it('refuses the create that needs a third free Salesforce seat and frees a seat on deactivation', async () => {
         const create = (n: number, profile: string = P.standardUser, extra: Record<string, unknown> = {}) =>
@@ -220,13 +208,7 @@ describe('emulator license seats', () => {
 })
 
 describe('emulator PATCH /Users/{id}', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg()
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg()
     const patch = (id: string, ...ops: Record<string, unknown>[]) =>
         org.scim(`/Users/${id}`, { method: 'PATCH', body: patchBody(...ops) })
 
@@ -420,13 +402,7 @@ describe('emulator PATCH /Users/{id}', () => {
 })
 
 describe('emulator DELETE /Users/{id} and hidden users', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg()
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg()
 
     it('deactivates with 204 and no body, and the user stays listed', async () => {
         const res = await org.scim(`/Users/${U.identityUser}`, { method: 'DELETE' })
@@ -470,13 +446,7 @@ describe('emulator DELETE /Users/{id} and hidden users', () => {
 })
 
 describe('emulator PUT /Users/{id} and projections', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg()
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg()
 
     it('replaces the user and its permission sets on PUT', async () => {
         const res = await org.scim(`/Users/${U.vpSales}`, {
@@ -549,13 +519,7 @@ describe('emulator PUT /Users/{id} and projections', () => {
 })
 
 describe('emulator RFC error schemas option', () => {
-    let org: TestOrg
-    beforeAll(async () => {
-        org = await startOrg({ stringifiedErrorSchemas: false })
-    })
-    afterAll(async () => {
-        await org.close()
-    })
+    const org = useOrg({ stringifiedErrorSchemas: false })
 
     it('sends schemas as an array when stringifiedErrorSchemas is false', async () => {
         const res = await org.scim('/Users?count=500')

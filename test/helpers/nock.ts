@@ -170,6 +170,21 @@ export function captureLogs(): { lines: string[]; restore: () => void } {
     }
 }
 
+/** Captures the logs of every test in the file; `lines` holds the current test's lines (kept after it ends). */
+export function useLogCapture(): { readonly lines: string[] } {
+    let capture: ReturnType<typeof captureLogs> | undefined
+    beforeEach(() => {
+        capture = captureLogs()
+    })
+    afterEach(() => capture?.restore())
+    return {
+        get lines(): string[] {
+            if (capture === undefined) throw new Error('logs are captured from beforeEach on: read them in a test')
+            return capture.lines
+        },
+    }
+}
+
 /**
  * A network failure as nock should raise it: an Error of nock's realm with a Node error code (anything else,
  * a plain object or an Error of Jest's realm, leaves the request hanging).

@@ -12,7 +12,6 @@ import {
     SCIM,
     SECRETS,
     TOKEN_PATH,
-    captureLogs,
     describeError,
     fakeTiming,
     fixture,
@@ -23,6 +22,7 @@ import {
     stubToken,
     testConfig,
     testKeys,
+    useLogCapture,
     useNock,
 } from '../helpers/nock'
 
@@ -33,14 +33,9 @@ const NEW_USER_PASSWORD = 'NewUserPassw0rd-7d1e'
 
 const captured: string[] = []
 const assertions: string[] = []
-let logs: ReturnType<typeof captureLogs>
-
-beforeEach(() => {
-    logs = captureLogs()
-})
+const logs = useLogCapture()
 afterEach(() => {
     captured.push(...logs.lines)
-    logs.restore()
 })
 
 async function failure(promise: Promise<unknown>): Promise<void> {

@@ -10,7 +10,6 @@ import {
     SECRETS,
     SeenRequest,
     TOKEN_PATH,
-    captureLogs,
     fakeTiming,
     fixture,
     networkFailure,
@@ -19,6 +18,7 @@ import {
     slowReply,
     stubToken,
     testConfig,
+    useLogCapture,
     useNock,
 } from '../../helpers/nock'
 
@@ -57,11 +57,7 @@ function tokenSequence(...tokens: string[]): { count: () => number } {
     return { count: () => calls }
 }
 
-let logs: ReturnType<typeof captureLogs>
-beforeEach(() => {
-    logs = captureLogs()
-})
-afterEach(() => logs.restore())
+const logs = useLogCapture()
 
 describe('SalesforceHttpClient', () => {
     it('sends the bearer token to the instance URL under /services/scim/v2', async () => {

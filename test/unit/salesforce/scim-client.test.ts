@@ -6,7 +6,6 @@ import {
     INSTANCE_URL,
     SCIM,
     SeenRequest,
-    captureLogs,
     fakeTiming,
     fixture,
     networkFailure,
@@ -15,6 +14,7 @@ import {
     slowReply,
     stubToken,
     testConfig,
+    useLogCapture,
     useNock,
 } from '../../helpers/nock'
 
@@ -34,11 +34,7 @@ function user(n: number): ScimUser {
     return { id: `005RM${String(n).padStart(10, '0')}AAA`, userName: `user${n}@acme.com` }
 }
 
-let logs: ReturnType<typeof captureLogs>
-beforeEach(() => {
-    logs = captureLogs()
-})
-afterEach(() => logs.restore())
+const logs = useLogCapture()
 
 describe('createSalesforceClient', () => {
     it('works with the default timing', async () => {
