@@ -9,7 +9,7 @@ import { customUrn, isRecord, URN } from './common'
  * Turning SCIM request bodies into User drafts with Salesforce's (pilot-derived) rules:
  * create/PUT collect every validation failure into one `CODE:reason;` detail (answered 409), while PATCH follows
  * "SCIM PATCH Simple": `add`/`replace` ignore `path` and read attributes from an object `value`, `remove` names the
- * attribute in `path`, and entitlements, roles and groups have their own add/replace rules (salesforce-scim.md §6).
+ * attribute in `path`, and entitlements, roles and groups have their own add/replace rules.
  */
 
 const NICKNAME_DEFAULT_MAX = 40
