@@ -134,7 +134,7 @@ export function toCreatePlan(rawAttributes: unknown): CreatePlan {
     if (password !== undefined) add({ password })
     if (isRecord(user[SCIM_ENTERPRISE_SCHEMA])) user.schemas = [SCIM_USER_SCHEMA, SCIM_ENTERPRISE_SCHEMA]
 
-    return { user, userName, profileId, permissionSetIds, groupIds, roleId, customFields }
+    return { user: { ...user, userName }, userName, profileId, permissionSetIds, groupIds, roleId, customFields }
 }
 
 /** Nothing given: ISC sends empty create-profile fields as null, an empty string or an empty list. */

@@ -6,6 +6,7 @@ import {
     ScimSchema,
     ScimServiceProviderConfig,
     ScimUser,
+    ScimUserFields,
 } from './types'
 
 /** Options for a paged list. `filter` is a SCIM filter that callers built with `scim-filter.ts` helpers. */
@@ -18,7 +19,11 @@ export interface ListOptions {
 }
 
 /** The body of POST /Users, as Salesforce accepts it. */
-export type NewScimUser = Omit<ScimUser, 'id' | 'meta'> & { readonly password?: string }
+export type NewScimUser = Omit<ScimUserFields, 'id' | 'meta'> & {
+    readonly password?: string
+    /** Extension blocks, e.g. the org's custom fields. */
+    readonly [extension: string]: unknown
+}
 
 /**
  * What the handlers need from Salesforce. Every method maps failures to the errors in `errors.ts`

@@ -68,9 +68,8 @@ export class ScimSalesforceClient implements SalesforceClient {
     }
 
     async createUser(user: NewScimUser): Promise<ScimUser> {
-        // NewScimUser is Omit<> over a type with an index signature, which widens userName to unknown.
         const userName = user.userName
-        if (typeof userName !== 'string' || userName.trim() === '') {
+        if (userName.trim() === '') {
             throw new InvalidRequestError('A new Salesforce user needs a userName')
         }
         let created: ScimUser | undefined

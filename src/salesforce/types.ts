@@ -52,7 +52,8 @@ export interface ScimEnterpriseExtension {
     }
 }
 
-export interface ScimUser {
+/** The named members of a SCIM user; `ScimUser` adds the org's extension blocks. */
+export interface ScimUserFields {
     readonly schemas?: readonly string[]
     readonly id: string
     readonly userName: string
@@ -82,6 +83,9 @@ export interface ScimUser {
     readonly 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'?: ScimEnterpriseExtension
     readonly 'urn:salesforce:schemas:extension:1.0'?: { readonly alias?: string }
     readonly meta?: ScimMeta
+}
+
+export interface ScimUser extends ScimUserFields {
     /** Custom fields live under `urn:salesforce:schemas:extension:<18-char org id>`. */
     readonly [extension: string]: unknown
 }

@@ -255,8 +255,8 @@ describe('users', () => {
         })
     })
 
-    it('refuses to create a user without a userName', async () => {
-        await expect(client().createUser({ name: { familyName: 'X' } })).rejects.toMatchObject({
+    it('refuses to create a user with a blank userName', async () => {
+        await expect(client().createUser({ userName: '  ', name: { familyName: 'X' } })).rejects.toMatchObject({
             name: 'InvalidRequestError',
         })
     })
