@@ -5,7 +5,9 @@
  *
  * spcx hands each request's config to the connector through its own copy of the SDK (`_withConfig`). The shipped
  * bundle (dist/index.js) carries a copy of its own, which cannot see it, so the local server runs
- * build/local/index.js: the same bundle with the SDK left in node_modules (`npm run build:local`).
+ * build/local/index.js: the same bundle with the SDK left in node_modules (`npm run build:local`). axios stays
+ * there too: spcx reloads everything outside node_modules on each request, and a fresh axios per request would
+ * add its socket listener again to every pooled keep-alive connection.
  */
 import { ChildProcess, spawn } from 'child_process'
 import * as path from 'path'
