@@ -14,7 +14,7 @@ export function objectIdOf(input: unknown, what: string): string {
     if (isRecord(input.key)) {
         if (!isRecord(input.key.simple)) {
             throw new InvalidRequestError(
-                `${what} key: expected a simple key { simple: { id } }, got ${JSON.stringify(input.key)}`
+                `${what} key: expected a simple key { simple: { id } }, got ${preview(input.key)}`
             )
         }
         id = KeyID(input as { key: Key })
