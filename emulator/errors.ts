@@ -93,6 +93,15 @@ export const INVALID_SESSION = (): RestApiError =>
 export const REQUEST_LIMIT_EXCEEDED = (): RestApiError =>
     new RestApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.')
 
+/** A write by a user without "Manage Users": Salesforce's platform answer. */
+export const INSUFFICIENT_ACCESS = (): RestApiError =>
+    new RestApiError(
+        403,
+        'INSUFFICIENT_ACCESS',
+        'Insufficient Privileges: You do not have the level of access necessary to perform the operation you ' +
+            'requested. Please contact the owner of the record or your administrator if access is necessary.'
+    )
+
 export const NOT_FOUND_URL = (): RestApiError => new RestApiError(404, 'NOT_FOUND', 'Could not find a match for URL')
 
 export const METHOD_NOT_ALLOWED = (method: string, allowed: readonly string[]): RestApiError =>

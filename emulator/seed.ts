@@ -591,6 +591,7 @@ export function seedOrg(store: OrgStore): void {
     store.settings.defaultCaseOwnerId = SEED.users.serviceManagerEmea
     for (const name of FOREIGN_USERNAMES) store.foreignUserNames.add(name)
     store.approvedProfileIds.add(SEED.profiles.systemAdministrator)
+    store.manageUsersProfileIds.add(SEED.profiles.systemAdministrator)
     store.approvedPermissionSetIds.add(SEED.permissionSets.apiEnabled)
 }
 

@@ -6,10 +6,11 @@ import {
     REQUEST_LIMIT_EXCEEDED,
     RestApiError,
     ScimError,
+    INSUFFICIENT_ACCESS,
 } from './errors'
 import { FaultInjector } from './faults'
 import { RollingDailyCounter } from './limits'
-import { issueToken, requireSession } from './oauth'
+import { issueToken, requireSession, sessionOf } from './oauth'
 import { sendEmpty, sendJson } from './respond'
 import { RequestContext, SCIM_BASE_PATH } from './scim/common'
 import { ScimDeps } from './scim/deps'
@@ -171,6 +172,14 @@ export function createApp(state: ServerState): express.Express {
             return
         }
         res.setHeader('Sforce-Limit-Info', `api-usage=${state.limit.used()}/${state.limit.limit}`)
+        next()
+    })
+    scim.use((req, res, next) => {
+        // Creating, changing and deactivating users and memberships needs "Manage Users"; reading does not.
+        if (req.method !== 'GET' && !state.store.canManageUsers(sessionOf(res).userId)) {
+            next(INSUFFICIENT_ACCESS())
+            return
+        }
         next()
     })
     scim.use(state.faults.afterAuth())

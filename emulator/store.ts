@@ -110,6 +110,8 @@ export class OrgStore {
     readonly foreignUserNames = new Set<string>()
     /** Profiles and permission sets pre-authorized on the connected app (JWT bearer needs prior approval). */
     readonly approvedProfileIds = new Set<string>()
+    /** Profiles with the "Manage Users" permission, which every write to users and groups needs. */
+    readonly manageUsersProfileIds = new Set<string>()
     readonly approvedPermissionSetIds = new Set<string>()
 
     private readonly usersById = new Map<string, UserRecord>()
@@ -297,6 +299,11 @@ export class OrgStore {
         if (this.approvedProfileIds.has(user.profileId)) return true
         for (const ps of this.psaByUser.get(userId) ?? []) if (this.approvedPermissionSetIds.has(ps)) return true
         return false
+    }
+
+    canManageUsers(userId: string): boolean {
+        const user = this.usersById.get(userId)
+        return user !== undefined && this.manageUsersProfileIds.has(user.profileId)
     }
 
     /** Why Salesforce would refuse to deactivate this user, or undefined if it would not. */

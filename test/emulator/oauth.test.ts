@@ -175,6 +175,27 @@ describe('emulator OAuth token endpoint', () => {
             at((await http(tokenUrl, { method: 'POST', form: clientCredentialsForm() })).body, 'access_token')
         )
     })
+
+    it('refuses writes with 403 INSUFFICIENT_ACCESS to a user without Manage Users, and still serves reads', async () => {
+        const store = org.emulator.store
+        store.approvedProfileIds.add(SEED.profiles.standardUser)
+        const standardUser = store.listUsers().find((u) => u.profileId === SEED.profiles.standardUser && u.active)
+        if (!standardUser) throw new Error('the seed has no active Standard User')
+        const granted = await jwtGrant(jwtClaims({ sub: standardUser.userName }))
+        expect(granted.status).toBe(200)
+        const headers = { Authorization: `Bearer ${String(at(granted.body, 'access_token'))}` }
+        const read = await http(`${org.url}${SCIM}/Users/${standardUser.id}`, { headers })
+        expect(read.status).toBe(200)
+        const write = await http(`${org.url}${SCIM}/Users/${standardUser.id}`, {
+            method: 'DELETE',
+            headers,
+        })
+        expect(write.status).toBe(403)
+        expect(write.body).toEqual([
+            { message: expect.stringMatching(/^Insufficient Privileges/), errorCode: 'INSUFFICIENT_ACCESS' },
+        ])
+        expect(store.listUsers().find((u) => u.id === standardUser.id)?.active).toBe(true)
+    })
 })
 
 describe('emulator session inactivity timeout', () => {

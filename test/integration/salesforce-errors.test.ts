@@ -2,7 +2,7 @@
  * Each Salesforce refusal, produced by the emulator over HTTP and seen through the built bundle, ends as one
  * readable message with Salesforce's code and what the admin should do.
  */
-import { RunningEmulator, startEmulator } from '../../emulator'
+import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
 import { firstAccount, runCommand } from '../helpers/bundle'
 
@@ -133,6 +133,28 @@ describe('Salesforce errors through the bundled connector', () => {
         await expect(
             runCommand('std:change-password', { key: { simple: { id: user.identity } }, password: 'short' }, config)
         ).rejects.toThrow(/INVALID_NEW_PASSWORD/)
+    })
+
+    it('says the integration user needs Manage Users when Salesforce refuses a write for lack of access', async () => {
+        // A user the connected app admits (through API Enabled) but whose profile lacks "Manage Users".
+        const delegate = firstAccount(
+            await runCommand(
+                'std:account:create',
+                {
+                    attributes: {
+                        ...(newUser('delegate@acme-errors.example').attributes as Record<string, unknown>),
+                        permissionSets: SEED.permissionSets.apiEnabled,
+                    },
+                },
+                config
+            )
+        )
+        const asDelegate = emulatorConfig(emulator.url, { username: delegate.attributes.userName })
+        await expect(runCommand('std:test-connection', {}, asDelegate)).resolves.toMatchObject({ outputs: [{}] })
+        await expect(
+            runCommand('std:account:create', newUser('refused@acme-errors.example'), asDelegate)
+        ).rejects.toThrow(/INSUFFICIENT_ACCESS[\s\S]*Manage Users/)
+        expect(emulator.store.listUsers().some((u) => u.userName === 'refused@acme-errors.example')).toBe(false)
     })
 
     it('reports bad credentials as a configuration problem to fix', async () => {
