@@ -9,7 +9,13 @@ import {
 import { connect } from './connection'
 import { withProgress } from './progress'
 
-/** Streams one entitlement type. Profiles and permission sets share Salesforce's `/Entitlements` list. */
+/**
+ * Streams one entitlement type. Profiles and permission sets share Salesforce's `/Entitlements` list.
+ * Members are not entitlement attributes, and the assignees Salesforce lists with each profile, permission set,
+ * role or group would bloat every page, so they are left out.
+ */
+const WITHOUT_MEMBERS = { excludedAttributes: ['members'] } as const
+
 export const stdEntitlementList: StdEntitlementListHandler = async (_context, input, res) => {
     const type = requireEntitlementType(input.type)
     const { client } = await connect()
@@ -17,7 +23,7 @@ export const stdEntitlementList: StdEntitlementListHandler = async (_context, in
         switch (type) {
             case 'profile':
             case 'permissionSet':
-                for await (const page of client.entitlementPages()) {
+                for await (const page of client.entitlementPages(WITHOUT_MEMBERS)) {
                     const ofType = page.filter(
                         (entitlement) => entitlementKindOf(entitlement.id, entitlement.type) === type
                     )
@@ -26,14 +32,13 @@ export const stdEntitlementList: StdEntitlementListHandler = async (_context, in
                 }
                 return
             case 'role':
-                for await (const page of client.rolePages()) {
+                for await (const page of client.rolePages(WITHOUT_MEMBERS)) {
                     for (const role of page) res.send(fromScimRole(role))
                     progress.add(page.length)
                 }
                 return
             case 'group':
-                // Members are not entitlement attributes, and a big group's member list would bloat every page.
-                for await (const page of client.groupPages({ excludedAttributes: ['members'] })) {
+                for await (const page of client.groupPages(WITHOUT_MEMBERS)) {
                     for (const group of page) res.send(fromScimGroup(group))
                     progress.add(page.length)
                 }
