@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: account aggregation of orgs of 1,000, 10,000 and 100,000 users on the emulator with a simulated
  * latency per request. The connector runs in a process of its own; the emulator counts the requests.
- * Options: --latency <ms> (default 50), --sizes 1000,10000,100000.
+ * Options: --latency <ms> (default 50), --sizes 1000,10000,100000, --repeat <runs of each size> (default 3).
  */
 import { execFile } from 'child_process'
 import * as path from 'path'
 import { promisify } from 'util'
-import { buildOrg, startEmulator } from '../emulator'
+import { RunningEmulator, buildOrg, startEmulator } from '../emulator'
 import { emulatorConfig } from './local-config'
 
 const run = promisify(execFile)
@@ -26,49 +26,69 @@ interface WorkerResult {
     keepAlives: number
 }
 
-async function benchOne(users: number, latencyMs: number) {
+type Row = Awaited<ReturnType<typeof measureOnce>>
+
+/** One aggregation of the emulator's org by a fresh connector process. */
+async function measureOnce(emulator: RunningEmulator, latencyMs: number) {
+    const config = emulatorConfig(emulator.url, { spConnEnableStatefulCommands: false })
+    const expected = emulator.store.listUsers().length
+    emulator.resetStats()
+    const { stdout } = await run(
+        process.execPath,
+        [
+            '--expose-gc',
+            path.join(__dirname, 'bench-worker.js'),
+            path.join(ROOT, 'dist', 'index.js'),
+            'std:account:list',
+            '{}',
+        ],
+        {
+            env: { ...process.env, CONNECTOR_CONFIG: Buffer.from(JSON.stringify(config)).toString('base64') },
+            maxBuffer: 64 * 1024 * 1024,
+        }
+    )
+    // The connector's own log lines share the worker's stdout; the result line is marked.
+    const resultLine = stdout.split('\n').find((line) => line.startsWith('BENCH-RESULT '))
+    if (!resultLine) throw new Error(`the benchmark worker printed no result:\n${stdout.slice(-2000)}`)
+    const result = JSON.parse(resultLine.slice('BENCH-RESULT '.length)) as WorkerResult
+    const stats = emulator.stats()
+    const listRequests = stats.byRoute['GET /Users'] ?? 0
+    const criticalPath = stats.tokenRequests + listRequests
+    const floorMs = criticalPath * latencyMs
+    return {
+        users: expected,
+        accounts: result.count,
+        exactlyOnce: result.count === expected && result.outOfOrder === 0,
+        wallS: result.wallMs / 1000,
+        requests: stats.requests,
+        listRequests,
+        tokenRequests: stats.tokenRequests,
+        perThousand: (listRequests / expected) * 1000,
+        peakRssMb: result.peakRss / 1024 / 1024,
+        heapAfterGcMb: result.heapAfterGc / 1024 / 1024,
+        floorS: floorMs / 1000,
+        ratio: result.wallMs / floorMs,
+    }
+}
+
+/**
+ * `repeat` aggregations of one org size; the run with the median wall time is reported, with the median peak RSS
+ * of all of them (peak RSS moves by several MB between identical runs, with V8's heap sizing).
+ */
+async function benchSize(users: number, latencyMs: number, repeat: number): Promise<Row> {
     // The seed org's users count towards the size.
     const seedUsers = buildOrg().listUsers().length
     const emulator = await startEmulator({ port: 0, users: users - seedUsers, faults: { latencyMs } })
     try {
-        const config = emulatorConfig(emulator.url, { spConnEnableStatefulCommands: false })
-        const expected = emulator.store.listUsers().length
-        emulator.resetStats()
-        const { stdout } = await run(
-            process.execPath,
-            [
-                '--expose-gc',
-                path.join(__dirname, 'bench-worker.js'),
-                path.join(ROOT, 'dist', 'index.js'),
-                'std:account:list',
-                '{}',
-            ],
-            {
-                env: { ...process.env, CONNECTOR_CONFIG: Buffer.from(JSON.stringify(config)).toString('base64') },
-                maxBuffer: 64 * 1024 * 1024,
-            }
-        )
-        // The connector's own log lines share the worker's stdout; the result line is marked.
-        const resultLine = stdout.split('\n').find((line) => line.startsWith('BENCH-RESULT '))
-        if (!resultLine) throw new Error(`the benchmark worker printed no result:\n${stdout.slice(-2000)}`)
-        const result = JSON.parse(resultLine.slice('BENCH-RESULT '.length)) as WorkerResult
-        const stats = emulator.stats()
-        const listRequests = stats.byRoute['GET /Users'] ?? 0
-        const criticalPath = stats.tokenRequests + listRequests
-        const floorMs = criticalPath * latencyMs
+        const runs: Row[] = []
+        for (let i = 0; i < repeat; i++) runs.push(await measureOnce(emulator, latencyMs))
+        const median = <T>(values: T[], by: (v: T) => number): T =>
+            [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
+        const typical = median(runs, (r) => r.wallS)
         return {
-            users: expected,
-            accounts: result.count,
-            exactlyOnce: result.count === expected && result.outOfOrder === 0,
-            wallS: result.wallMs / 1000,
-            requests: stats.requests,
-            listRequests,
-            tokenRequests: stats.tokenRequests,
-            perThousand: (listRequests / expected) * 1000,
-            peakRssMb: result.peakRss / 1024 / 1024,
-            heapAfterGcMb: result.heapAfterGc / 1024 / 1024,
-            floorS: floorMs / 1000,
-            ratio: result.wallMs / floorMs,
+            ...typical,
+            exactlyOnce: runs.every((r) => r.exactlyOnce),
+            peakRssMb: median(runs, (r) => r.peakRssMb).peakRssMb,
         }
     } finally {
         await emulator.close()
@@ -78,13 +98,17 @@ async function benchOne(users: number, latencyMs: number) {
 async function main(): Promise<void> {
     const latencyMs = Number(option('latency', '50'))
     const sizes = option('sizes', '1000,10000,100000').split(',').map(Number)
-    console.log(`Account aggregation, ${latencyMs} ms simulated latency per request, Node ${process.version}\n`)
+    const repeat = Number(option('repeat', '3'))
+    console.log(
+        `Account aggregation, ${latencyMs} ms simulated latency per request, median of ${repeat} runs a size, ` +
+            `Node ${process.version}\n`
+    )
     const header =
         'users    accounts exactly-once wall(s) requests list-req list/1k token peakRSS(MB) heap-after(MB) floor(s) wall/floor'
     console.log(header)
     const rows = []
     for (const users of sizes) {
-        const r = await benchOne(users, latencyMs)
+        const r = await benchSize(users, latencyMs, repeat)
         rows.push(r)
         console.log(
             [
