@@ -2,6 +2,7 @@
  * `npm run bench`: account aggregation of orgs of 1,000, 10,000 and 100,000 users on the emulator with a simulated
  * latency per request. The connector runs in a process of its own; the emulator counts the requests.
  * Options: --latency <ms> (default 50), --sizes 1000,10000,100000, --repeat <runs of each size> (default 3).
+ * BENCH_NODE_FLAGS passes V8 flags to the connector's process (e.g. --max-semi-space-size=4).
  */
 import { execFile } from 'child_process'
 import * as path from 'path'
@@ -36,6 +37,7 @@ async function measureOnce(emulator: RunningEmulator, latencyMs: number) {
     const { stdout } = await run(
         process.execPath,
         [
+            ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
             '--expose-gc',
             path.join(__dirname, 'bench-worker.js'),
             path.join(ROOT, 'dist', 'index.js'),
