@@ -51,6 +51,26 @@ describe('an admin rolling out the Salesforce source', () => {
         }
     })
 
+    it('reads each account exactly as aggregation listed it (what `sail conn validate` checks)', async () => {
+        const listed = await runCommand('std:account:list', {}, config)
+        const sample = [...listed.outputs.slice(0, 5), ...listed.outputs.filter((o) => o.disabled === true)]
+        for (const account of sample) {
+            const read = await runCommand('std:account:read', { key: account.key, identity: account.identity }, config)
+            expect(read.outputs).toEqual([account])
+        }
+    })
+
+    it.each(['profile', 'permissionSet', 'role', 'group'])(
+        'reads each %s entitlement exactly as aggregation listed it',
+        async (type) => {
+            const listed = await runCommand('std:entitlement:list', { type }, config)
+            for (const entitlement of listed.outputs) {
+                const read = await runCommand('std:entitlement:read', { type, key: entitlement.key }, config)
+                expect(read.outputs).toEqual([entitlement])
+            }
+        }
+    )
+
     it.each(['profile', 'permissionSet', 'role', 'group'])('aggregates %s entitlements', async (type) => {
         const result = await runCommand('std:entitlement:list', { type }, config)
         expect(result.outputs.length).toBeGreaterThan(0)
