@@ -13,9 +13,6 @@ export type Exchange =
       }
     | { readonly kind: 'network'; readonly code?: string; readonly description: string; readonly ms: number }
 
-/** Requests sent by this process, for progress logs and tests. */
-export const httpStats = { requests: 0, retries: 0, sessionRefreshes: 0, tokenRequests: 0 }
-
 function header(value: unknown): string | undefined {
     return typeof value === 'string' ? value : Array.isArray(value) ? value.map(String).join(', ') : undefined
 }
@@ -27,7 +24,6 @@ function header(value: unknown): string | undefined {
  */
 export async function exchange(http: AxiosInstance, request: AxiosRequestConfig, now: () => number): Promise<Exchange> {
     const started = now()
-    httpStats.requests++
     try {
         const response = await http.request<unknown>({ ...request, validateStatus: () => true, maxRedirects: 0 })
         const contentType = header(response.headers['content-type'])

@@ -3,7 +3,7 @@ import { SalesforceConfig } from '../config'
 import { InvalidResponseError } from '../errors'
 import { logger } from '../logger'
 import { TokenProvider } from '../auth/token-provider'
-import { exchange, httpStats, traceExchange } from './exchange'
+import { exchange, traceExchange } from './exchange'
 import {
     HttpMethod,
     RetryTiming,
@@ -115,7 +115,6 @@ export class SalesforceHttpClient {
                 this.tokens.invalidate(session.accessToken)
                 if (!replayed) {
                     replayed = true
-                    httpStats.sessionRefreshes++
                     logger.info(
                         { salesforceRequest: `${req.method} ${path}` },
                         'Salesforce session expired; fetching a new token and replaying the request once'
@@ -127,7 +126,6 @@ export class SalesforceHttpClient {
             const failure = attemptFailure(outcome, parsed)
             if (isIdempotentRead(req.method) && isTransient(failure) && retries < maxRetries) {
                 retries++
-                httpStats.retries++
                 const delay = retryDelayMs(retries, failure, this.timing)
                 const reason = failure.kind === 'network' ? failure.code : `HTTP ${failure.status}`
                 logger.warn(

@@ -4,7 +4,7 @@ import { InvalidResponseError } from '../errors'
 import { logger } from '../logger'
 import { TokenTransport } from '../auth/token-provider'
 import { SalesforceTokenResponse } from '../salesforce/types'
-import { exchange, httpStats, traceExchange } from './exchange'
+import { exchange, traceExchange } from './exchange'
 import { RetryTiming, defaultRetryTiming, isTransient, retryDelayMs } from './retry-policy'
 import { attemptFailure, networkError, parseSalesforceError, toConnectorError } from './salesforce-error'
 
@@ -39,7 +39,6 @@ export function createTokenTransport(
     return async (form) => {
         const secrets = [...configSecrets(config), form.get('assertion') ?? undefined]
         for (let attempt = 0; ; attempt++) {
-            httpStats.tokenRequests++
             const outcome = await exchange(
                 http,
                 {
@@ -64,7 +63,6 @@ export function createTokenTransport(
             const failure = attemptFailure(outcome, parsed)
             if (isTransient(failure) && attempt < config.maxRetries) {
                 const delay = retryDelayMs(attempt + 1, failure, timing)
-                httpStats.retries++
                 const reason = failure.kind === 'network' ? failure.code : `HTTP ${failure.status}`
                 logger.warn(
                     {
