@@ -1,7 +1,7 @@
 import { KeyID, Key } from '@sailpoint/connector-sdk'
 import { InvalidRequestError } from '../errors'
 import { isSalesforceId } from '../mapping/ids'
-import { isRecord } from '../mapping/values'
+import { isRecord } from '../json'
 
 /**
  * The object Id of a command input: the simple key, else `identity` (ISC's docs show enable/disable with only

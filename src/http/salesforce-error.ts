@@ -16,6 +16,7 @@ import {
 import { redactSecrets, redactText } from '../logger'
 import type { Exchange } from './exchange'
 import type { AttemptFailure } from './retry-policy'
+import { isRecord } from '../json'
 
 /** What the connector could read out of a Salesforce error body, whatever its shape. */
 export interface ParsedSalesforceError {
@@ -37,10 +38,6 @@ export interface RequestSummary {
 }
 
 const MAX_TEXT_LENGTH = 1000
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function str(value: unknown): string | undefined {
     return typeof value === 'string' && value.trim() !== '' ? value : undefined

@@ -4,7 +4,8 @@ import { ENTITLEMENT_ATTRIBUTE } from '../schema'
 import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA, ScimPatchOperation, ScimUser } from '../salesforce/types'
 import { orgExtensionUrn, orgIdOf, toAccountAttributes, userEntitlements, userGroupIds, userRoleId } from './account'
 import { requireSalesforceId, SalesforceIdKind } from './ids'
-import { isRecord, toBoolean, toSingleText, toTextList } from './values'
+import { isRecord } from '../json'
+import { toBoolean, toSingleText, toTextList } from './values'
 
 /**
  * ISC attribute changes → one Salesforce PATCH (several operations) plus group membership changes.

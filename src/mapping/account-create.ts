@@ -14,7 +14,8 @@ import {
     READ_ONLY_ATTRIBUTES,
 } from './account-changes'
 import { requireSalesforceId, SalesforceIdKind } from './ids'
-import { isRecord, toBoolean, toSingleText, toTextList } from './values'
+import { isRecord } from '../json'
+import { toBoolean, toSingleText, toTextList } from './values'
 
 /**
  * ISC's create profile → one POST /Users. Salesforce creates the user with its profile, permission sets, role

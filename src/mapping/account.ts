@@ -1,7 +1,7 @@
 import { Attributes, SimpleKey, StdAccountReadOutput } from '@sailpoint/connector-sdk'
 import { AccountAttribute } from '../schema'
 import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA, ScimMultiValue, ScimUser } from '../salesforce/types'
-import { isRecord } from './values'
+import { isRecord } from '../json'
 import { entitlementKindOf } from './entitlement'
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto'
-import { isRecord } from './values'
+import { isRecord } from '../json'
 
 /**
  * What `std:account:list` saves for the next delta run. ISC wants a JSON object of strings:

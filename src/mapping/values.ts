@@ -1,14 +1,11 @@
 import { InvalidRequestError } from '../errors'
+import { isRecord } from '../json'
 
 /**
  * Narrowing of the loosely typed values ISC sends (`input.attributes`, `AttributeChange.value`). ISC sends a
  * multi-valued attribute as a string when it has one value and as an array when it has several, and may send
  * numbers or booleans for text fields; empty strings and nulls mean "no value".
  */
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function scalarText(value: unknown, what: string): string | undefined {
     if (value === undefined || value === null) return undefined

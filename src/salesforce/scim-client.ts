@@ -23,13 +23,10 @@ import {
     ScimServiceProviderConfig,
     ScimUser,
 } from './types'
+import { isRecord } from '../json'
 
 /** Salesforce's SCIM pilot caps group members handled per request at 200; larger changes go in chunks. */
 const MEMBERS_PER_PATCH = 200
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /**
  * `SalesforceClient` over Salesforce's SCIM 2.0 API. Errors come typed from the HTTP layer; this class adds
