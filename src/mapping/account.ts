@@ -11,6 +11,7 @@ import { entitlementKindOf } from './entitlement'
 export const UNMAPPED_USER_ATTRIBUTES: readonly string[] = ['photos', 'addresses', 'emailEncodingKey']
 
 /** The extension holding the org's custom User fields: `urn:salesforce:schemas:extension:<org Id>`. */
+const ORG_EXTENSION_PREFIX = 'urn:salesforce:schemas:extension:00D'
 const ORG_EXTENSION_PATTERN = /^urn:salesforce:schemas:extension:(00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?)$/
 
 export function orgIdOfExtension(urn: string): string | undefined {
@@ -25,8 +26,12 @@ export function orgExtensionUrn(orgId: string): string {
 export function customFieldsOf(
     user: ScimUser
 ): { readonly urn: string; readonly fields: Record<string, unknown> } | undefined {
-    for (const [key, value] of Object.entries(user)) {
-        if (orgIdOfExtension(key) !== undefined && isRecord(value)) return { urn: key, fields: value }
+    // A key loop, not Object.entries: this runs for every user of an aggregation, and entries allocates a pair
+    // per member.
+    for (const key in user) {
+        if (!key.startsWith(ORG_EXTENSION_PREFIX) || orgIdOfExtension(key) === undefined) continue
+        const value: unknown = (user as Record<string, unknown>)[key]
+        if (isRecord(value)) return { urn: key, fields: value }
     }
     return undefined
 }
@@ -123,13 +128,16 @@ export function toAccountAttributes(user: ScimUser): Attributes {
         created: text(user.meta?.created),
         lastModified: text(user.meta?.lastModified),
     }
-    const attributes: Attributes = {}
-    for (const [name, value] of Object.entries(customFieldsOf(user)?.fields ?? {})) {
-        const mapped = customFieldValue(value)
+    const custom = customFieldsOf(user)?.fields
+    if (custom === undefined) return fixed
+    // Custom fields join the fixed attributes without replacing one: a custom field can never shadow them.
+    const attributes: Attributes = fixed
+    for (const name in custom) {
+        if (Object.prototype.hasOwnProperty.call(fixed, name)) continue
+        const mapped = customFieldValue(custom[name])
         if (mapped !== undefined) attributes[name] = mapped
     }
-    // Fixed attributes last, so a custom field can never shadow one.
-    return Object.assign(attributes, fixed)
+    return attributes
 }
 
 /** The ISC account for a Salesforce user; inactive users are reported disabled, never active. */

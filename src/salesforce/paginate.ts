@@ -67,6 +67,14 @@ function prefetch<T>(start: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * Lets a request just started reach the socket before the caller's synchronous work on the current page: its
+ * dispatch is a chain of promise steps that would otherwise wait until the whole page had been handled.
+ */
+function letRequestGoOut(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
  * Pages of a list in id order by keyset: each request is `(<filter>) and id gt "<last id>"` with startIndex=1,
  * so depth costs nothing and no startIndex wall applies. Stops on a page without Resources or once
  * `totalResults` (which counts what is left past the cursor) fits in the page: N rows cost ceil(N/count)
@@ -99,6 +107,7 @@ export async function* keysetPages<T extends WithId>(
         if (!done) {
             cursor = last
             pending = request(cursor)
+            await letRequestGoOut()
         }
         yield resources
         if (done) return
@@ -157,6 +166,7 @@ export async function* indexedPages<T extends WithId>(
         }
         startIndex = nextStart
         pending = request(startIndex)
+        await letRequestGoOut()
         yield resources
     }
 }
