@@ -48,6 +48,11 @@ export class RateLimitError extends SalesforceConnectorError {}
 export class InvalidResponseError extends SalesforceConnectorError {}
 /** No answer in time, or the connection dropped, after the retries allowed. */
 export class TimeoutError extends SalesforceConnectorError {}
+/**
+ * The connection dropped, or stalled, while a list answer was arriving: the resources read before it are sound,
+ * and keyset paging goes on after the last of them.
+ */
+export class ListInterruptedError extends TimeoutError {}
 /** Salesforce failed on its side (5xx) after the retries allowed. */
 export class SalesforceServerError extends SalesforceConnectorError {}
 

@@ -1,4 +1,5 @@
 import { AxiosInstance, AxiosRequestConfig, isAxiosError } from 'axios'
+import { Readable } from 'stream'
 import { logger, redactDeep, redactSecrets } from '../logger'
 
 /** One HTTP round trip's outcome: a response of any status, or a failure before one arrived. */
@@ -17,21 +18,66 @@ function header(value: unknown): string | undefined {
     return typeof value === 'string' ? value : Array.isArray(value) ? value.map(String).join(', ') : undefined
 }
 
+/** An error answer is a few KB; more than this is not an error document worth reading whole. */
+const MAX_BUFFERED_ERROR_BYTES = 1024 * 1024
+
+/** A body read whole, as axios would give it: parsed when it is JSON, else the text. */
+async function bufferedBody(body: Readable): Promise<unknown> {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of body) {
+        const bytes = chunk as Buffer
+        size += bytes.length
+        if (size > MAX_BUFFERED_ERROR_BYTES) {
+            body.destroy()
+            break
+        }
+        chunks.push(bytes)
+    }
+    const text = Buffer.concat(chunks).toString('utf8')
+    try {
+        return JSON.parse(text) as unknown
+    } catch {
+        return text
+    }
+}
+
 /**
  * Sends one request and never throws for an HTTP status: every status comes back as a response, so the
  * caller maps errors in one place. Axios errors are reduced to their code; the error object (which holds the
  * request headers, Authorization included) goes no further.
+ *
+ * With `stream`, a 2xx JSON answer's `data` is the body as a Readable, for the caller to read as it arrives;
+ * any other answer is read whole first, so errors are mapped from their text as usual.
  */
-export async function exchange(http: AxiosInstance, request: AxiosRequestConfig, now: () => number): Promise<Exchange> {
+export async function exchange(
+    http: AxiosInstance,
+    request: AxiosRequestConfig,
+    now: () => number,
+    stream = false
+): Promise<Exchange> {
     const started = now()
     try {
-        const response = await http.request<unknown>({ ...request, validateStatus: () => true, maxRedirects: 0 })
+        const response = await http.request<unknown>({
+            ...request,
+            validateStatus: () => true,
+            maxRedirects: 0,
+            ...(stream ? { responseType: 'stream' } : {}),
+        })
         const contentType = header(response.headers['content-type'])
         const retryAfter = header(response.headers['retry-after'])
+        let data = response.data
+        if (stream && data instanceof Readable) {
+            const streamable =
+                response.status >= 200 &&
+                response.status < 300 &&
+                (contentType === undefined || /json/i.test(contentType))
+            if (!streamable) data = await bufferedBody(data)
+        }
         return {
             kind: 'response',
             status: response.status,
-            data: response.data,
+            data,
             ...(contentType !== undefined ? { contentType } : {}),
             ...(retryAfter !== undefined ? { retryAfter } : {}),
             ms: now() - started,

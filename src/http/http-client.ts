@@ -1,10 +1,12 @@
 import axios, { AxiosInstance } from 'axios'
+import { Readable } from 'stream'
 import { SalesforceConfig } from '../config'
-import { InvalidResponseError } from '../errors'
+import { InvalidResponseError, ListInterruptedError } from '../errors'
 import { logger } from '../logger'
 import { TokenProvider } from '../auth/token-provider'
 import { exchange, traceExchange } from './exchange'
 import {
+    AttemptFailure,
     HttpMethod,
     RetryTiming,
     defaultRetryTiming,
@@ -19,6 +21,7 @@ import {
     parseSalesforceError,
     toConnectorError,
 } from './salesforce-error'
+import { StreamedList, streamedList } from './streamed-list'
 import { configSecrets } from './token-transport'
 
 /** Salesforce serves SCIM 2.0 at this path on the org's instance, with no API version in it. */
@@ -76,6 +79,36 @@ export class SalesforceHttpClient {
      * @throws the `errors.ts` class that matches Salesforce's answer; see `salesforce-error.ts`.
      */
     async request(req: HttpRequest): Promise<unknown> {
+        const { data, status } = await this.send(req, false)
+        if (data === undefined || data === null || data === '') return undefined
+        if (typeof data !== 'object') throw this.notJson(req, status)
+        return data
+    }
+
+    /**
+     * GET of a SCIM list whose resources are handed out while the body arrives: resolves once Salesforce has
+     * answered 2xx (after the same session refresh and retries as any GET). A connection lost mid-body ends the
+     * batches in `ListInterruptedError`.
+     */
+    async getList<T>(path: string, params?: QueryParams): Promise<StreamedList<T>> {
+        const req: HttpRequest = { method: 'GET', path, ...(params !== undefined ? { params } : {}) }
+        const { data, status, trace } = await this.send(req, true)
+        if (!(data instanceof Readable)) throw this.notJson(req, status)
+        return streamedList<T>(data, {
+            idleTimeoutMs: this.config.requestTimeoutSeconds * 1000,
+            request: `GET ${SCIM_BASE_PATH}${path}`,
+            ...(trace !== undefined ? { onBodyEnd: trace } : {}),
+        })
+    }
+
+    /**
+     * One request through session refresh and retries, to its 2xx answer; every other outcome is thrown as the
+     * matching `errors.ts` class. A streamed answer's trace line waits for its body (`trace`).
+     */
+    private async send(
+        req: HttpRequest,
+        stream: boolean
+    ): Promise<{ readonly data: unknown; readonly status: number; readonly trace?: (body: string) => void }> {
         const path = `${SCIM_BASE_PATH}${req.path}`
         const pathWithQuery = `${path}${queryString(req.params)}`
         const summary = { method: req.method, path }
@@ -93,19 +126,20 @@ export class SalesforceHttpClient {
             const outcome = await exchange(
                 this.http,
                 { method: req.method, url: `${session.instanceUrl}${pathWithQuery}`, data: req.body, headers },
-                this.timing.now
+                this.timing.now,
+                stream
             )
-            if (this.config.traceHttp) traceExchange(req.method, pathWithQuery, req.body, outcome, secrets)
+            const streaming = outcome.kind === 'response' && outcome.data instanceof Readable
+            if (this.config.traceHttp && !streaming)
+                traceExchange(req.method, pathWithQuery, req.body, outcome, secrets)
 
             if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-                const data = outcome.data
-                if (data === undefined || data === null || data === '') return undefined
-                if (typeof data !== 'object') {
-                    throw new InvalidResponseError(
-                        `Salesforce answered without JSON (HTTP ${outcome.status} ${req.method} ${path}). Check Login URL`
-                    )
-                }
-                return data
+                const trace =
+                    this.config.traceHttp && streaming
+                        ? (body: string) =>
+                              traceExchange(req.method, pathWithQuery, req.body, { ...outcome, data: body }, secrets)
+                        : undefined
+                return { data: outcome.data, status: outcome.status, ...(trace !== undefined ? { trace } : {}) }
             }
 
             const parsed =
@@ -126,13 +160,14 @@ export class SalesforceHttpClient {
             const failure = attemptFailure(outcome, parsed)
             if (isIdempotentRead(req.method) && isTransient(failure) && retries < maxRetries) {
                 retries++
-                const delay = retryDelayMs(retries, failure, this.timing)
                 const reason = failure.kind === 'network' ? failure.code : `HTTP ${failure.status}`
-                logger.warn(
-                    { salesforceRequest: `${req.method} ${path}`, attempt: retries, maxRetries, delayMs: delay },
-                    `Retrying Salesforce ${req.method} ${path} (attempt ${retries}/${maxRetries}) in ${delay} ms after ${reason}`
+                await this.pauseBeforeRetry(
+                    failure,
+                    retries,
+                    (delay) =>
+                        `Retrying Salesforce ${req.method} ${path} (attempt ${retries}/${maxRetries}) in ${delay} ms after ${reason}`,
+                    `${req.method} ${path}`
                 )
-                await this.timing.sleep(delay)
                 continue
             }
 
@@ -141,6 +176,40 @@ export class SalesforceHttpClient {
             }
             throw toConnectorError(outcome.status, parsed ?? parseSalesforceError(outcome.data), summary, secrets)
         }
+    }
+
+    /**
+     * Whether a list whose connection dropped mid-body may be read again from where it stopped (retry number
+     * `retry`, 1-based): within Max Retries, after the same backoff as any retried read.
+     */
+    async retryInterruptedList(error: ListInterruptedError, retry: number): Promise<boolean> {
+        if (retry > this.config.maxRetries) return false
+        const failure: AttemptFailure = { kind: 'network', code: error.errorCode ?? 'ECONNRESET' }
+        await this.pauseBeforeRetry(
+            failure,
+            retry,
+            (delay) =>
+                `${error.message}; reading on after the last of them (attempt ${retry}/${this.config.maxRetries}) in ${delay} ms`
+        )
+        return true
+    }
+
+    private async pauseBeforeRetry(
+        failure: AttemptFailure,
+        retry: number,
+        message: (delayMs: number) => string,
+        salesforceRequest?: string
+    ): Promise<void> {
+        const delayMs = retryDelayMs(retry, failure, this.timing)
+        const fields = { attempt: retry, maxRetries: this.config.maxRetries, delayMs }
+        logger.warn(salesforceRequest !== undefined ? { salesforceRequest, ...fields } : fields, message(delayMs))
+        await this.timing.sleep(delayMs)
+    }
+
+    private notJson(req: HttpRequest, status: number): InvalidResponseError {
+        return new InvalidResponseError(
+            `Salesforce answered without JSON (HTTP ${status} ${req.method} ${SCIM_BASE_PATH}${req.path}). Check Login URL`
+        )
     }
 
     /** GET returning a JSON object. */

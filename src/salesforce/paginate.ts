@@ -1,4 +1,5 @@
-import { InvalidResponseError } from '../errors'
+import { InvalidResponseError, ListInterruptedError } from '../errors'
+import { StreamedList } from '../http/streamed-list'
 import { logger } from '../logger'
 import { and, quoteFilterValue } from './scim-filter'
 import { ScimListResponse } from './types'
@@ -13,12 +14,15 @@ export const MAX_START_INDEX = 2001
 
 export type PageParams = Readonly<Record<string, string | number | undefined>>
 export type FetchPage<T> = (params: PageParams) => Promise<ScimListResponse<T>>
+export type FetchStreamedPage<T> = (params: PageParams) => Promise<StreamedList<T>>
 
 export interface PageOptions {
     readonly filter?: string
     readonly pageSize: number
     readonly attributes?: readonly string[]
     readonly excludedAttributes?: readonly string[]
+    /** Whether to read on after a list whose connection dropped mid-body (retry is 1-based); waits first. */
+    readonly retryInterrupted?: (error: ListInterruptedError, retry: number) => Promise<boolean>
 }
 
 interface WithId {
@@ -45,18 +49,43 @@ function resourcesOf<T extends WithId>(page: ScimListResponse<T>, what: string):
     return resources as readonly T[]
 }
 
+/** The batch's last id; refuses a batch without ids, or one that holds the cursor again (paging would loop). */
 function lastId<T extends WithId>(resources: readonly T[], cursor: string | undefined, what: string): string {
-    const last = resources[resources.length - 1]?.id
-    if (typeof last !== 'string' || last === '') {
-        throw new InvalidResponseError(`Salesforce returned a ${what} without an id`)
+    for (const resource of resources) {
+        const id = (resource as Partial<WithId> | null)?.id
+        if (typeof id !== 'string' || id === '') {
+            throw new InvalidResponseError(`Salesforce returned a ${what} without an id`)
+        }
+        // Keyset paging relies on Salesforce ordering by Id; a page that does not move past the cursor would loop.
+        if (id === cursor) {
+            throw new InvalidResponseError(
+                `Salesforce returned ${what} ${id} again for id gt "${id}"; stopping instead of looping`
+            )
+        }
     }
-    // Keyset paging relies on Salesforce ordering by Id; a page that does not move past the cursor would loop.
-    if (last === cursor) {
-        throw new InvalidResponseError(
-            `Salesforce returned ${what} ${last} again for id gt "${last}"; stopping instead of looping`
-        )
+    return (resources[resources.length - 1] as T).id
+}
+
+function asyncOf<T>(items: readonly T[]): AsyncIterable<T> {
+    return {
+        [Symbol.asyncIterator]: () => {
+            const iterator = items.values()
+            return { next: () => Promise.resolve(iterator.next()) }
+        },
     }
-    return last
+}
+
+/** A list answer read whole, seen as a streamed one of a single batch. */
+export function asStreamed<T extends WithId>(fetchPage: FetchPage<T>, what = 'resource'): FetchStreamedPage<T> {
+    return async (params) => {
+        const page = await fetchPage(params)
+        const resources = resourcesOf(page, what)
+        return {
+            batches: asyncOf(resources.length > 0 ? [resources] : []),
+            complete: true,
+            envelope: () => page as unknown as Readonly<Record<string, unknown>>,
+        }
+    }
 }
 
 /** Starts the request now and marks its failure handled, so an abandoned prefetch is no unhandled rejection. */
@@ -78,17 +107,19 @@ function letRequestGoOut(): Promise<void> {
  * Pages of a list in id order by keyset: each request is `(<filter>) and id gt "<last id>"` with startIndex=1,
  * so depth costs nothing and no startIndex wall applies. Stops on a page without Resources or once
  * `totalResults` (which counts what is left past the cursor) fits in the page: N rows cost ceil(N/count)
- * requests. The next page is requested before the current one is yielded, so the caller's work on a page
- * overlaps the next round trip.
+ * requests. Resources come in batches while each page's body arrives; the next page is requested before the
+ * page's last batch is handed on, so the caller's work overlaps the next round trip. A page whose connection
+ * drops mid-body is read on from its last resource received (`retryInterrupted` says whether, and waits):
+ * nothing is handed out twice or skipped.
  */
 export async function* keysetPages<T extends WithId>(
-    fetchPage: FetchPage<T>,
+    fetchPage: FetchStreamedPage<T>,
     options: PageOptions,
     what = 'resource',
     startAfter?: string
 ): AsyncGenerator<readonly T[]> {
     const base = baseParams(options)
-    const request = (cursor: string | undefined): Promise<ScimListResponse<T>> =>
+    const request = (cursor: string | undefined): Promise<StreamedList<T>> =>
         prefetch(() =>
             fetchPage({
                 ...base,
@@ -98,19 +129,45 @@ export async function* keysetPages<T extends WithId>(
         )
     let cursor = startAfter
     let pending = request(cursor)
+    let interruptions = 0
     for (;;) {
-        const page = await pending
-        const resources = resourcesOf(page, what)
-        if (resources.length === 0) return
-        const last = lastId(resources, cursor, what)
-        const done = typeof page.totalResults === 'number' && page.totalResults <= resources.length
-        if (!done) {
+        let received = 0
+        let last = cursor
+        // Set once the page is whole: whether the list ends with it, else the next page has been requested.
+        let done: boolean | undefined
+        const finish = async (page: StreamedList<T>): Promise<boolean> => {
+            const total = page.envelope().totalResults
+            const end = received === 0 || (typeof total === 'number' && total <= received)
+            if (!end) {
+                cursor = last
+                pending = request(cursor)
+                await letRequestGoOut()
+            }
+            return end
+        }
+        try {
+            const page = await pending
+            for await (const batch of page.batches) {
+                last = lastId(batch, cursor, what)
+                received += batch.length
+                // The next request goes out before the page's last batch is handed on.
+                if (done === undefined && page.complete) done = await finish(page)
+                yield batch
+            }
+            done ??= await finish(page)
+        } catch (error: unknown) {
+            const readOn =
+                done === undefined &&
+                error instanceof ListInterruptedError &&
+                options.retryInterrupted !== undefined &&
+                (await options.retryInterrupted(error, ++interruptions))
+            if (!readOn) throw error
             cursor = last
             pending = request(cursor)
-            await letRequestGoOut()
+            continue
         }
-        yield resources
         if (done) return
+        interruptions = 0
     }
 }
 
@@ -143,7 +200,7 @@ export async function* indexedPages<T extends WithId>(
                     { listed: startIndex - 1, totalResults: total },
                     `Salesforce stopped returning ${what}s at ${startIndex - 1} of ${total}; continuing by id`
                 )
-                yield* keysetPages(fetchPage, options, what, lastSeen)
+                yield* keysetPages(asStreamed(fetchPage, what), options, what, lastSeen)
             }
             return
         }
@@ -155,7 +212,7 @@ export async function* indexedPages<T extends WithId>(
             return
         }
         if (nextStart > MAX_START_INDEX) {
-            const rest = keysetPages(fetchPage, options, what, lastSeen)
+            const rest = keysetPages(asStreamed(fetchPage, what), options, what, lastSeen)
             const first = prefetch(() => rest.next())
             yield resources
             const next = await first

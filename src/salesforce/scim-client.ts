@@ -45,7 +45,14 @@ export class ScimSalesforceClient implements SalesforceClient {
     }
 
     userPages(options: ListOptions = {}): AsyncGenerator<readonly ScimUser[]> {
-        return keysetPages(this.fetchList<ScimUser>('/Users'), this.pageOptions(options), 'user')
+        return keysetPages(
+            (params) => this.http.getList<ScimUser>('/Users', params),
+            {
+                ...this.pageOptions(options),
+                retryInterrupted: (error, retry) => this.http.retryInterruptedList(error, retry),
+            },
+            'user'
+        )
     }
 
     async getUser(id: string): Promise<ScimUser> {

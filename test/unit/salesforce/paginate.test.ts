@@ -1,5 +1,5 @@
 import { InvalidResponseError } from '../../../src/errors'
-import { FetchPage, PageParams, indexedPages, keysetPages } from '../../../src/salesforce/paginate'
+import { FetchPage, PageParams, asStreamed, indexedPages, keysetPages } from '../../../src/salesforce/paginate'
 import { ScimListResponse } from '../../../src/salesforce/types'
 import { captureLogs } from '../../helpers/nock'
 
@@ -44,7 +44,7 @@ function endpoint(rows: readonly Row[], options: { maxStartIndex?: number; capTo
 describe('keysetPages', () => {
     it('pages by id gt with startIndex=1 and stops when totalResults fits in the page', async () => {
         const { calls, fetch } = endpoint(ids(1, 450))
-        const pages = await collect(keysetPages(fetch, { pageSize: 200, filter: 'active eq "true"' }))
+        const pages = await collect(keysetPages(asStreamed(fetch), { pageSize: 200, filter: 'active eq "true"' }))
         expect(pages.map((p) => p.length)).toEqual([200, 200, 50])
         expect(pages.flat()).toEqual(ids(1, 450))
         expect(calls).toEqual([
@@ -56,13 +56,13 @@ describe('keysetPages', () => {
 
     it('costs ceil(N/200) requests for N users', async () => {
         const { calls, fetch } = endpoint(ids(1, 1000))
-        await collect(keysetPages(fetch, { pageSize: 200 }))
+        await collect(keysetPages(asStreamed(fetch), { pageSize: 200 }))
         expect(calls).toHaveLength(5)
     })
 
     it('treats a missing Resources as an empty, final page', async () => {
         const { calls, fetch } = endpoint([])
-        expect(await collect(keysetPages(fetch, { pageSize: 200 }))).toEqual([])
+        expect(await collect(keysetPages(asStreamed(fetch), { pageSize: 200 }))).toEqual([])
         expect(calls).toHaveLength(1)
     })
 
@@ -70,19 +70,19 @@ describe('keysetPages', () => {
         const rows = ids(1, 3)
         let n = 0
         const fetch: FetchPage<Row> = () => Promise.resolve(n++ === 0 ? { Resources: rows } : { Resources: [] })
-        expect(await collect(keysetPages(fetch, { pageSize: 200 }))).toEqual([rows])
+        expect(await collect(keysetPages(asStreamed(fetch), { pageSize: 200 }))).toEqual([rows])
         expect(n).toBe(2)
     })
 
     it('caps count at 200', async () => {
         const { calls, fetch } = endpoint(ids(1, 1))
-        await collect(keysetPages(fetch, { pageSize: 5000, attributes: ['id', 'userName'] }))
+        await collect(keysetPages(asStreamed(fetch), { pageSize: 5000, attributes: ['id', 'userName'] }))
         expect(calls[0]).toMatchObject({ count: 200, attributes: 'id,userName' })
     })
 
     it('requests the next page before yielding the current one', async () => {
         const { calls, fetch } = endpoint(ids(1, 5))
-        const pages = keysetPages(fetch, { pageSize: 2 })
+        const pages = keysetPages(asStreamed(fetch), { pageSize: 2 })
         const first = await pages.next()
         expect(first.value).toHaveLength(2)
         // The consumer has the first page; the second request is already out.
@@ -98,7 +98,7 @@ describe('keysetPages', () => {
                 : Promise.reject(new Error('late failure'))
         const unhandled = jest.fn()
         process.on('unhandledRejection', unhandled)
-        for await (const page of keysetPages(fetch, { pageSize: 2 })) {
+        for await (const page of keysetPages(asStreamed(fetch), { pageSize: 2 })) {
             expect(page).toHaveLength(2)
             break
         }
@@ -113,25 +113,29 @@ describe('keysetPages', () => {
             n++ === 0
                 ? Promise.resolve({ totalResults: 10, Resources: ids(1, 2) })
                 : Promise.reject(new Error('page 2 failed'))
-        await expect(collect(keysetPages(fetch, { pageSize: 2 }))).rejects.toThrow('page 2 failed')
+        await expect(collect(keysetPages(asStreamed(fetch), { pageSize: 2 }))).rejects.toThrow('page 2 failed')
     })
 
     it('refuses to loop when Salesforce ignores the id gt filter', async () => {
         const rows = ids(1, 2)
         const fetch: FetchPage<Row> = () => Promise.resolve({ totalResults: 10, Resources: rows })
-        await expect(collect(keysetPages(fetch, { pageSize: 2 }))).rejects.toBeInstanceOf(InvalidResponseError)
+        await expect(collect(keysetPages(asStreamed(fetch), { pageSize: 2 }))).rejects.toBeInstanceOf(
+            InvalidResponseError
+        )
     })
 
     it('refuses a page that is not a ListResponse or a resource without an id', async () => {
         const notAPage = (() => Promise.resolve(null)) as unknown as FetchPage<Row>
-        await expect(collect(keysetPages(notAPage, { pageSize: 2 }))).rejects.toThrow(/without a ListResponse/)
+        await expect(collect(keysetPages(asStreamed(notAPage), { pageSize: 2 }))).rejects.toThrow(
+            /without a ListResponse/
+        )
         const noId = (() => Promise.resolve({ totalResults: 1, Resources: [{}] })) as unknown as FetchPage<Row>
-        await expect(collect(keysetPages(noId, { pageSize: 2 }))).rejects.toThrow(/without an id/)
+        await expect(collect(keysetPages(asStreamed(noId), { pageSize: 2 }))).rejects.toThrow(/without an id/)
     })
 
     it('refuses a Resources that is not a list', async () => {
         const fetch = (() => Promise.resolve({ totalResults: 1, Resources: 'x' })) as unknown as FetchPage<Row>
-        await expect(collect(keysetPages(fetch, { pageSize: 2 }))).rejects.toThrow(/not a list/)
+        await expect(collect(keysetPages(asStreamed(fetch), { pageSize: 2 }))).rejects.toThrow(/not a list/)
     })
 })
 
