@@ -24,6 +24,12 @@ function isWhitespace(byte: number): boolean {
     return byte === SPACE || byte === LF || byte === CR || byte === TAB
 }
 
+/** One resource of the list as bytes; `number` counts from 1 in the order sent. */
+export interface RawResource {
+    readonly bytes: Buffer
+    readonly number: number
+}
+
 /**
  * Splits a SCIM ListResponse body into its `Resources` while the bytes arrive, chunk by chunk: each resource is
  * parsed (by the native JSON.parse) as soon as its last byte is in, so a page of 200 users never sits in memory
@@ -55,7 +61,15 @@ export class ListResponseSplitter {
 
     /** Takes the next chunk of the body; returns the resources it completed, parsed, in the order sent. */
     push(chunk: Buffer): unknown[] {
-        const completed: unknown[] = []
+        return this.pushRaw(chunk).map((resource) => this.parse(resource))
+    }
+
+    /**
+     * Takes the next chunk of the body; returns the resources it completed as bytes, unparsed, in the order sent.
+     * The bytes may share memory with `chunk`: parse them before the chunk is reused.
+     */
+    pushRaw(chunk: Buffer): RawResource[] {
+        const completed: RawResource[] = []
         const n = chunk.length
         let i = 0
         // Where the current run of envelope bytes started in this chunk (-1: inside Resources, not collecting).
@@ -125,7 +139,7 @@ export class ListResponseSplitter {
                 case CLOSE_ARRAY:
                     this.depth--
                     if (this.inElement && this.depth === ELEMENT_DEPTH) {
-                        completed.push(this.parseElement(chunk, elementStart, i + 1))
+                        completed.push(this.cutElement(chunk, elementStart, i + 1))
                         this.inElement = false
                         this.expect = 'separator'
                         elementStart = -1
@@ -233,19 +247,22 @@ export class ListResponseSplitter {
         }
     }
 
-    private parseElement(chunk: Buffer, start: number, end: number): unknown {
+    /** A resource as cut by `pushRaw`, parsed. */
+    parse(resource: RawResource): unknown {
+        try {
+            return JSON.parse(resource.bytes.toString('utf8'))
+        } catch {
+            throw this.invalid(`resource ${resource.number} of it is malformed JSON`)
+        }
+    }
+
+    private cutElement(chunk: Buffer, start: number, end: number): RawResource {
         const parts = this.elementParts
-        const text =
-            parts.length === 0
-                ? chunk.toString('utf8', start, end)
-                : Buffer.concat([...parts, chunk.subarray(0, end)]).toString('utf8')
+        const bytes =
+            parts.length === 0 ? chunk.subarray(start, end) : Buffer.concat([...parts, chunk.subarray(0, end)])
         this.elementParts = []
         this.resources++
-        try {
-            return JSON.parse(text)
-        } catch {
-            throw this.invalid(`resource ${this.resources} of it is malformed JSON`)
-        }
+        return { bytes, number: this.resources }
     }
 
     private misplaced(at: number): InvalidResponseError {

@@ -1,17 +1,21 @@
 import { Readable } from 'stream'
 import { InvalidResponseError, ListInterruptedError } from '../errors'
-import { ListResponseSplitter } from './list-splitter'
+import { ListResponseSplitter, RawResource } from './list-splitter'
 
 /** A SCIM list answer being read as it arrives. */
 export interface StreamedList<T> {
     /** The resources in the order Salesforce sent them, in batches as their bytes come in. Iterate once. */
     readonly batches: AsyncIterable<readonly T[]>
     /**
-     * Whether the whole ListResponse is in: true by the time the last batch is handed out, when the body's
-     * JSON closes in the same chunk as its last resource (as it does unless members follow `Resources`).
+     * Whether the whole ListResponse is in. Once it is, `resourceCount`, `lastResource()` and `envelope()` answer
+     * for the whole page, though batches may still be waiting to be handed out.
      */
     readonly complete: boolean
-    /** The ListResponse's other members (`totalResults`, ...): known once `complete`. */
+    /** How many resources the body has held so far. */
+    readonly resourceCount: number
+    /** The page's last resource, once `complete`; undefined for an empty page. */
+    lastResource(): T | undefined
+    /** The ListResponse's other members (`totalResults`, ...), once `complete`. */
     envelope(): Readonly<Record<string, unknown>>
 }
 
@@ -25,6 +29,8 @@ export interface StreamedListOptions {
 }
 
 const TRACED_BODY_BYTES = 4000
+/** Resources parsed and handed out together: enough to keep the per-batch cost small, few enough to die young. */
+const BATCH_SIZE = 32
 
 function errorCode(error: unknown): string {
     const code = (error as { code?: unknown } | null)?.code
@@ -32,20 +38,39 @@ function errorCode(error: unknown): string {
 }
 
 /**
- * Reads a 2xx list answer's body chunk by chunk through the splitter. A body that stops arriving for
- * `idleTimeoutMs`, or whose connection drops, ends in `ListInterruptedError`: the resources handed out before
- * it are sound, and a keyset caller can go on from the last of them.
+ * Reads a 2xx list answer's body through the splitter. Whatever of the body has already arrived is scanned before
+ * any batch is handed out, so the end of the page (and the next request, which needs its last id) comes as early as
+ * the bytes allow; resources are parsed only when their batch is handed out, so few are ever alive at once. A body
+ * that stops arriving for `idleTimeoutMs`, or whose connection drops, ends in `ListInterruptedError`: the batches
+ * handed out before it are sound, and a keyset caller can go on from the last of them.
  */
 export function streamedList<T>(body: Readable, options: StreamedListOptions): StreamedList<T> {
     const splitter = new ListResponseSplitter()
     let envelope: Record<string, unknown> | undefined
+    let last: { readonly raw: RawResource; readonly resource: T } | undefined
     let started = false
+
+    /** Parses and hands out what has been cut so far, a batch at a time. */
+    function* handOut(queue: RawResource[], limit = Infinity): Generator<readonly T[]> {
+        for (let taken = 0; queue.length > 0 && taken < limit; taken += BATCH_SIZE) {
+            const batch = queue.splice(0, BATCH_SIZE)
+            yield batch.map((raw) => (raw === last?.raw ? last.resource : (splitter.parse(raw) as T)))
+        }
+    }
 
     async function* batches(): AsyncGenerator<readonly T[]> {
         if (started) throw new Error('a streamed list can be read once')
         started = true
         const traced: Buffer[] = []
         let tracedBytes = 0
+        const queue: RawResource[] = []
+        let ended = false
+        let failure: unknown
+        let wake: (() => void) | undefined
+        const notify = (): void => {
+            wake?.()
+            wake = undefined
+        }
         let timer: NodeJS.Timeout | undefined
         const idle = (): void => {
             clearTimeout(timer)
@@ -54,28 +79,68 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
                 body.destroy(timeout)
             }, options.idleTimeoutMs)
         }
+        // The body is read as fast as it arrives and only cut into resources here (a page is a few hundred KB
+        // at most); parsing waits for the caller. Pausing the socket while the caller works would stretch the
+        // transfer, and the end of the page, which the next request waits for.
+        const onData = (chunk: Buffer): void => {
+            idle()
+            try {
+                if (options.onBodyEnd !== undefined && tracedBytes < TRACED_BODY_BYTES) {
+                    traced.push(chunk.subarray(0, TRACED_BODY_BYTES - tracedBytes))
+                    tracedBytes += Math.min(chunk.length, TRACED_BODY_BYTES - tracedBytes)
+                }
+                for (const raw of splitter.pushRaw(chunk)) queue.push(raw)
+                if (envelope === undefined && splitter.complete) {
+                    envelope = splitter.end()
+                    const final = queue[queue.length - 1]
+                    if (final !== undefined) last = { raw: final, resource: splitter.parse(final) as T }
+                }
+            } catch (error: unknown) {
+                failure = error
+                body.destroy()
+            }
+            notify()
+        }
+        const onEnd = (): void => {
+            clearTimeout(timer)
+            ended = true
+            notify()
+        }
+        const onClose = (): void => {
+            // Closed before its end without an error event: the connection went all the same.
+            if (!body.readableEnded) failure ??= Object.assign(new Error('premature close'), { code: 'ECONNRESET' })
+            notify()
+        }
+        const onError = (error: unknown): void => {
+            failure ??= error
+            notify()
+        }
+        body.on('data', onData)
+        body.once('end', onEnd)
+        body.once('error', onError)
+        body.once('close', onClose)
         try {
             idle()
-            for await (const chunk of body) {
-                const bytes = chunk as Buffer
-                if (options.onBodyEnd !== undefined && tracedBytes < TRACED_BODY_BYTES) {
-                    traced.push(bytes.subarray(0, TRACED_BODY_BYTES - tracedBytes))
-                    tracedBytes += Math.min(bytes.length, TRACED_BODY_BYTES - tracedBytes)
+            for (;;) {
+                if (queue.length > 0) {
+                    // Bytes that came in meanwhile are cut first: the page's end, which the next request waits
+                    // for, comes before the caller's work on this batch.
+                    if (envelope === undefined) await new Promise((resolve) => setImmediate(resolve))
+                    yield* handOut(queue, BATCH_SIZE)
+                    continue
                 }
-                const completed = splitter.push(bytes) as T[]
-                if (envelope === undefined && splitter.complete) envelope = splitter.end()
-                if (completed.length > 0) {
-                    // The time the caller spends on a batch is not the body's idleness.
-                    clearTimeout(timer)
-                    yield completed
-                }
-                idle()
+                if (failure !== undefined) throw failure instanceof Error ? failure : new Error('the list failed')
+                if (ended) break
+                await new Promise<void>((resolve) => (wake = resolve))
             }
             envelope ??= splitter.end()
         } catch (error: unknown) {
             if (error instanceof InvalidResponseError) throw error
             // The JSON was whole before the connection went: nothing is missing.
-            if (envelope !== undefined) return
+            if (envelope !== undefined) {
+                yield* handOut(queue)
+                return
+            }
             const code = errorCode(error)
             throw new ListInterruptedError(
                 `The connection to Salesforce dropped while a list was arriving: ${code} (${options.request}), ` +
@@ -84,6 +149,10 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
             )
         } finally {
             clearTimeout(timer)
+            body.off('data', onData)
+            body.off('end', onEnd)
+            body.off('error', onError)
+            body.off('close', onClose)
             // Left mid-way (an error, or a caller that stopped): close the connection rather than drain it.
             if (!body.readableEnded) body.destroy()
             options.onBodyEnd?.(Buffer.concat(traced).toString('utf8'))
@@ -94,6 +163,13 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
         batches: { [Symbol.asyncIterator]: batches },
         get complete() {
             return envelope !== undefined
+        },
+        get resourceCount() {
+            return splitter.resourceCount
+        },
+        lastResource() {
+            if (envelope === undefined) throw new Error('the last resource is known once the list is complete')
+            return last?.resource
         },
         envelope() {
             if (envelope === undefined) throw new Error('the list envelope is known once the list is complete')

@@ -83,6 +83,8 @@ export function asStreamed<T extends WithId>(fetchPage: FetchPage<T>, what = 're
         return {
             batches: asyncOf(resources.length > 0 ? [resources] : []),
             complete: true,
+            resourceCount: resources.length,
+            lastResource: () => resources[resources.length - 1],
             envelope: () => page as unknown as Readonly<Record<string, unknown>>,
         }
     }
@@ -131,15 +133,17 @@ export async function* keysetPages<T extends WithId>(
     let pending = request(cursor)
     let interruptions = 0
     for (;;) {
-        let received = 0
-        let last = cursor
+        // The last resource handed on: where a page cut mid-way is read on from.
+        let handedOn = cursor
         // Set once the page is whole: whether the list ends with it, else the next page has been requested.
         let done: boolean | undefined
         const finish = async (page: StreamedList<T>): Promise<boolean> => {
+            const count = page.resourceCount
+            const lastOfPage = page.lastResource()?.id
             const total = page.envelope().totalResults
-            const end = received === 0 || (typeof total === 'number' && total <= received)
+            const end = count === 0 || lastOfPage === undefined || (typeof total === 'number' && total <= count)
             if (!end) {
-                cursor = last
+                cursor = lastOfPage
                 pending = request(cursor)
                 await letRequestGoOut()
             }
@@ -147,10 +151,10 @@ export async function* keysetPages<T extends WithId>(
         }
         try {
             const page = await pending
+            const startedAfter = cursor
             for await (const batch of page.batches) {
-                last = lastId(batch, cursor, what)
-                received += batch.length
-                // The next request goes out before the page's last batch is handed on.
+                handedOn = lastId(batch, startedAfter, what)
+                // The next request goes out as soon as the page is whole, before its batches are handed on.
                 if (done === undefined && page.complete) done = await finish(page)
                 yield batch
             }
@@ -162,7 +166,7 @@ export async function* keysetPages<T extends WithId>(
                 options.retryInterrupted !== undefined &&
                 (await options.retryInterrupted(error, ++interruptions))
             if (!readOn) throw error
-            cursor = last
+            cursor = handedOn
             pending = request(cursor)
             continue
         }
