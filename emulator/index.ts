@@ -9,7 +9,7 @@ import { SessionStore } from './sessions'
 import { emptyStats, EmulatorStats } from './stats'
 import { OrgStore } from './store'
 
-export type { FaultOptions } from './faults'
+export type { FaultKind, FaultOptions } from './faults'
 export type { EmulatorStats } from './stats'
 export { OrgStore } from './store'
 export { EMULATOR_CREDENTIALS } from './credentials'
@@ -66,8 +66,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     let url = ''
     const faults = new FaultInjector(options.faults ?? {}, options.randomSeed ?? 42, {
         revokeSessions: () => sessions.revokeAll(),
-        onFault: () => {
+        onFault: (kind) => {
             stats.faultsInjected++
+            stats.faultsByOption[kind] = (stats.faultsByOption[kind] ?? 0) + 1
         },
     })
     const state: ServerState = {

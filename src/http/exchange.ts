@@ -83,7 +83,10 @@ export async function exchange(
             ms: now() - started,
         }
     } catch (error: unknown) {
-        const code = isAxiosError(error) ? error.code : undefined
+        // A body cut after its headers comes back as ERR_BAD_RESPONSE "stream has been aborted": a dropped
+        // connection like any other, and as retryable.
+        const aborted = isAxiosError(error) && error.code === 'ERR_BAD_RESPONSE' && /aborted/i.test(error.message)
+        const code = aborted ? 'ECONNRESET' : isAxiosError(error) ? error.code : undefined
         const description = error instanceof Error ? error.message : 'request failed'
         return { kind: 'network', ...(code !== undefined ? { code } : {}), description, ms: now() - started }
     }

@@ -144,7 +144,8 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
             const code = errorCode(error)
             throw new ListInterruptedError(
                 `The connection to Salesforce dropped while a list was arriving: ${code} (${options.request}), ` +
-                    `after ${splitter.resourceCount} resources`,
+                    `${splitter.resourceCount} resources into the page. Retry later; if it persists, check the ` +
+                    'network path to Salesforce or raise Max Retries',
                 { errorCode: code }
             )
         } finally {

@@ -34,6 +34,82 @@ describe('a 20,000-user aggregation on a flaky network', () => {
     })
 })
 
+describe('a 3,000-user aggregation whose list answers are cut off mid-body', () => {
+    let emulator: RunningEmulator
+    let clean: string[]
+    beforeAll(async () => {
+        emulator = await startEmulator({ port: 0, users: 3000 })
+        clean = []
+        await runCommand('std:account:list', {}, emulatorConfig(emulator.url), (o) => clean.push(JSON.stringify(o)))
+    })
+    afterAll(async () => {
+        await emulator.close()
+    })
+    afterEach(() => {
+        emulator.setFaults({ cutListRate: 0, errorRate: 0, dropRate: 0 })
+    })
+
+    const identities = (accounts: readonly string[]): string[] =>
+        accounts.map((a) => String((JSON.parse(a) as { identity: unknown }).identity))
+
+    /** Runs the aggregation with these faults; the accounts sent, the error it ended with, and the faults seen. */
+    async function aggregateWith(
+        faults: Parameters<RunningEmulator['setFaults']>[0],
+        config: Record<string, unknown>
+    ): Promise<{ accounts: string[]; error: unknown; stats: ReturnType<RunningEmulator['stats']> }> {
+        emulator.resetStats()
+        emulator.setFaults(faults)
+        const accounts: string[] = []
+        let error: unknown
+        try {
+            await runCommand('std:account:list', {}, config, (o) => accounts.push(JSON.stringify(o)))
+        } catch (e: unknown) {
+            error = e
+        }
+        return { accounts, error, stats: emulator.stats() }
+    }
+
+    it('sends every account exactly once, in the clean order, when 30% of the pages break off half-way', async () => {
+        expect(clean.length).toBeGreaterThanOrEqual(3000)
+        expect(new Set(identities(clean)).size).toBe(clean.length)
+
+        const run = await aggregateWith({ cutListRate: 0.3 }, emulatorConfig(emulator.url, { maxRetries: 8 }))
+
+        expect(run.error).toBeUndefined()
+        expect(run.stats.faultsByOption.cutListRate ?? 0).toBeGreaterThan(0)
+        expect(new Set(identities(run.accounts)).size).toBe(run.accounts.length)
+        expect(run.accounts).toEqual(clean)
+    })
+
+    it('sends every account exactly once when cut pages mix with 5xx answers and dropped connections', async () => {
+        const run = await aggregateWith(
+            { cutListRate: 0.25, errorRate: 0.05, dropRate: 0.05 },
+            emulatorConfig(emulator.url, { maxRetries: 8 })
+        )
+
+        expect(run.error).toBeUndefined()
+        expect(run.stats.faultsByOption.cutListRate ?? 0).toBeGreaterThan(0)
+        expect(run.stats.faultsInjected).toBeGreaterThan(run.stats.faultsByOption.cutListRate ?? 0)
+        expect(new Set(identities(run.accounts)).size).toBe(run.accounts.length)
+        expect(run.accounts).toEqual(clean)
+    })
+
+    it('fails with a dropped-connection error once every page breaks off, having sent no account twice', async () => {
+        const run = await aggregateWith({ cutListRate: 1 }, emulatorConfig(emulator.url, { maxRetries: 2 }))
+
+        expect(run.error).toBeInstanceOf(Error)
+        const message = (run.error as Error).message
+        expect(message).toContain('The connection to Salesforce dropped while a list was arriving: ECONNRESET')
+        expect(message).toMatch(/\(GET \/services\/scim\/v2\/Users\), \d+ resources into the page\. Retry later/)
+        // The first try and both retries were cut; each went on after the last account received.
+        expect(run.stats.faultsByOption.cutListRate).toBe(3)
+        expect(run.stats.byRoute['GET /Users']).toBe(3)
+        expect(run.accounts.length).toBeGreaterThan(0)
+        expect(new Set(identities(run.accounts)).size).toBe(run.accounts.length)
+        expect(run.accounts).toEqual(clean.slice(0, run.accounts.length))
+    })
+})
+
 describe('creates whose responses are lost', () => {
     it('never make a duplicate user: 200 creates, each lost response resolved by looking the user up', async () => {
         const emulator = await startEmulator({ port: 0, extraLicenses: 250 })
