@@ -189,7 +189,8 @@ export class SalesforceHttpClient {
             failure,
             retry,
             (delay) =>
-                `${error.message}; reading on after the last of them (attempt ${retry}/${this.config.maxRetries}) in ${delay} ms`
+                `Reading the list on from its last resource received (attempt ${retry}/${this.config.maxRetries}) ` +
+                `in ${delay} ms: ${error.message}`
         )
         return true
     }

@@ -17,6 +17,8 @@ export interface StreamedList<T> {
     lastResource(): T | undefined
     /** The ListResponse's other members (`totalResults`, ...), once `complete`. */
     envelope(): Readonly<Record<string, unknown>>
+    /** Closes the connection of a list that will not be read (a prefetched page nobody wants any more). */
+    close(): void
 }
 
 export interface StreamedListOptions {
@@ -28,7 +30,11 @@ export interface StreamedListOptions {
     readonly onBodyEnd?: (bodyStart: string) => void
 }
 
-const TRACED_BODY_BYTES = 4000
+/**
+ * The trace keeps 4000 characters of a body (see `forTrace`), cut after redaction; a margin beyond them lets a
+ * secret that straddles the cut be recognised whole and redacted.
+ */
+const TRACED_BODY_BYTES = 4000 + 16 * 1024
 /** Resources parsed and handed out together: enough to keep the per-batch cost small, few enough to die young. */
 const BATCH_SIZE = 32
 
@@ -64,6 +70,7 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
         const traced: Buffer[] = []
         let tracedBytes = 0
         const queue: RawResource[] = []
+        let lastCut: RawResource | undefined
         let ended = false
         let failure: unknown
         let wake: (() => void) | undefined
@@ -89,11 +96,14 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
                     traced.push(chunk.subarray(0, TRACED_BODY_BYTES - tracedBytes))
                     tracedBytes += Math.min(chunk.length, TRACED_BODY_BYTES - tracedBytes)
                 }
-                for (const raw of splitter.pushRaw(chunk)) queue.push(raw)
+                for (const raw of splitter.pushRaw(chunk)) {
+                    queue.push(raw)
+                    lastCut = raw
+                }
                 if (envelope === undefined && splitter.complete) {
                     envelope = splitter.end()
-                    const final = queue[queue.length - 1]
-                    if (final !== undefined) last = { raw: final, resource: splitter.parse(final) as T }
+                    // The page's last resource, handed out already or not: the next request starts after it.
+                    if (lastCut !== undefined) last = { raw: lastCut, resource: splitter.parse(lastCut) as T }
                 }
             } catch (error: unknown) {
                 failure = error
@@ -175,6 +185,9 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
         envelope() {
             if (envelope === undefined) throw new Error('the list envelope is known once the list is complete')
             return envelope
+        },
+        close() {
+            if (!started && !body.readableEnded) body.destroy()
         },
     }
 }

@@ -83,6 +83,7 @@ export function asStreamed<T extends WithId>(fetchPage: FetchPage<T>, what = 're
         return {
             batches: asyncOf(resources.length > 0 ? [resources] : []),
             complete: true,
+            close: () => undefined,
             resourceCount: resources.length,
             lastResource: () => resources[resources.length - 1],
             envelope: () => page as unknown as Readonly<Record<string, unknown>>,
@@ -132,46 +133,57 @@ export async function* keysetPages<T extends WithId>(
     let cursor = startAfter
     let pending = request(cursor)
     let interruptions = 0
-    for (;;) {
-        // The last resource handed on: where a page cut mid-way is read on from.
-        let handedOn = cursor
-        // Set once the page is whole: whether the list ends with it, else the next page has been requested.
-        let done: boolean | undefined
-        const finish = async (page: StreamedList<T>): Promise<boolean> => {
-            const count = page.resourceCount
-            const lastOfPage = page.lastResource()?.id
-            const total = page.envelope().totalResults
-            const end = count === 0 || lastOfPage === undefined || (typeof total === 'number' && total <= count)
-            if (!end) {
-                cursor = lastOfPage
+    // A page requested ahead that the loop has not taken up yet: closed if the caller stops first.
+    let unread: Promise<StreamedList<T>> | undefined
+    try {
+        for (;;) {
+            // The last resource handed on: where a page cut mid-way is read on from.
+            let handedOn = cursor
+            // Set once the page is whole: whether the list ends with it, else the next page has been requested.
+            let done: boolean | undefined
+            const finish = async (page: StreamedList<T>): Promise<boolean> => {
+                const count = page.resourceCount
+                const lastOfPage = page.lastResource()?.id
+                const total = page.envelope().totalResults
+                const end = count === 0 || lastOfPage === undefined || (typeof total === 'number' && total <= count)
+                if (!end) {
+                    cursor = lastOfPage
+                    pending = request(cursor)
+                    unread = pending
+                    await letRequestGoOut()
+                }
+                return end
+            }
+            try {
+                unread = undefined
+                const page = await pending
+                const startedAfter = cursor
+                for await (const batch of page.batches) {
+                    handedOn = lastId(batch, startedAfter, what)
+                    // The next request goes out as soon as the page is whole, before its batches are handed on.
+                    if (done === undefined && page.complete) done = await finish(page)
+                    yield batch
+                }
+                done ??= await finish(page)
+            } catch (error: unknown) {
+                const readOn =
+                    done === undefined &&
+                    error instanceof ListInterruptedError &&
+                    options.retryInterrupted !== undefined &&
+                    (await options.retryInterrupted(error, ++interruptions))
+                if (!readOn) throw error
+                cursor = handedOn
                 pending = request(cursor)
-                await letRequestGoOut()
+                continue
             }
-            return end
+            if (done) return
+            interruptions = 0
         }
-        try {
-            const page = await pending
-            const startedAfter = cursor
-            for await (const batch of page.batches) {
-                handedOn = lastId(batch, startedAfter, what)
-                // The next request goes out as soon as the page is whole, before its batches are handed on.
-                if (done === undefined && page.complete) done = await finish(page)
-                yield batch
-            }
-            done ??= await finish(page)
-        } catch (error: unknown) {
-            const readOn =
-                done === undefined &&
-                error instanceof ListInterruptedError &&
-                options.retryInterrupted !== undefined &&
-                (await options.retryInterrupted(error, ++interruptions))
-            if (!readOn) throw error
-            cursor = handedOn
-            pending = request(cursor)
-            continue
-        }
-        if (done) return
-        interruptions = 0
+    } finally {
+        void unread?.then(
+            (page) => page.close(),
+            () => undefined
+        )
     }
 }
 

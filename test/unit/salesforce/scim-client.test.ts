@@ -1,4 +1,5 @@
 import { ConnectorErrorType } from '@sailpoint/connector-sdk'
+import { Readable } from 'stream'
 import { SalesforceConfig } from '../../../src/config'
 import { createSalesforceClient } from '../../../src/salesforce/create-client'
 import { ScimUser } from '../../../src/salesforce/types'
@@ -35,6 +36,45 @@ function user(n: number): ScimUser {
 }
 
 const logs = useLogCapture()
+
+/** The documented create response (a verbatim Salesforce user) as user number `n` of a listing. */
+function listedUser(n: number): ScimUser {
+    return {
+        ...fixture<ScimUser>('scim/user.create.response'),
+        id: `005RM${String(n).padStart(10, '0')}AAA`,
+        userName: `user${n}@mycompany.com`,
+    }
+}
+
+/**
+ * A /Users page as Salesforce streams it, one chunk per user; with `cutAfter`, the connection resets that many
+ * users in, half-way through the next one.
+ */
+function streamedUsersPage(users: readonly ScimUser[], totalResults: number, cutAfter?: number): Readable {
+    const { totalResults: _total, ...envelope } = fixture<Record<string, unknown>>('scim/list.users.empty')
+    const opening = JSON.stringify({ totalResults, ...envelope, itemsPerPage: users.length, startIndex: 1 })
+    const chunks = users.map((u, i) => `${i === 0 ? `${opening.slice(0, -1)},"Resources":[` : ','}${JSON.stringify(u)}`)
+    chunks[chunks.length - 1] += ']}'
+    const parts: (string | Error)[] =
+        cutAfter === undefined
+            ? chunks
+            : [
+                  ...chunks.slice(0, cutAfter),
+                  (chunks[cutAfter] ?? '').slice(0, 200),
+                  Object.assign(new Error('aborted'), { code: 'ECONNRESET' }),
+              ]
+    return Readable.from(
+        (async function* () {
+            for (const part of parts) {
+                await new Promise((resolve) => setImmediate(resolve))
+                if (part instanceof Error) throw part
+                yield Buffer.from(part)
+            }
+        })()
+    )
+}
+
+const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
 
 describe('createSalesforceClient', () => {
     it('works with the default timing', async () => {
@@ -83,6 +123,79 @@ describe('users', () => {
             `${SCIM}/Users?count=2&filter=active eq "true"&startIndex=1`,
             `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${page1[1]?.id}")&startIndex=1`,
         ])
+    })
+
+    it('reads on after the last user received when a page is cut mid-body, listing each user once', async () => {
+        stubToken()
+        const users = Array.from({ length: 5 }, (_, i) => listedUser(i + 1))
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .times(3)
+            .reply(
+                recordingReply(seen, (r) => {
+                    const after = /id gt "([^"]+)"/.exec(decodeURIComponent(r.path))?.[1]
+                    const rest = users.filter((u) => after === undefined || u.id > after)
+                    // The second page's connection resets after its first user, half-way through the second.
+                    const cut = seen.length === 2 ? 1 : undefined
+                    return [200, streamedUsersPage(rest.slice(0, 2), rest.length, cut), JSON_UTF8]
+                })
+            )
+        const timing = fakeTiming()
+        const listed: ScimUser[] = []
+        for await (const page of client(testConfig(), timing).userPages({ filter: 'active eq "true"', pageSize: 2 })) {
+            listed.push(...page)
+        }
+        expect(listed.map((u) => u.userName)).toEqual(users.map((u) => u.userName))
+        expect(listed).toEqual(users)
+        expect(seen.map((r) => decodeURIComponent(r.path))).toEqual([
+            `${SCIM}/Users?count=2&filter=active eq "true"&startIndex=1`,
+            `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${users[1]?.id}")&startIndex=1`,
+            `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${users[2]?.id}")&startIndex=1`,
+        ])
+        expect(timing.sleeps).toEqual([250])
+        const warning = logs.lines.find((l) => l.includes('"level":"WARN"')) ?? ''
+        expect(warning).toContain('The connection to Salesforce dropped while a list was arriving: ECONNRESET')
+        expect(warning).toContain('Reading the list on from its last resource received (attempt 1/2) in 250 ms')
+    })
+
+    it('fails the listing once a page has been cut more often than Max Retries allows', async () => {
+        stubToken()
+        const users = Array.from({ length: 8 }, (_, i) => listedUser(i + 1))
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .times(4)
+            .reply(
+                recordingReply(seen, (r) => {
+                    const after = /id gt "([^"]+)"/.exec(decodeURIComponent(r.path))?.[1]
+                    const rest = users.filter((u) => after === undefined || u.id > after)
+                    // Every page after the first resets after one user.
+                    return [
+                        200,
+                        streamedUsersPage(rest.slice(0, 3), rest.length, seen.length > 1 ? 1 : undefined),
+                        JSON_UTF8,
+                    ]
+                })
+            )
+        const timing = fakeTiming()
+        const listed: ScimUser[] = []
+        const listing = (async () => {
+            for await (const page of client(testConfig(), timing).userPages({ pageSize: 3 })) listed.push(...page)
+        })()
+        await expect(listing).rejects.toMatchObject({
+            name: 'ListInterruptedError',
+            errorCode: 'ECONNRESET',
+            message: expect.stringMatching(
+                /^The connection to Salesforce dropped while a list was arriving: ECONNRESET \(GET \/services\/scim\/v2\/Users\)/
+            ),
+        })
+        // Users 1-3, then one more per attempt at the next page: none twice.
+        expect(listed).toEqual(users.slice(0, 6))
+        expect(seen).toHaveLength(4)
+        expect(timing.sleeps).toEqual([250, 500])
     })
 
     it('ends on a ListResponse without Resources', async () => {
