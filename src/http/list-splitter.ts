@@ -20,6 +20,14 @@ const RESOURCES_KEY = 'Resources'
 /** Depth of the `Resources` array's elements: inside the root object (1) and the array (2). */
 const ELEMENT_DEPTH = 2
 
+/**
+ * The typed array's own indexOf, a V8 builtin: Buffer's override goes through a native binding, whose cost per
+ * call is more than the short strings of a SCIM resource take to search.
+ */
+function indexOfByte(bytes: Uint8Array, byte: number, from: number): number {
+    return Uint8Array.prototype.indexOf.call(bytes, byte, from)
+}
+
 function isWhitespace(byte: number): boolean {
     return byte === SPACE || byte === LF || byte === CR || byte === TAB
 }
@@ -82,19 +90,46 @@ export class ListResponseSplitter {
             this.escapePending = false
             i = 1
         }
+        // State in locals while scanning (written back below): this loop sees every byte of every page.
+        let depth = this.depth
+        let inString = this.inString
+        let inElement = this.inElement
         while (i < n) {
-            if (this.inString) {
+            if (inString) {
                 const close = this.closingQuote(chunk, i)
                 if (close === -1) break
                 if (keyStart !== -1) {
                     this.lastKey = this.finishKey(chunk, keyStart, close)
                     keyStart = -1
                 }
-                this.inString = false
+                inString = false
                 i = close + 1
                 continue
             }
             const byte = chunk[i] as number
+            if (inElement) {
+                // Inside a resource only strings and nesting matter; JSON.parse checks the rest.
+                if (byte === QUOTE) {
+                    // Most strings close at the next quote: no backslash before it, and within this chunk.
+                    const quote = indexOfByte(chunk, QUOTE, i + 1)
+                    if (quote !== -1 && chunk[quote - 1] !== BACKSLASH) {
+                        i = quote + 1
+                        continue
+                    }
+                    inString = true
+                } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) depth++
+                else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
+                    depth--
+                    if (depth === ELEMENT_DEPTH) {
+                        completed.push(this.cutElement(chunk, elementStart, i + 1))
+                        inElement = false
+                        this.expect = 'separator'
+                        elementStart = -1
+                    }
+                }
+                i++
+                continue
+            }
             if (!this.sawRoot) {
                 if (isWhitespace(byte)) {
                     i++
@@ -102,18 +137,16 @@ export class ListResponseSplitter {
                 }
                 if (byte !== OPEN_OBJECT) throw this.invalid('it is not a JSON object')
                 this.sawRoot = true
-            } else if (this.depth === 0 && !isWhitespace(byte)) {
+            } else if (depth === 0 && !isWhitespace(byte)) {
                 throw this.invalid(`it has more after its closing brace (at byte ${this.offset + i})`)
             }
+            const betweenResources = this.inResources && depth === ELEMENT_DEPTH
             switch (byte) {
                 case QUOTE:
-                    if (this.inResources && !this.inElement && this.depth === ELEMENT_DEPTH) {
-                        throw this.invalid('its Resources holds a value that is not a resource')
-                    }
-                    this.inString = true
-                    if (this.depth === 1) {
+                    if (betweenResources) throw this.invalid('its Resources holds a value that is not a resource')
+                    inString = true
+                    if (depth === 1) {
                         this.lastKey = ''
-
                         keyStart = i + 1
                         this.keyParts = []
                         this.keyBytes = 0
@@ -121,29 +154,24 @@ export class ListResponseSplitter {
                     break
                 case OPEN_OBJECT:
                 case OPEN_ARRAY:
-                    if (this.inResources && this.depth === ELEMENT_DEPTH) {
+                    if (betweenResources) {
                         if (byte !== OPEN_OBJECT) throw this.invalid('its Resources holds a list, not a resource')
                         if (this.expect === 'separator') throw this.misplaced(i)
-                        this.inElement = true
+                        inElement = true
                         elementStart = i
-                    } else if (byte === OPEN_ARRAY && this.depth === 1 && this.lastKey === RESOURCES_KEY) {
+                    } else if (byte === OPEN_ARRAY && depth === 1 && this.lastKey === RESOURCES_KEY) {
                         // The envelope keeps the `[`; the elements in between are handed out instead.
                         this.envelopeParts.push(Buffer.from(chunk.subarray(envelopeStart, i + 1)))
                         envelopeStart = -1
                         this.inResources = true
                         this.expect = 'first'
                     }
-                    this.depth++
+                    depth++
                     break
                 case CLOSE_OBJECT:
                 case CLOSE_ARRAY:
-                    this.depth--
-                    if (this.inElement && this.depth === ELEMENT_DEPTH) {
-                        completed.push(this.cutElement(chunk, elementStart, i + 1))
-                        this.inElement = false
-                        this.expect = 'separator'
-                        elementStart = -1
-                    } else if (this.inResources && this.depth === 1) {
+                    depth--
+                    if (this.inResources && depth === 1) {
                         if (byte !== CLOSE_ARRAY || this.expect === 'element') throw this.misplaced(i)
                         this.inResources = false
                         envelopeStart = i
@@ -151,7 +179,7 @@ export class ListResponseSplitter {
                     break
                 case COMMA:
                 case COLON:
-                    if (this.inResources && !this.inElement && this.depth === ELEMENT_DEPTH) {
+                    if (betweenResources) {
                         if (byte === COLON || this.expect !== 'separator') throw this.misplaced(i)
                         this.expect = 'element'
                     }
@@ -162,12 +190,13 @@ export class ListResponseSplitter {
                 case TAB:
                     break
                 default:
-                    if (this.inResources && !this.inElement && this.depth === ELEMENT_DEPTH) {
-                        throw this.invalid('its Resources holds a value that is not a resource')
-                    }
+                    if (betweenResources) throw this.invalid('its Resources holds a value that is not a resource')
             }
             i++
         }
+        this.depth = depth
+        this.inString = inString
+        this.inElement = inElement
 
         // Copied: the caller may reuse its chunk once push returns.
         if (this.inElement) this.elementParts.push(Buffer.from(chunk.subarray(elementStart)))
@@ -212,7 +241,7 @@ export class ListResponseSplitter {
      */
     private closingQuote(chunk: Buffer, from: number): number {
         for (let search = from; ;) {
-            const quote = chunk.indexOf(QUOTE, search)
+            const quote = indexOfByte(chunk, QUOTE, search)
             const end = quote === -1 ? chunk.length : quote
             let backslashes = 0
             while (end - backslashes - 1 >= from && chunk[end - backslashes - 1] === BACKSLASH) backslashes++

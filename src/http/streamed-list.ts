@@ -11,6 +11,8 @@ export interface StreamedList<T> {
      * for the whole page, though batches may still be waiting to be handed out.
      */
     readonly complete: boolean
+    /** Resolves the moment the list becomes `complete`, while its batches may still be waiting to be read. */
+    readonly completed: Promise<void>
     /** How many resources the body has held so far. */
     readonly resourceCount: number
     /** The page's last resource, once `complete`; undefined for an empty page. */
@@ -55,6 +57,8 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
     let envelope: Record<string, unknown> | undefined
     let last: { readonly raw: RawResource; readonly resource: T } | undefined
     let started = false
+    let markComplete: () => void = () => undefined
+    const completed = new Promise<void>((resolve) => (markComplete = resolve))
 
     /** Parses and hands out what has been cut so far, a batch at a time. */
     function* handOut(queue: RawResource[], limit = Infinity): Generator<readonly T[]> {
@@ -104,6 +108,7 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
                     envelope = splitter.end()
                     // The page's last resource, handed out already or not: the next request starts after it.
                     if (lastCut !== undefined) last = { raw: lastCut, resource: splitter.parse(lastCut) as T }
+                    markComplete()
                 }
             } catch (error: unknown) {
                 failure = error
@@ -144,6 +149,7 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
                 await new Promise<void>((resolve) => (wake = resolve))
             }
             envelope ??= splitter.end()
+            markComplete()
         } catch (error: unknown) {
             if (error instanceof InvalidResponseError) throw error
             // The JSON was whole before the connection went: nothing is missing.
@@ -175,6 +181,7 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
         get complete() {
             return envelope !== undefined
         },
+        completed,
         get resourceCount() {
             return splitter.resourceCount
         },

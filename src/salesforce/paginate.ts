@@ -83,6 +83,7 @@ export function asStreamed<T extends WithId>(fetchPage: FetchPage<T>, what = 're
         return {
             batches: asyncOf(resources.length > 0 ? [resources] : []),
             complete: true,
+            completed: Promise.resolve(),
             close: () => undefined,
             resourceCount: resources.length,
             lastResource: () => resources[resources.length - 1],
@@ -141,30 +142,31 @@ export async function* keysetPages<T extends WithId>(
             let handedOn = cursor
             // Set once the page is whole: whether the list ends with it, else the next page has been requested.
             let done: boolean | undefined
-            const finish = async (page: StreamedList<T>): Promise<boolean> => {
+            const finish = (page: StreamedList<T>): boolean => {
                 const count = page.resourceCount
                 const lastOfPage = page.lastResource()?.id
                 const total = page.envelope().totalResults
-                const end = count === 0 || lastOfPage === undefined || (typeof total === 'number' && total <= count)
-                if (!end) {
+                done = count === 0 || lastOfPage === undefined || (typeof total === 'number' && total <= count)
+                if (!done) {
                     cursor = lastOfPage
                     pending = request(cursor)
                     unread = pending
-                    await letRequestGoOut()
                 }
-                return end
+                return done
             }
             try {
                 unread = undefined
                 const page = await pending
                 const startedAfter = cursor
+                // The next request goes out the moment the page's last byte is in, from the callback that read it,
+                // while the page's batches are still being handed on.
+                const finished = page.completed.then(() => finish(page))
+                finished.catch(() => undefined)
                 for await (const batch of page.batches) {
                     handedOn = lastId(batch, startedAfter, what)
-                    // The next request goes out as soon as the page is whole, before its batches are handed on.
-                    if (done === undefined && page.complete) done = await finish(page)
                     yield batch
                 }
-                done ??= await finish(page)
+                await finished
             } catch (error: unknown) {
                 const readOn =
                     done === undefined &&
