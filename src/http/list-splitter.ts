@@ -34,7 +34,10 @@ function isWhitespace(byte: number): boolean {
 
 /** One resource of the list as bytes; `number` counts from 1 in the order sent. */
 export interface RawResource {
-    readonly bytes: Buffer
+    /** The resource is `source[start..end)`: offsets, not a Buffer view, which would cost an object per user. */
+    readonly source: Buffer
+    readonly start: number
+    readonly end: number
     readonly number: number
 }
 
@@ -279,19 +282,19 @@ export class ListResponseSplitter {
     /** A resource as cut by `pushRaw`, parsed. */
     parse(resource: RawResource): unknown {
         try {
-            return JSON.parse(resource.bytes.toString('utf8'))
+            return JSON.parse(resource.source.toString('utf8', resource.start, resource.end))
         } catch {
             throw this.invalid(`resource ${resource.number} of it is malformed JSON`)
         }
     }
 
     private cutElement(chunk: Buffer, start: number, end: number): RawResource {
-        const parts = this.elementParts
-        const bytes =
-            parts.length === 0 ? chunk.subarray(start, end) : Buffer.concat([...parts, chunk.subarray(0, end)])
-        this.elementParts = []
         this.resources++
-        return { bytes, number: this.resources }
+        const parts = this.elementParts
+        if (parts.length === 0) return { source: chunk, start, end, number: this.resources }
+        const joined = Buffer.concat([...parts, chunk.subarray(0, end)])
+        this.elementParts = []
+        return { source: joined, start: 0, end: joined.length, number: this.resources }
     }
 
     private misplaced(at: number): InvalidResponseError {
