@@ -449,7 +449,6 @@ describe('SalesforceHttpClient.getList', () => {
         const { http } = makeHttp(config)
         await readAll(await http.getList<ScimUser>('/Users', { count: 1 }))
         const trace = logs.lines.find((l) => l.includes('"salesforceHttp"') && l.includes('"GET"')) ?? ''
-        console.log(trace.slice(-200), SECRETS.clientSecret)
         expect(trace).toContain('[REDACTED]')
         expect(trace).not.toContain(SECRETS.clientSecret.slice(0, 8))
     })
