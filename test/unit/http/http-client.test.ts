@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'stream'
+import { PassThrough } from 'stream'
 import { CachingTokenProvider } from '../../../src/auth/token-provider'
 import { SalesforceConfig } from '../../../src/config'
 import { ListInterruptedError } from '../../../src/errors'
@@ -7,6 +7,7 @@ import { createTokenTransport } from '../../../src/http/token-transport'
 import { retryAfterMs, retryDelayMs } from '../../../src/http/retry-policy'
 import { StreamedList } from '../../../src/http/streamed-list'
 import { ScimUser } from '../../../src/salesforce/types'
+import { cutAfterEachUser, wire } from '../../helpers/wire'
 import {
     INSTANCE_URL,
     LOGIN_URL,
@@ -391,32 +392,7 @@ function usersPage(users: readonly ScimUser[], totalResults = users.length): str
     return JSON.stringify({ totalResults, ...envelope, itemsPerPage: users.length, startIndex: 1, Resources: users })
 }
 
-/** The body cut right after each of its users' closing brace. */
-function cutAfterEachUser(body: string): string[] {
-    const chunks: string[] = []
-    let start = 0
-    for (let at = body.indexOf('},{"schemas"'); at !== -1; at = body.indexOf('},{"schemas"', at + 1)) {
-        chunks.push(body.slice(start, at + 1))
-        start = at + 1
-    }
-    chunks.push(body.slice(start))
-    return chunks
-}
-
 const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
-
-/** A response body that sends `parts` one by one; an Error part drops the connection there. */
-function wire(parts: readonly (string | Error)[]): Readable {
-    return Readable.from(
-        (async function* () {
-            for (const part of parts) {
-                await new Promise((resolve) => setImmediate(resolve))
-                if (part instanceof Error) throw part
-                yield Buffer.from(part)
-            }
-        })()
-    )
-}
 
 async function readAll<T>(list: StreamedList<T>): Promise<{ batches: T[][]; error?: unknown }> {
     const batches: T[][] = []

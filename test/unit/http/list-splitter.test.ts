@@ -2,6 +2,7 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { isDeepStrictEqual } from 'util'
 import { InvalidResponseError } from '../../../src/errors'
+import { prng } from '../../../emulator/random'
 import { ListResponseSplitter } from '../../../src/http/list-splitter'
 
 const NOT_A_LIST = 'Salesforce sent a list that is not a SCIM ListResponse'
@@ -167,18 +168,6 @@ function chunksOf(body: string | Buffer, size: number): Buffer[] {
     const points: number[] = []
     for (let at = size; at < all.length; at += size) points.push(at)
     return splitAt(all, ...points)
-}
-
-/** mulberry32: a small deterministic PRNG, so a failing chunking can be replayed from its seed. */
-function prng(seed: number): () => number {
-    let state = seed >>> 0
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0
-        let t = state
-        t = Math.imul(t ^ (t >>> 15), t | 1)
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
 }
 
 /** Chunks of 1..maxSize bytes (and now and then an empty one), drawn from the seed. */

@@ -3,6 +3,7 @@ import { InvalidResponseError, ListInterruptedError } from '../../../src/errors'
 import { StreamedList, StreamedListOptions, streamedList } from '../../../src/http/streamed-list'
 import { ScimUser } from '../../../src/salesforce/types'
 import { fixture } from '../../helpers/nock'
+import { cutAfterEachUser } from '../../helpers/wire'
 
 const REQUEST = 'GET /services/scim/v2/Users'
 const NOT_A_LIST = 'Salesforce sent a list that is not a SCIM ListResponse'
@@ -26,18 +27,6 @@ function listBody(resources: readonly ScimUser[], totalResults = resources.lengt
         schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
         ...(resources.length > 0 ? { Resources: resources } : {}),
     })
-}
-
-/** The body cut after each of its resources: one chunk per resource, the closing `]}` with the last one. */
-function perResource(body: string): string[] {
-    const chunks: string[] = []
-    let start = 0
-    for (let at = body.indexOf('},{"schemas"'); at !== -1; at = body.indexOf('},{"schemas"', at + 1)) {
-        chunks.push(body.slice(start, at + 1))
-        start = at + 1
-    }
-    chunks.push(body.slice(start))
-    return chunks
 }
 
 function sizes(body: string, size: number): string[] {
@@ -103,7 +92,7 @@ function sleep(ms: number): Promise<void> {
 describe('streamedList', () => {
     it('hands out the users of a Salesforce list in order, with its envelope', async () => {
         const page = users(3)
-        const streamed = list(bodyOf(perResource(listBody(page))))
+        const streamed = list(bodyOf(cutAfterEachUser(listBody(page))))
         const reading = await read(streamed)
         expect(reading.error).toBeUndefined()
         expect(reading.batches.flat()).toEqual(page)
@@ -119,7 +108,7 @@ describe('streamedList', () => {
 
     it('hands out the first user before the rest of the body has arrived', async () => {
         const page = users(3)
-        const chunks = perResource(listBody(page))
+        const chunks = cutAfterEachUser(listBody(page))
         const body = new PassThrough()
         body.write(chunks[0])
         // Should the first user wait for the whole body, the rest is sent anyway after a second, and noted.
@@ -185,7 +174,7 @@ describe('streamedList', () => {
     describe('a connection that drops mid-body', () => {
         it('ends in ListInterruptedError after the users that arrived whole', async () => {
             const page = users(3)
-            const chunks = perResource(listBody(page))
+            const chunks = cutAfterEachUser(listBody(page))
             // Two users whole, the third half-way, then the connection resets.
             const third = chunks[2] ?? ''
             const body = bodyOf([chunks[0] ?? '', chunks[1] ?? '', third.slice(0, 200), connectionReset()])
@@ -201,7 +190,7 @@ describe('streamedList', () => {
         })
 
         it("keeps the socket error's code, and calls a failure without one ECONNRESET", async () => {
-            const start = perResource(listBody(users(2)))[0] ?? ''
+            const start = cutAfterEachUser(listBody(users(2)))[0] ?? ''
             const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })
             const withCode = await read(list(bodyOf([start, epipe])))
             expect(withCode.error).toMatchObject({
@@ -240,7 +229,7 @@ describe('streamedList', () => {
     describe('a body that stops arriving', () => {
         it('is abandoned after idleTimeoutMs without a byte, as ListInterruptedError ETIMEDOUT', async () => {
             const page = users(3)
-            const chunks = perResource(listBody(page))
+            const chunks = cutAfterEachUser(listBody(page))
             const body = new PassThrough()
             body.write(chunks[0])
             const started = Date.now()
@@ -269,7 +258,7 @@ describe('streamedList', () => {
 
         it('does not count the time the caller spends on a batch as idleness', async () => {
             const page = users(2)
-            const chunks = perResource(listBody(page))
+            const chunks = cutAfterEachUser(listBody(page))
             const body = new PassThrough()
             body.write(chunks[0])
             const streamed = list(body, { idleTimeoutMs: 40 })
@@ -350,7 +339,7 @@ describe('streamedList', () => {
     it('closes the connection when the caller stops early, without an error', async () => {
         const page = users(3)
         const body = new PassThrough()
-        body.write(perResource(listBody(page))[0])
+        body.write(cutAfterEachUser(listBody(page))[0])
         const traced: string[] = []
         const streamed = list(body, { onBodyEnd: (start) => traced.push(start) })
         const seen: ScimUser[] = []

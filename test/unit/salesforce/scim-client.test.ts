@@ -3,6 +3,7 @@ import { Readable } from 'stream'
 import { SalesforceConfig } from '../../../src/config'
 import { createSalesforceClient } from '../../../src/salesforce/create-client'
 import { ScimUser } from '../../../src/salesforce/types'
+import { wire } from '../../helpers/wire'
 import {
     INSTANCE_URL,
     SCIM,
@@ -63,15 +64,7 @@ function streamedUsersPage(users: readonly ScimUser[], totalResults: number, cut
                   (chunks[cutAfter] ?? '').slice(0, 200),
                   Object.assign(new Error('aborted'), { code: 'ECONNRESET' }),
               ]
-    return Readable.from(
-        (async function* () {
-            for (const part of parts) {
-                await new Promise((resolve) => setImmediate(resolve))
-                if (part instanceof Error) throw part
-                yield Buffer.from(part)
-            }
-        })()
-    )
+    return wire(parts)
 }
 
 const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
