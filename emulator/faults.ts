@@ -68,7 +68,10 @@ const ANSWER_DUE = 'faultAnswerDue'
 function whenDue(res: Response, send: () => void): void {
     const due: unknown = res.locals[ANSWER_DUE]
     const wait = typeof due === 'number' ? due - performance.now() : 0
-    if (wait > 0) setTimeout(send, wait)
+    // Timers count whole milliseconds and may fire a fraction early or late: the last fraction is waited out
+    // turn by turn, so the answer leaves at its due time, neither before nor a millisecond after.
+    if (wait >= 1) setTimeout(() => whenDue(res, send), Math.floor(wait))
+    else if (wait > 0) setImmediate(() => whenDue(res, send))
     else send()
 }
 
@@ -127,6 +130,12 @@ export class FaultInjector {
             res.locals[ANSWER_DUE] = performance.now() + ms
             const end = res.end.bind(res) as (...args: unknown[]) => Response
             res.end = ((...args: unknown[]) => {
+                // The body is encoded now, while the answer waits: at its due time only the bytes go out.
+                const [chunk, encoding] = args
+                if (typeof chunk === 'string') {
+                    args[0] = Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+                    if (typeof encoding === 'string') args.splice(1, 1)
+                }
                 whenDue(res, () => end(...args))
                 return res
             }) as Response['end']

@@ -28,6 +28,44 @@ function indexOfByte(bytes: Uint8Array, byte: number, from: number): number {
     return Uint8Array.prototype.indexOf.call(bytes, byte, from)
 }
 
+/** Where `scanResource` stopped, and why: scratch state, so the scan allocates nothing. */
+const scanned = { depth: 0, closed: false, openString: false }
+
+/**
+ * Scans a resource's bytes from `from`, at nesting `depth`: only strings and nesting matter there, and JSON.parse
+ * checks the rest. Returns the index past the brace that closes the resource (`scanned.closed`), or the index
+ * just inside a string it leaves to the careful path (`scanned.openString`: an escape before its closing quote, or
+ * no closing quote in this chunk), or the chunk's length. The one loop most of each page goes through.
+ */
+function scanResource(chunk: Buffer, from: number, depth: number): number {
+    const n = chunk.length
+    scanned.closed = false
+    scanned.openString = false
+    for (let i = from; i < n; i++) {
+        const byte = chunk[i]
+        if (byte === QUOTE) {
+            const quote = indexOfByte(chunk, QUOTE, i + 1)
+            if (quote === -1 || chunk[quote - 1] === BACKSLASH) {
+                scanned.depth = depth
+                scanned.openString = true
+                return i + 1
+            }
+            i = quote
+        } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+            depth++
+        } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
+            depth--
+            if (depth === ELEMENT_DEPTH) {
+                scanned.depth = depth
+                scanned.closed = true
+                return i + 1
+            }
+        }
+    }
+    scanned.depth = depth
+    return n
+}
+
 function isWhitespace(byte: number): boolean {
     return byte === SPACE || byte === LF || byte === CR || byte === TAB
 }
@@ -111,26 +149,15 @@ export class ListResponseSplitter {
             }
             const byte = chunk[i] as number
             if (inElement) {
-                // Inside a resource only strings and nesting matter; JSON.parse checks the rest.
-                if (byte === QUOTE) {
-                    // Most strings close at the next quote: no backslash before it, and within this chunk.
-                    const quote = indexOfByte(chunk, QUOTE, i + 1)
-                    if (quote !== -1 && chunk[quote - 1] !== BACKSLASH) {
-                        i = quote + 1
-                        continue
-                    }
-                    inString = true
-                } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) depth++
-                else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
-                    depth--
-                    if (depth === ELEMENT_DEPTH) {
-                        completed.push(this.cutElement(chunk, elementStart, i + 1))
-                        inElement = false
-                        this.expect = 'separator'
-                        elementStart = -1
-                    }
-                }
-                i++
+                const stop = scanResource(chunk, i, depth)
+                depth = scanned.depth
+                if (scanned.closed) {
+                    completed.push(this.cutElement(chunk, elementStart, stop))
+                    inElement = false
+                    this.expect = 'separator'
+                    elementStart = -1
+                } else if (scanned.openString) inString = true
+                i = stop
                 continue
             }
             if (!this.sawRoot) {

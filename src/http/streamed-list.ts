@@ -37,6 +37,8 @@ export interface StreamedListOptions {
  * secret that straddles the cut be recognised whole and redacted.
  */
 const TRACED_BODY_BYTES = 4000 + 16 * 1024
+/** How long a body may go quiet before the batches cut so far are handed out while the rest is awaited. */
+const PAUSE_MS = 1
 /** Resources parsed and handed out together: enough to keep the per-batch cost small, few enough to die young. */
 const BATCH_SIZE = 32
 
@@ -93,7 +95,30 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
         // The body is read as fast as it arrives and only cut into resources here (a page is a few hundred KB
         // at most); parsing waits for the caller. Pausing the socket while the caller works would stretch the
         // transfer, and the end of the page, which the next request waits for.
+        let chunksRead = 0
+        let turnGiven = false
+        const bodyWholeOrPaused = async (): Promise<void> => {
+            for (;;) {
+                if (envelope !== undefined && !turnGiven) {
+                    // Once, as the page becomes whole: a turn of the event loop lets whatever the completion set
+                    // off (the request for the next page) reach the socket before the batches are handed out.
+                    turnGiven = true
+                    await new Promise((resolve) => setImmediate(resolve))
+                }
+                if (envelope !== undefined || failure !== undefined || ended) return
+                const before = chunksRead
+                await new Promise<void>((resolve) => {
+                    const pause = setTimeout(resolve, PAUSE_MS)
+                    wake = () => {
+                        clearTimeout(pause)
+                        resolve()
+                    }
+                })
+                if (chunksRead === before) return
+            }
+        }
         const onData = (chunk: Buffer): void => {
+            chunksRead++
             idle()
             try {
                 if (options.onBodyEnd !== undefined && tracedBytes < TRACED_BODY_BYTES) {
@@ -138,9 +163,9 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
             idle()
             for (;;) {
                 if (queue.length > 0) {
-                    // Bytes that came in meanwhile are cut first: the page's end, which the next request waits
-                    // for, comes before the caller's work on this batch.
-                    if (envelope === undefined) await new Promise((resolve) => setImmediate(resolve))
+                    // Reading comes first while the page is arriving: its end, which the next request waits for,
+                    // comes before the caller's work on batches, which go out once the body is whole or pauses.
+                    await bodyWholeOrPaused()
                     yield* handOut(queue, BATCH_SIZE)
                     continue
                 }
