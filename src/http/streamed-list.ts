@@ -57,7 +57,8 @@ function errorCode(error: unknown): string {
 export function streamedList<T>(body: Readable, options: StreamedListOptions): StreamedList<T> {
     const splitter = new ListResponseSplitter()
     let envelope: Record<string, unknown> | undefined
-    let last: { readonly raw: RawResource; readonly resource: T } | undefined
+    // By number, not by its bytes: a kept reference to them would keep their whole chunk alive.
+    let last: { readonly number: number; readonly resource: T } | undefined
     let started = false
     let markComplete: () => void = () => undefined
     const completed = new Promise<void>((resolve) => (markComplete = resolve))
@@ -66,7 +67,7 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
     function* handOut(queue: RawResource[], limit = Infinity): Generator<readonly T[]> {
         for (let taken = 0; queue.length > 0 && taken < limit; taken += BATCH_SIZE) {
             const batch = queue.splice(0, BATCH_SIZE)
-            yield batch.map((raw) => (raw === last?.raw ? last.resource : (splitter.parse(raw) as T)))
+            yield batch.map((raw) => (raw.number === last?.number ? last.resource : (splitter.parse(raw) as T)))
         }
     }
 
@@ -132,7 +133,8 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
                 if (envelope === undefined && splitter.complete) {
                     envelope = splitter.end()
                     // The page's last resource, handed out already or not: the next request starts after it.
-                    if (lastCut !== undefined) last = { raw: lastCut, resource: splitter.parse(lastCut) as T }
+                    if (lastCut !== undefined) last = { number: lastCut.number, resource: splitter.parse(lastCut) as T }
+                    lastCut = undefined
                     markComplete()
                 }
             } catch (error: unknown) {
