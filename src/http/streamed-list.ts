@@ -48,11 +48,12 @@ function errorCode(error: unknown): string {
 }
 
 /**
- * Reads a 2xx list answer's body through the splitter. Whatever of the body has already arrived is scanned before
- * any batch is handed out, so the end of the page (and the next request, which needs its last id) comes as early as
- * the bytes allow; resources are parsed only when their batch is handed out, so few are ever alive at once. A body
- * that stops arriving for `idleTimeoutMs`, or whose connection drops, ends in `ListInterruptedError`: the batches
- * handed out before it are sound, and a keyset caller can go on from the last of them.
+ * Reads a 2xx list answer's body through the splitter. The body is read as fast as it arrives and only cut into
+ * resources on the way in; batches are handed out once the body is whole or pauses, so the end of the page (and
+ * the next request, which needs its last id) comes as early as the bytes allow. Resources are parsed only when
+ * their batch is handed out, so few are ever alive at once. A body that stops arriving for `idleTimeoutMs`, or
+ * whose connection drops, ends in `ListInterruptedError`: the batches handed out before it are sound, and a keyset
+ * caller can go on from the last of them.
  */
 export function streamedList<T>(body: Readable, options: StreamedListOptions): StreamedList<T> {
     const splitter = new ListResponseSplitter()
@@ -93,9 +94,6 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
                 body.destroy(timeout)
             }, options.idleTimeoutMs)
         }
-        // The body is read as fast as it arrives and only cut into resources here (a page is a few hundred KB
-        // at most); parsing waits for the caller. Pausing the socket while the caller works would stretch the
-        // transfer, and the end of the page, which the next request waits for.
         let chunksRead = 0
         let turnGiven = false
         const bodyWholeOrPaused = async (): Promise<void> => {
@@ -118,6 +116,8 @@ export function streamedList<T>(body: Readable, options: StreamedListOptions): S
                 if (chunksRead === before) return
             }
         }
+        // Flowing, never paused: pausing the socket while the caller works would stretch the transfer, and the end
+        // of the page, which the next request waits for. A page is a few hundred KB at most.
         const onData = (chunk: Buffer): void => {
             chunksRead++
             idle()
