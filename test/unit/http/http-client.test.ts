@@ -1,4 +1,5 @@
 import { PassThrough } from 'stream'
+import { gzipSync } from 'zlib'
 import { CachingTokenProvider } from '../../../src/auth/token-provider'
 import { SalesforceConfig } from '../../../src/config'
 import { ListInterruptedError } from '../../../src/errors'
@@ -427,6 +428,22 @@ describe('SalesforceHttpClient.getList', () => {
         const trace = logs.lines.find((l) => l.includes('"salesforceHttp"') && l.includes('"GET"')) ?? ''
         expect(trace).toContain('[REDACTED]')
         expect(trace).not.toContain(SECRETS.clientSecret.slice(0, 8))
+    })
+
+    it('reads a gzip-compressed list, as Salesforce sends one to a client that accepts it', async () => {
+        stubToken()
+        const users = listedUsers(250)
+        const page = usersPage(users)
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(200, gzipSync(page), { ...JSON_UTF8, 'Content-Encoding': 'gzip' })
+        const { http } = makeHttp()
+        const list = await http.getList<ScimUser>('/Users', { count: 200 })
+        const { batches, error } = await readAll(list)
+        expect(error).toBeUndefined()
+        expect(batches.flat().map((u) => u.id)).toEqual(users.map((u) => u.id))
+        expect(list.envelope()).toMatchObject({ totalResults: 250 })
     })
 
     it('hands out the users of a Salesforce ListResponse while its body is still arriving', async () => {
