@@ -75,6 +75,17 @@ function whenDue(res: Response, send: () => void): void {
     else send()
 }
 
+/**
+ * `res.end`'s arguments with a string body encoded to bytes (its encoding argument consumed), so that the work of
+ * encoding is done once, while the answer waits, by whichever wrapper of `res.end` sees it first.
+ */
+function withEncodedBody(args: unknown[]): unknown[] {
+    const [chunk, encoding, ...rest] = args
+    if (typeof chunk !== 'string') return args
+    const bytes = Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+    return typeof encoding === 'string' ? [bytes, ...rest] : [bytes, ...args.slice(1)]
+}
+
 const CLOSE_OBJECT = 0x7d
 const COMMA = 0x2c
 
@@ -131,12 +142,8 @@ export class FaultInjector {
             const end = res.end.bind(res) as (...args: unknown[]) => Response
             res.end = ((...args: unknown[]) => {
                 // The body is encoded now, while the answer waits: at its due time only the bytes go out.
-                const [chunk, encoding] = args
-                if (typeof chunk === 'string') {
-                    args[0] = Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-                    if (typeof encoding === 'string') args.splice(1, 1)
-                }
-                whenDue(res, () => end(...args))
+                const encoded = withEncodedBody(args)
+                whenDue(res, () => end(...encoded))
                 return res
             }) as Response['end']
             next()
@@ -212,8 +219,8 @@ export class FaultInjector {
     private mayCutList(res: Response): void {
         const end = res.end.bind(res) as (...args: unknown[]) => Response
         res.end = ((...args: unknown[]) => {
-            const [chunk] = args
-            const body = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
+            const encoded = withEncodedBody(args)
+            const body = encoded[0]
             const cutListRate = this.options.cutListRate
             if (
                 res.statusCode !== 200 ||
@@ -222,7 +229,7 @@ export class FaultInjector {
                 body.length < 2 ||
                 !(cutListRate > 0 && this.rand() < cutListRate)
             ) {
-                return end(...args)
+                return end(...encoded)
             }
             this.hooks.onFault('cutListRate')
             const cut = cutPoint(body, this.rand())
