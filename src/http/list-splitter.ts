@@ -260,7 +260,7 @@ export class ListResponseSplitter {
         return this.sawRoot && this.depth === 0 && !this.inString
     }
 
-    /** How many resources have been handed out. */
+    /** How many resources have been cut from the body so far. */
     get resourceCount(): number {
         return this.resources
     }

@@ -142,7 +142,7 @@ export async function* keysetPages<T extends WithId>(
             let handedOn = cursor
             // Set once the page is whole: whether the list ends with it, else the next page has been requested.
             let done: boolean | undefined
-            const finish = (page: StreamedList<T>): boolean => {
+            const finish = (page: StreamedList<T>): void => {
                 const count = page.resourceCount
                 const lastOfPage = page.lastResource()?.id
                 const total = page.envelope().totalResults
@@ -152,7 +152,6 @@ export async function* keysetPages<T extends WithId>(
                     pending = request(cursor)
                     unread = pending
                 }
-                return done
             }
             try {
                 unread = undefined
