@@ -69,6 +69,31 @@ function streamedUsersPage(users: readonly ScimUser[], totalResults: number, cut
 
 const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
 
+/**
+ * `GET /Users` answered `times` times over `users` as Salesforce pages them by `id gt`, `pageSize` a page; the
+ * answer to request number `cutAfter` (1-based) drops its connection after that many users when it returns one.
+ */
+function keysetUsersEndpoint(
+    users: readonly ScimUser[],
+    pageSize: number,
+    times: number,
+    cutAfter: (request: number) => number | undefined
+): SeenRequest[] {
+    const seen: SeenRequest[] = []
+    nock(INSTANCE_URL)
+        .get(`${SCIM}/Users`)
+        .query(true)
+        .times(times)
+        .reply(
+            recordingReply(seen, (r) => {
+                const after = /id gt "([^"]+)"/.exec(decodeURIComponent(r.path))?.[1]
+                const rest = users.filter((u) => after === undefined || u.id > after)
+                return [200, streamedUsersPage(rest.slice(0, pageSize), rest.length, cutAfter(seen.length)), JSON_UTF8]
+            })
+        )
+    return seen
+}
+
 describe('createSalesforceClient', () => {
     it('works with the default timing', async () => {
         stubToken()
@@ -121,20 +146,8 @@ describe('users', () => {
     it('reads on after the last user received when a page is cut mid-body, listing each user once', async () => {
         stubToken()
         const users = Array.from({ length: 5 }, (_, i) => listedUser(i + 1))
-        const seen: SeenRequest[] = []
-        nock(INSTANCE_URL)
-            .get(`${SCIM}/Users`)
-            .query(true)
-            .times(3)
-            .reply(
-                recordingReply(seen, (r) => {
-                    const after = /id gt "([^"]+)"/.exec(decodeURIComponent(r.path))?.[1]
-                    const rest = users.filter((u) => after === undefined || u.id > after)
-                    // The second page's connection resets after its first user, half-way through the second.
-                    const cut = seen.length === 2 ? 1 : undefined
-                    return [200, streamedUsersPage(rest.slice(0, 2), rest.length, cut), JSON_UTF8]
-                })
-            )
+        // The second page's connection resets after its first user, half-way through the second.
+        const seen = keysetUsersEndpoint(users, 2, 3, (request) => (request === 2 ? 1 : undefined))
         const timing = fakeTiming()
         const listed: ScimUser[] = []
         for await (const page of client(testConfig(), timing).userPages({ filter: 'active eq "true"', pageSize: 2 })) {
@@ -156,23 +169,8 @@ describe('users', () => {
     it('fails the listing once a page has been cut more often than Max Retries allows', async () => {
         stubToken()
         const users = Array.from({ length: 8 }, (_, i) => listedUser(i + 1))
-        const seen: SeenRequest[] = []
-        nock(INSTANCE_URL)
-            .get(`${SCIM}/Users`)
-            .query(true)
-            .times(4)
-            .reply(
-                recordingReply(seen, (r) => {
-                    const after = /id gt "([^"]+)"/.exec(decodeURIComponent(r.path))?.[1]
-                    const rest = users.filter((u) => after === undefined || u.id > after)
-                    // Every page after the first resets after one user.
-                    return [
-                        200,
-                        streamedUsersPage(rest.slice(0, 3), rest.length, seen.length > 1 ? 1 : undefined),
-                        JSON_UTF8,
-                    ]
-                })
-            )
+        // Every page after the first resets after one user.
+        const seen = keysetUsersEndpoint(users, 3, 4, (request) => (request > 1 ? 1 : undefined))
         const timing = fakeTiming()
         const listed: ScimUser[] = []
         const listing = (async () => {
