@@ -2,6 +2,7 @@
 // connector's alone, and prints a JSON summary on a line marked BENCH-RESULT. Plain JavaScript: no loader in the way.
 'use strict'
 const { PassThrough } = require('stream')
+const v8 = require('v8')
 
 async function main() {
     const [bundlePath, command = 'std:account:list', inputJson = '{}'] = process.argv.slice(2)
@@ -33,7 +34,11 @@ async function main() {
     // What the connector still holds once the aggregation is over: flat if nothing grows with the org.
     if (global.gc) global.gc()
     const heapAfterGc = process.memoryUsage().heapUsed
-    console.log('BENCH-RESULT ' + JSON.stringify({ count, outOfOrder, wallMs, peakRss, heapAfterGc, keepAlives }))
+    // The heap V8 was given, so the report shows the instance the figures are for.
+    const heapLimit = v8.getHeapStatistics().heap_size_limit
+    console.log(
+        'BENCH-RESULT ' + JSON.stringify({ count, outOfOrder, wallMs, peakRss, heapAfterGc, keepAlives, heapLimit })
+    )
 }
 
 main().catch((err) => {
