@@ -5,7 +5,7 @@
 import { execFile } from 'child_process'
 import * as path from 'path'
 import { promisify } from 'util'
-import { RunningEmulator } from '../emulator'
+import { FaultOptions, RunningEmulator, buildOrg, startEmulator } from '../emulator'
 import { emulatorConfig } from './local-config'
 
 const run = promisify(execFile)
@@ -19,7 +19,12 @@ const ROOT = path.resolve(__dirname, '..')
  * `host` lets Node size the heap from this machine's memory, as for a process without a limit (here a 4 GB heap
  * limit and a young generation that may grow to 16 MB semi-spaces).
  */
-export const INSTANCES: Readonly<Record<string, { readonly label: string; readonly nodeFlags: readonly string[] }>> = {
+export interface Instance {
+    readonly label: string
+    readonly nodeFlags: readonly string[]
+}
+
+export const INSTANCES: Readonly<Record<'isc' | 'host', Instance>> = {
     isc: {
         label: 'a 512 MB ISC connector instance',
         nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=1'],
@@ -35,6 +40,11 @@ interface WorkerResult {
     heapAfterGc: number
     keepAlives: number
     heapLimit: number
+}
+
+/** An emulator whose org has `users` users in all: the seed org's users count towards the size. */
+export function startOrgOfSize(users: number, faults: Partial<FaultOptions> = {}): Promise<RunningEmulator> {
+    return startEmulator({ port: 0, users: users - buildOrg().listUsers().length, faults })
 }
 
 export type Row = Awaited<ReturnType<typeof measureOnce>>

@@ -5,8 +5,7 @@
  * --instance isc|host (default isc, see INSTANCES). BENCH_NODE_FLAGS passes further V8 flags to the connector's
  * process.
  */
-import { buildOrg, startEmulator } from '../emulator'
-import { INSTANCES, Row, measureOnce } from './bench-measure'
+import { INSTANCES, Instance, Row, measureOnce, startOrgOfSize } from './bench-measure'
 
 function option(name: string, fallback: string): string {
     const i = process.argv.indexOf(`--${name}`)
@@ -18,9 +17,7 @@ function option(name: string, fallback: string): string {
  * of all of them (peak RSS moves by several MB between identical runs, with V8's heap sizing).
  */
 async function benchSize(users: number, latencyMs: number, repeat: number, nodeFlags: readonly string[]): Promise<Row> {
-    // The seed org's users count towards the size.
-    const seedUsers = buildOrg().listUsers().length
-    const emulator = await startEmulator({ port: 0, users: users - seedUsers, faults: { latencyMs } })
+    const emulator = await startOrgOfSize(users, { latencyMs })
     try {
         const runs: Row[] = []
         for (let i = 0; i < repeat; i++) runs.push(await measureOnce(emulator, latencyMs, nodeFlags))
@@ -42,8 +39,10 @@ async function main(): Promise<void> {
     const sizes = option('sizes', '1000,10000,100000').split(',').map(Number)
     const repeat = Number(option('repeat', '3'))
     const instanceName = option('instance', 'isc')
-    const instance = INSTANCES[instanceName]
-    if (instance === undefined) throw new Error(`--instance must be one of ${Object.keys(INSTANCES).join(', ')}`)
+    if (!Object.hasOwn(INSTANCES, instanceName)) {
+        throw new Error(`--instance must be one of ${Object.keys(INSTANCES).join(', ')}`)
+    }
+    const instance: Instance = INSTANCES[instanceName as keyof typeof INSTANCES]
     console.log(
         `Account aggregation, ${latencyMs} ms simulated latency per request, median of ${repeat} runs a size, ` +
             `Node ${process.version}\nConnector process: ${instance.label}` +

@@ -1,5 +1,6 @@
 import { request } from 'http'
 import { SEED } from '../../emulator'
+import { NO_FAULTS } from '../../emulator/faults'
 import { at, http, patchBody, SCIM, startOrg, TestOrg, token, useOrg } from './helpers'
 
 const U = SEED.users
@@ -73,15 +74,7 @@ describe('emulator API request limit', () => {
 describe('emulator fault injection', () => {
     const org = useOrg()
     afterEach(() => {
-        org.emulator.setFaults({
-            latencyMs: 0,
-            errorRate: 0,
-            dropRate: 0,
-            writeDropRate: 0,
-            cutListRate: 0,
-            revokeSessionsAfterRequests: 0,
-            apiLimitReached: false,
-        })
+        org.emulator.setFaults(NO_FAULTS)
     })
     const title = (): string | null | undefined => org.emulator.store.getUser(U.vpSales)?.title
     const setTitle = (t: string) =>

@@ -1,14 +1,13 @@
 /**
  * A small run of the benchmark (`npm run bench` measures 1,000 to 100,000 users): counts, not timings.
  */
-import { SEED, buildOrg, startEmulator } from '../../emulator'
-import { INSTANCES, measureOnce } from '../../scripts/bench-measure'
+import { SEED } from '../../emulator'
+import { INSTANCES, measureOnce, startOrgOfSize } from '../../scripts/bench-measure'
 import { emulatorConfig } from '../../scripts/local-config'
 import { runCommand } from '../helpers/bundle'
 
 it('aggregates a 1,000-user org exactly once, at 200 users a request, with one token', async () => {
-    // The seed org's users count towards the 1,000.
-    const emulator = await startEmulator({ port: 0, users: 1000 - buildOrg().listUsers().length })
+    const emulator = await startOrgOfSize(1000)
     try {
         const expected = emulator.store.listUsers().map((u) => u.id)
         expect(expected.length).toBe(1000)
@@ -38,11 +37,9 @@ it('aggregates a 1,000-user org exactly once, at 200 users a request, with one t
 })
 
 it("runs the benchmark's connector process on the heap of a 512 MB ISC instance, and it reads every user once", async () => {
-    const emulator = await startEmulator({ port: 0, users: 1000 - buildOrg().listUsers().length })
+    const emulator = await startOrgOfSize(1000)
     try {
-        const isc = INSTANCES.isc
-        if (isc === undefined) throw new Error('the benchmark has no ISC instance')
-        const row = await measureOnce(emulator, 0, isc.nodeFlags)
+        const row = await measureOnce(emulator, 0, INSTANCES.isc.nodeFlags)
         expect(row).toMatchObject({ accounts: 1000, exactlyOnce: true, listRequests: 5, tokenRequests: 1 })
         // The heap limit Node sets for a process limited to 512 MB (checked in a 512 MB memory cgroup): if a Node
         // release sized it otherwise, the benchmark's figures would no longer be those of an ISC instance.
