@@ -1,6 +1,6 @@
 import { StdEntitlementReadHandler } from '@sailpoint/connector-sdk'
 import { NotFoundError } from '../errors'
-import { isSalesforceId } from '../mapping/ids'
+import { isSalesforceId } from '../salesforce/ids'
 import {
     ENTITLEMENT_ID_KIND,
     EntitlementOutput,

@@ -1,6 +1,6 @@
 import { KeyID, Key } from '@sailpoint/connector-sdk'
 import { InvalidRequestError } from '../errors'
-import { isSalesforceId } from '../mapping/ids'
+import { isSalesforceId } from '../salesforce/ids'
 import { isRecord } from '../json'
 
 /**

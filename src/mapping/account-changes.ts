@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../errors'
 import { ENTITLEMENT_ATTRIBUTE } from '../schema'
 import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA, ScimPatchOperation, ScimUser } from '../salesforce/types'
 import { orgExtensionUrn, orgIdOf, toAccountAttributes, userEntitlements, userGroupIds, userRoleId } from './account'
-import { requireSalesforceId, SalesforceIdKind } from './ids'
+import { requireSalesforceId, SalesforceIdKind } from '../salesforce/ids'
 import { isRecord } from '../json'
 import { toBoolean, toSingleText, toTextList } from './values'
 

@@ -13,7 +13,7 @@ import {
     PLAIN_ATTRIBUTES,
     READ_ONLY_ATTRIBUTES,
 } from './account-changes'
-import { requireSalesforceId, SalesforceIdKind } from './ids'
+import { requireSalesforceId, SalesforceIdKind } from '../salesforce/ids'
 import { isRecord } from '../json'
 import { toBoolean, toSingleText, toTextList } from './values'
 

@@ -2,7 +2,7 @@ import { SimpleKey, StdEntitlementReadOutput } from '@sailpoint/connector-sdk'
 import { ENTITLEMENT_TYPES, EntitlementType } from '../schema'
 import { InvalidRequestError } from '../errors'
 import { ScimEntitlement, ScimGroup, ScimRole } from '../salesforce/types'
-import { SALESFORCE_ID_PREFIX, SalesforceIdKind } from './ids'
+import { SALESFORCE_ID_PREFIX, SalesforceIdKind } from '../salesforce/ids'
 
 /** The Id kind of each entitlement type. */
 export const ENTITLEMENT_ID_KIND: Readonly<Record<EntitlementType, SalesforceIdKind>> = {

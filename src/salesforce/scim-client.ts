@@ -10,7 +10,8 @@ import { SCIM_BASE_PATH, SalesforceHttpClient } from '../http/http-client'
 import { logger } from '../logger'
 import { ListOptions, NewScimUser, SalesforceClient } from './client'
 import { FetchPage, MAX_PAGE_SIZE, PageOptions, indexedPages, keysetPages } from './paginate'
-import { SalesforceIdKind, assertSalesforceId, quoteFilterValue } from './scim-filter'
+import { SalesforceIdKind, assertSalesforceId } from './ids'
+import { quoteFilterValue } from './scim-filter'
 import {
     SCIM_PATCH_SCHEMA,
     SCIM_USER_SCHEMA,

@@ -1,4 +1,4 @@
-import { isSalesforceId, requireSalesforceId } from '../../src/mapping/ids'
+import { isSalesforceId, requireSalesforceId } from '../../src/salesforce/ids'
 import { toBoolean, toSingleText, toTextList } from '../../src/mapping/values'
 import { InvalidRequestError } from '../../src/errors'
 

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../../src/errors'
-import { and, assertSalesforceId, quoteFilterValue, validateFilterSyntax } from '../../../src/salesforce/scim-filter'
+import { and, quoteFilterValue, validateFilterSyntax } from '../../../src/salesforce/scim-filter'
+import { assertSalesforceId, toId18 } from '../../../src/salesforce/ids'
 
 describe('quoteFilterValue', () => {
     it('escapes quotes and backslashes so a value cannot close the literal', () => {
@@ -38,7 +39,7 @@ describe('assertSalesforceId', () => {
         ['00E4W000006IKBnUAO', ['role']],
         ['a0B4W000006IKBnUAO', []],
     ] as const)('accepts %s', (id, kinds) => {
-        expect(assertSalesforceId(id, ...kinds)).toBe(id)
+        expect(assertSalesforceId(id, ...kinds)).toBe(id.length === 15 ? toId18(id) : id)
     })
 
     it.each([
