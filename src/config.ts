@@ -3,8 +3,12 @@
  * Every key here is a `sourceConfig` item in connector-spec.json; a contract test keeps the two equal.
  */
 
-import { createPrivateKey } from 'crypto'
+import { isLoopbackHost, myDomainHostOf } from './auth/hosts'
+import { readPrivateKey } from './auth/private-key'
 import { InvalidConfigurationError } from './errors'
+import { logger } from './logger'
+import { isSalesforceId, toId18 } from './salesforce/ids'
+import { scimFilterSyntaxError } from './salesforce/scim-filter'
 
 export type AuthType = 'jwtBearer' | 'clientCredentials' | 'usernamePassword'
 
@@ -12,8 +16,10 @@ export interface JwtBearerAuth {
     readonly type: 'jwtBearer'
     readonly clientId: string
     readonly username: string
-    /** PEM, RSA. */
+    /** PEM, RSA, at least 2048 bits. */
     readonly privateKey: string
+    /** The `aud` claim when the admin set one; otherwise the login URL decides it (`jwtAudience`). */
+    readonly audience?: string
 }
 
 export interface ClientCredentialsAuth {
@@ -45,7 +51,7 @@ export interface SalesforceConfig {
     readonly maxConcurrency: number
     /** Optional SCIM filter that scopes account aggregation (e.g. `active eq "true"`). */
     readonly accountFilter?: string
-    /** Profile a user is moved to when their profile is revoked, since Salesforce requires one. */
+    /** Profile a user is moved to when their profile is revoked, since Salesforce requires one; 18 characters. */
     readonly defaultProfileId?: string
     /** Minutes subtracted from the last delta high-water mark, against clock skew and late commits. */
     readonly deltaOverlapMinutes: number
@@ -66,6 +72,7 @@ export const CONFIG_LABELS = {
     clientSecret: 'Consumer Secret',
     username: 'Username',
     privateKey: 'Private Key',
+    audience: 'Audience',
     password: 'Password',
     securityToken: 'Security Token',
     sessionTimeoutMinutes: 'Session Timeout (minutes)',
@@ -105,14 +112,7 @@ export function parseConfig(raw: unknown): SalesforceConfig {
             throw configError('accountFilter', `is not a filter Salesforce accepts: ${problem}`)
         }
     }
-    const defaultProfileId = optionalText(c, 'defaultProfileId')
-    if (defaultProfileId !== undefined && !/^00e[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/.test(defaultProfileId)) {
-        throw configError(
-            'defaultProfileId',
-            `must be a 15- or 18-character Salesforce profile id starting with 00e (got "${defaultProfileId}"); ` +
-                'copy it from the address bar of the profile in Setup → Profiles'
-        )
-    }
+    const defaultProfileId = parseDefaultProfileId(c)
     const config: SalesforceConfig = {
         loginUrl,
         auth,
@@ -128,6 +128,20 @@ export function parseConfig(raw: unknown): SalesforceConfig {
         statefulCommands: booleanValue(c, 'spConnEnableStatefulCommands', false),
     }
     return Object.freeze(config)
+}
+
+function parseDefaultProfileId(c: RawConfig): string | undefined {
+    const id = optionalText(c, 'defaultProfileId')
+    if (id === undefined) return undefined
+    if (!isSalesforceId(id, 'profile')) {
+        throw configError(
+            'defaultProfileId',
+            `must be a 15- or 18-character Salesforce profile id starting with 00e (got "${id}"); ` +
+                'copy it from the address bar of the profile in Setup → Profiles'
+        )
+    }
+    // Setup shows 15-character ids, the API returns 18: compare and send one form only.
+    return toId18(id, 'profile')
 }
 
 function configError(key: ConfigKey, problem: string): InvalidConfigurationError {
@@ -172,8 +186,6 @@ function booleanValue(c: RawConfig, key: ConfigKey, fallback: boolean): boolean 
     throw configError(key, 'must be true or false')
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
-
 function parseLoginUrl(c: RawConfig): URL {
     const text = optionalText(c, 'loginUrl')
     if (text === undefined) {
@@ -193,7 +205,7 @@ function parseLoginUrl(c: RawConfig): URL {
         throw configError('loginUrl', 'must not contain a user name or password; put credentials in their own fields')
     }
     const host = url.hostname.toLowerCase()
-    if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(host)) {
+    if (url.protocol === 'http:' && !isLoopbackHost(host)) {
         throw configError(
             'loginUrl',
             `must use https (got ${url.origin}); plain http is only allowed for a local emulator`
@@ -203,12 +215,12 @@ function parseLoginUrl(c: RawConfig): URL {
         throw configError('loginUrl', `must be an https URL (got ${url.protocol}//)`)
     }
     // Lightning and Setup hosts serve the UI, not the API or the token endpoint.
-    if (host.endsWith('.lightning.force.com') || host.endsWith('.my.salesforce-setup.com')) {
-        const myDomain = host.split('.')[0] ?? 'mycompany'
+    const myDomainHost = myDomainHostOf(host)
+    if (myDomainHost !== undefined) {
         throw configError(
             'loginUrl',
             `${url.origin} is a Lightning/Setup address; use the My Domain URL instead, ` +
-                `e.g. https://${myDomain}.my.salesforce.com (Setup → My Domain)`
+                `https://${myDomainHost} (Setup → My Domain)`
         )
     }
     // Only the origin matters: the token endpoint is always <origin>/services/oauth2/token.
@@ -221,16 +233,22 @@ const AUTH_TYPE_LABELS: Readonly<Record<AuthType, string>> = {
     usernamePassword: 'username-password',
 }
 
+/** The source-config keys each authentication type reads, besides the Consumer Key. */
+const AUTH_FIELDS = {
+    jwtBearer: ['username', 'privateKey', 'audience'],
+    clientCredentials: ['clientSecret'],
+    usernamePassword: ['clientSecret', 'username', 'password', 'securityToken'],
+} as const satisfies Readonly<Record<AuthType, readonly ConfigKey[]>>
+
+const ALL_AUTH_FIELDS: readonly ConfigKey[] = [...new Set(Object.values(AUTH_FIELDS).flat())]
+
 function parseAuth(c: RawConfig, loginUrl: URL): AuthConfig {
     const rawType = optionalText(c, 'authType') ?? 'jwtBearer'
     const type = AUTH_TYPES.find((t) => t === rawType)
     if (type === undefined) {
         throw configError('authType', `"${rawType}" is not supported; choose one of ${AUTH_TYPES.join(', ')}`)
     }
-    const present = (key: ConfigKey): boolean => optionalText(c, key, false) !== undefined
-    const forbid = (key: ConfigKey, why: string): void => {
-        if (present(key)) throw configError(key, `must be empty for ${AUTH_TYPE_LABELS[type]} authentication: ${why}`)
-    }
+    logIgnoredAuthFields(c, type)
     const clientId = requiredText(
         c,
         'clientId',
@@ -239,9 +257,6 @@ function parseAuth(c: RawConfig, loginUrl: URL): AuthConfig {
     )
     switch (type) {
         case 'jwtBearer': {
-            forbid('clientSecret', 'JWT bearer signs with the private key and sends no secret')
-            forbid('password', 'JWT bearer signs with the private key and sends no password')
-            forbid('securityToken', 'JWT bearer signs with the private key and sends no security token')
             const username = requiredText(c, 'username', type, 'the Salesforce username of the integration user')
             const privateKey = normalisePrivateKey(
                 requiredText(
@@ -252,13 +267,16 @@ function parseAuth(c: RawConfig, loginUrl: URL): AuthConfig {
                     false
                 )
             )
-            return Object.freeze({ type, clientId, username, privateKey })
+            const audience = parseAudience(c)
+            return Object.freeze({
+                type,
+                clientId,
+                username,
+                privateKey,
+                ...(audience !== undefined ? { audience } : {}),
+            })
         }
         case 'clientCredentials': {
-            forbid('privateKey', 'client credentials authenticate with the Consumer Secret')
-            forbid('password', 'client credentials authenticate with the Consumer Secret')
-            forbid('securityToken', 'client credentials authenticate with the Consumer Secret')
-            forbid('username', "client credentials run as the connected app's Run As user, set in Salesforce")
             // Salesforce serves the client credentials flow on My Domain hosts only.
             const host = loginUrl.hostname.toLowerCase()
             if (host === 'login.salesforce.com' || host === 'test.salesforce.com') {
@@ -277,7 +295,6 @@ function parseAuth(c: RawConfig, loginUrl: URL): AuthConfig {
             return Object.freeze({ type, clientId, clientSecret })
         }
         case 'usernamePassword': {
-            forbid('privateKey', 'username-password sends the password, not a signed assertion')
             const clientSecret = requiredText(
                 c,
                 'clientSecret',
@@ -295,8 +312,68 @@ function parseAuth(c: RawConfig, loginUrl: URL): AuthConfig {
 }
 
 /**
+ * ISC keeps the values of fields that a change of authentication type hid (a private key stays stored after a
+ * switch to client credentials), so a field the chosen type does not read is never a reason to refuse the source:
+ * it is ignored, with one line naming the fields (never their values).
+ */
+function logIgnoredAuthFields(c: RawConfig, type: AuthType): void {
+    const used: readonly ConfigKey[] = AUTH_FIELDS[type]
+    const ignored = ALL_AUTH_FIELDS.filter((key) => !used.includes(key) && isFilledIn(c[key]))
+    if (ignored.length === 0) return
+    logger.info(
+        { ignoredConfigFields: ignored },
+        `Source configuration: ${ignored.map((key) => CONFIG_LABELS[key]).join(', ')} ` +
+            `${ignored.length === 1 ? 'is' : 'are'} not used by ${AUTH_TYPE_LABELS[type]} authentication and ignored`
+    )
+}
+
+function isFilledIn(value: unknown): boolean {
+    return value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')
+}
+
+/**
+ * The JWT `aud` override, for hosts whose login server the login URL does not show. Salesforce compares it as
+ * text, so it is kept as the admin's https URL without a trailing slash (an Experience Cloud site keeps its path).
+ */
+function parseAudience(c: RawConfig): string | undefined {
+    const text = optionalText(c, 'audience')
+    if (text === undefined) return undefined
+    let url: URL
+    try {
+        url = new URL(text)
+    } catch {
+        throw configError('audience', `"${text}" is not a URL; use e.g. https://test.salesforce.com`)
+    }
+    const https = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
+    if (!https || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+        throw configError(
+            'audience',
+            `must be the https URL of the Salesforce login server, e.g. https://login.salesforce.com or ` +
+                `https://test.salesforce.com (got "${text}"); leave it empty to choose from the Login URL`
+        )
+    }
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
+}
+
+/** "an EC key", "a DSA key": Node's `asymmetricKeyType` names, as an admin reads them. */
+const KEY_TYPE_NAMES: Readonly<Record<string, string>> = {
+    'rsa-pss': 'an RSA-PSS',
+    dsa: 'a DSA',
+    dh: 'a Diffie-Hellman',
+    ec: 'an EC',
+    ed25519: 'an Ed25519',
+    ed448: 'an Ed448',
+    x25519: 'an X25519',
+    x448: 'an X448',
+}
+
+/** jsonwebtoken 9 refuses smaller RSA keys for RS256 ("minimum key size of 2048 bits"). */
+const MIN_RSA_BITS = 2048
+
+/**
  * Rebuilds a PEM that lost its newlines when pasted into a one-line field (literal `\n`, spaces instead of
- * line breaks) and checks that it is an unencrypted RSA private key. Messages never include key material.
+ * line breaks) and checks that it is an unencrypted RSA private key Salesforce's JWT signing can use.
+ * Messages never include key material.
  */
 function normalisePrivateKey(input: string): string {
     const text = input.replace(/\\r\\n|\\n|\\r/g, '\n').trim()
@@ -329,137 +406,26 @@ function normalisePrivateKey(input: string): string {
     const body = (match[2] ?? '').replace(/\s+/g, '')
     const lines = body.match(/.{1,64}/g) ?? []
     const pem = `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`
-    let keyType: string | undefined
+    let key: ReturnType<typeof readPrivateKey>
     try {
-        keyType = readKeyType(pem)
+        key = readPrivateKey(pem)
     } catch {
         throw configError('privateKey', 'could not be read as a PEM private key; paste it again from the key file')
     }
+    const keyType = key.asymmetricKeyType
     if (keyType !== 'rsa') {
+        const name =
+            keyType === undefined ? 'a key of unknown type' : `${KEY_TYPE_NAMES[keyType] ?? `a ${keyType}`} key`
+        throw configError('privateKey', `is ${name}; Salesforce's JWT bearer flow needs an RSA key (RS256)`)
+    }
+    const bits = key.asymmetricKeyDetails?.modulusLength
+    if (bits !== undefined && bits < MIN_RSA_BITS) {
         throw configError(
             'privateKey',
-            `is a ${keyType ?? 'unknown'} key; Salesforce's JWT bearer flow needs an RSA key (RS256)`
+            `is a ${bits}-bit RSA key; JWT signing needs at least ${MIN_RSA_BITS} bits. Make a new key and ` +
+                `certificate (openssl req -x509 -newkey rsa:2048 -nodes -keyout salesforce-jwt.key -out ` +
+                `salesforce-jwt.crt -days 730), upload the certificate to the connected app and paste the new key here`
         )
     }
     return pem
-}
-
-/**
- * The key's algorithm. A parse is tried twice because OpenSSL can leave an unrelated error (e.g. from a failed
- * TLS connection earlier in the process) on its thread's error queue, which makes the next parse of a valid
- * key fail once with "asn1 encoding routines::too long".
- */
-function readKeyType(pem: string): string | undefined {
-    try {
-        return createPrivateKey(pem).asymmetricKeyType
-    } catch {
-        return createPrivateKey(pem).asymmetricKeyType
-    }
-}
-
-const FILTER_OPERATORS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'])
-
-type FilterToken =
-    | { readonly kind: 'open' | 'close'; readonly at: number }
-    | { readonly kind: 'string'; readonly at: number; readonly text: string }
-    | { readonly kind: 'word'; readonly at: number; readonly text: string }
-
-/**
- * Checks a SCIM filter against the grammar Salesforce accepts: `attr op "value"`, `attr pr`, `and`/`or`,
- * parentheses; every literal double-quoted (booleans too: `active eq "true"`); no `not` and no `[...]` value paths.
- * @returns a description of the first problem, or undefined when the filter is well formed.
- */
-export function scimFilterSyntaxError(filter: string): string | undefined {
-    const tokens: FilterToken[] = []
-    let i = 0
-    while (i < filter.length) {
-        const ch = filter.charAt(i)
-        if (/\s/.test(ch)) {
-            i++
-        } else if (ch === '(' || ch === ')') {
-            tokens.push({ kind: ch === '(' ? 'open' : 'close', at: i })
-            i++
-        } else if (ch === '"') {
-            let j = i + 1
-            while (j < filter.length && filter.charAt(j) !== '"') j += filter.charAt(j) === '\\' ? 2 : 1
-            if (j >= filter.length) return `the quoted value starting at position ${i + 1} is never closed`
-            const literal = filter.slice(i, j + 1)
-            try {
-                JSON.parse(literal)
-            } catch {
-                return `the quoted value ${literal} has an invalid escape`
-            }
-            tokens.push({ kind: 'string', at: i, text: literal })
-            i = j + 1
-        } else {
-            let j = i
-            while (j < filter.length && !/[\s()"]/.test(filter.charAt(j))) j++
-            tokens.push({ kind: 'word', at: i, text: filter.slice(i, j) })
-            i = j
-        }
-    }
-    if (tokens.length === 0) return 'it is empty'
-
-    let pos = 0
-    const describe = (t: FilterToken | undefined): string =>
-        t === undefined
-            ? 'the end of the filter'
-            : t.kind === 'string' || t.kind === 'word'
-              ? t.text
-              : `"${t.kind === 'open' ? '(' : ')'}"`
-
-    const parseTerm = (): string | undefined => {
-        const t = tokens[pos]
-        if (t === undefined) return 'it ends where a comparison was expected'
-        if (t.kind === 'open') {
-            pos++
-            const problem = parseExpression()
-            if (problem !== undefined) return problem
-            if (tokens[pos]?.kind !== 'close') return 'unbalanced parentheses: a "(" is never closed'
-            pos++
-            return undefined
-        }
-        if (t.kind !== 'word') return `expected an attribute name but found ${describe(t)}`
-        if (t.text.toLowerCase() === 'not')
-            return 'Salesforce does not support "not"; rewrite it with ne or the opposite operator'
-        if (t.text.includes('[')) return `value filters like ${t.text} are not supported by Salesforce`
-        if (!/^[A-Za-z][\w$.:-]*[\w$]$|^[A-Za-z]$/.test(t.text)) return `"${t.text}" is not an attribute name`
-        pos++
-        const op = tokens[pos]
-        if (op === undefined || op.kind !== 'word')
-            return `expected an operator after ${t.text} but found ${describe(op)}`
-        const operator = op.text.toLowerCase()
-        pos++
-        if (operator === 'pr') return undefined
-        if (!FILTER_OPERATORS.has(operator)) {
-            return `unknown operator "${op.text}"; use eq, ne, co, sw, ew, gt, ge, lt, le or pr`
-        }
-        const value = tokens[pos]
-        if (value === undefined || value.kind !== 'string') {
-            const got = describe(value)
-            return `the value after "${t.text} ${op.text}" must be a double-quoted string, e.g. ${t.text} ${op.text} "x" (got ${got})`
-        }
-        pos++
-        return undefined
-    }
-
-    const parseExpression = (): string | undefined => {
-        const first = parseTerm()
-        if (first !== undefined) return first
-        for (;;) {
-            const t = tokens[pos]
-            if (t === undefined || t.kind === 'close') return undefined
-            if (t.kind !== 'word' || (t.text.toLowerCase() !== 'and' && t.text.toLowerCase() !== 'or')) {
-                return `expected "and", "or" or ")" but found ${describe(t)}`
-            }
-            pos++
-            const next = parseTerm()
-            if (next !== undefined) return next
-        }
-    }
-
-    const problem = parseExpression()
-    if (problem !== undefined) return problem
-    if (pos < tokens.length) return 'unbalanced parentheses: a ")" has no matching "("'
-    return undefined
 }

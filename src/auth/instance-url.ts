@@ -1,4 +1,5 @@
 import { InvalidResponseError } from '../errors'
+import { isLoopbackHost } from './hosts'
 
 /** Domains Salesforce serves org APIs from (commercial, Government Cloud, Alibaba-hosted China). */
 const SALESFORCE_DOMAINS = [
@@ -10,8 +11,6 @@ const SALESFORCE_DOMAINS = [
     'sfcrmproducts.cn',
     'sfcrmapps.cn',
 ] as const
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 /**
  * The origin to send the token to, from the token response's `instance_url`. The token goes nowhere but an
@@ -31,7 +30,7 @@ export function trustedInstanceUrl(instanceUrl: unknown, loginUrl: URL): URL {
     }
     const host = url.hostname.toLowerCase()
     const sameOrigin = url.origin === loginUrl.origin
-    const localEmulator = LOOPBACK_HOSTS.has(loginUrl.hostname) && LOOPBACK_HOSTS.has(host)
+    const localEmulator = isLoopbackHost(loginUrl.hostname) && isLoopbackHost(host)
     const salesforceHost = url.protocol === 'https:' && SALESFORCE_DOMAINS.some((domain) => host.endsWith(`.${domain}`))
     if (url.username !== '' || url.password !== '' || !(sameOrigin || localEmulator || salesforceHost)) {
         throw new InvalidResponseError(

@@ -1,6 +1,33 @@
-import { CONFIG_LABELS, parseConfig, scimFilterSyntaxError } from '../../src/config'
+import { generateKeyPairSync } from 'crypto'
+import { CONFIG_LABELS, parseConfig } from '../../src/config'
 import { InvalidConfigurationError } from '../../src/errors'
-import { SECRETS, describeError, rawConfig, testKeys } from '../helpers/nock'
+import { toId18 } from '../../src/salesforce/ids'
+import { SECRETS, describeError, rawConfig, testKeys, useLogCapture } from '../helpers/nock'
+
+/** A PKCS#8 PEM private key of the given type (RSA of the given size). */
+function pemKey(type: 'rsa' | 'ec' | 'ed25519' | 'dsa', bits = 2048): string {
+    const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const
+    const publicKeyEncoding = { type: 'spki', format: 'pem' } as const
+    switch (type) {
+        case 'rsa':
+            return generateKeyPairSync('rsa', { modulusLength: bits, privateKeyEncoding, publicKeyEncoding }).privateKey
+        case 'ec':
+            return generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding, publicKeyEncoding }).privateKey
+        case 'ed25519':
+            return generateKeyPairSync('ed25519', { privateKeyEncoding, publicKeyEncoding }).privateKey
+        case 'dsa':
+            return generateKeyPairSync('dsa', {
+                modulusLength: 1024,
+                divisorLength: 160,
+                privateKeyEncoding,
+                publicKeyEncoding,
+            }).privateKey
+    }
+}
+
+function rsaKey(bits: number): string {
+    return pemKey('rsa', bits)
+}
 
 function configError(raw: unknown): InvalidConfigurationError {
     try {
@@ -166,12 +193,6 @@ describe('parseConfig', () => {
                 { privateKey: undefined },
                 /^Private Key: is required for JWT bearer/,
             ],
-            [
-                'a client secret with JWT bearer',
-                { clientSecret: 'x' },
-                /^Consumer Secret: must be empty for JWT bearer/,
-            ],
-            ['a password with JWT bearer', { password: 'x' }, /^Password: must be empty for JWT bearer/],
             ['a key that is not PEM', { privateKey: 'MIIEvQIBADAN' }, /^Private Key: is not a PEM private key/],
             [
                 'a certificate instead of a key',
@@ -254,24 +275,6 @@ describe('parseConfig', () => {
 
         const authCases: [string, 'clientCredentials' | 'usernamePassword', Record<string, unknown>, RegExp][] = [
             [
-                'a private key with client credentials',
-                'clientCredentials',
-                { privateKey: testKeys().privateKey },
-                /^Private Key: must be empty for client credentials/,
-            ],
-            [
-                'a username with client credentials',
-                'clientCredentials',
-                { username: 'a@b.c' },
-                /^Username: must be empty for client credentials.*Run As/,
-            ],
-            [
-                'a password with client credentials',
-                'clientCredentials',
-                { password: 'x' },
-                /^Password: must be empty for client credentials/,
-            ],
-            [
                 'client credentials against login.salesforce.com',
                 'clientCredentials',
                 { loginUrl: 'https://login.salesforce.com' },
@@ -282,12 +285,6 @@ describe('parseConfig', () => {
                 'clientCredentials',
                 { clientSecret: undefined },
                 /^Consumer Secret: is required for client credentials/,
-            ],
-            [
-                'a private key with username-password',
-                'usernamePassword',
-                { privateKey: testKeys().privateKey },
-                /^Private Key: must be empty for username-password/,
             ],
             [
                 'a missing password',
@@ -320,12 +317,17 @@ describe('parseConfig', () => {
 
     it('never puts a secret in an error message', () => {
         const errors = [
-            configError(rawConfig('usernamePassword', { privateKey: testKeys().privateKey })),
-            configError(rawConfig('jwtBearer', { clientSecret: SECRETS.clientSecret })),
-            configError(rawConfig('clientCredentials', { password: SECRETS.password })),
+            configError(rawConfig('usernamePassword', { privateKey: testKeys().privateKey, password: '' })),
             configError(
-                rawConfig('jwtBearer', { privateKey: testKeys().privateKey.replace('PRIVATE KEY', 'PRIVAT KEY') })
+                rawConfig('jwtBearer', {
+                    clientSecret: SECRETS.clientSecret,
+                    privateKey: testKeys().privateKey.replace('PRIVATE KEY', 'PRIVAT KEY'),
+                })
             ),
+            configError(
+                rawConfig('clientCredentials', { password: SECRETS.password, loginUrl: 'https://login.salesforce.com' })
+            ),
+            configError(rawConfig('jwtBearer', { privateKey: rsaKey(1024) })),
         ]
         const keyLine = testKeys().privateKey.split('\n')[1] ?? 'unreachable'
         for (const error of errors) {
@@ -349,36 +351,170 @@ describe('parseConfig', () => {
     })
 })
 
-describe('scimFilterSyntaxError', () => {
+describe('parseConfig forgives fields the authentication type does not use', () => {
+    const logs = useLogCapture()
+    const ignoredLines = (): Record<string, unknown>[] =>
+        logs.lines
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+            .filter((line) => Array.isArray(line.ignoredConfigFields))
+
     it.each([
-        'userName eq "a@b.c"',
-        'active eq "true"',
-        'title pr',
-        'meta.lastModified gt "2024-01-01T00:00:00Z"',
-        '(active eq "true") and (userName sw "a" or userName ew "b")',
-        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "R\\"D"',
-        'userName EQ "x" AND active Eq "true"',
-    ])('accepts %s', (filter) => {
-        expect(scimFilterSyntaxError(filter)).toBeUndefined()
+        [
+            'a private key, password and security token left after switching to client credentials',
+            'clientCredentials',
+            {
+                privateKey: testKeys().privateKey,
+                password: SECRETS.password,
+                securityToken: SECRETS.securityToken,
+                username: 'integration@acme.com',
+                audience: 'https://test.salesforce.com',
+            },
+            ['username', 'privateKey', 'audience', 'password', 'securityToken'],
+            'Source configuration: Username, Private Key, Audience, Password, Security Token are not used by client credentials authentication and ignored',
+        ],
+        [
+            'a client secret, password and security token left after switching to JWT bearer',
+            'jwtBearer',
+            { clientSecret: SECRETS.clientSecret, password: SECRETS.password, securityToken: SECRETS.securityToken },
+            ['clientSecret', 'password', 'securityToken'],
+            'Source configuration: Consumer Secret, Password, Security Token are not used by JWT bearer authentication and ignored',
+        ],
+        [
+            'a private key left after switching to username-password',
+            'usernamePassword',
+            { privateKey: testKeys().privateKey },
+            ['privateKey'],
+            'Source configuration: Private Key is not used by username-password authentication and ignored',
+        ],
+    ] as const)('%s', (_name, authType, stale, keys, message) => {
+        const config = parseConfig(rawConfig(authType, stale))
+        expect(config.auth.type).toBe(authType)
+        for (const key of keys) expect(config.auth).not.toHaveProperty(key)
+        const lines = ignoredLines()
+        expect(lines).toHaveLength(1)
+        expect(lines[0]).toMatchObject({ level: 'INFO', message, ignoredConfigFields: [...keys] })
+        const text = logs.lines.join('\n')
+        const keyLine = testKeys().privateKey.split('\n')[1] ?? 'unreachable'
+        for (const secret of [SECRETS.clientSecret, SECRETS.password, SECRETS.securityToken, keyLine]) {
+            expect(text).not.toContain(secret)
+        }
+    })
+
+    it('does not check what it ignores, and logs nothing when every field is used', () => {
+        expect(parseConfig(rawConfig('clientCredentials', { privateKey: 'not a key', username: 42 })).auth).toEqual({
+            type: 'clientCredentials',
+            clientId: '3MVG9-consumer-key',
+            clientSecret: SECRETS.clientSecret,
+        })
+        expect(ignoredLines()).toHaveLength(1)
+        logs.lines.length = 0
+        parseConfig(rawConfig('usernamePassword', { privateKey: '  ', audience: '' }))
+        parseConfig(rawConfig('jwtBearer'))
+        expect(ignoredLines()).toHaveLength(0)
+    })
+})
+
+describe('parseConfig login URLs', () => {
+    it.each([
+        ['https://mycompany--uat.sandbox.lightning.force.com', 'https://mycompany--uat.sandbox.my.salesforce.com'],
+        [
+            'https://mycompany.develop.lightning.force.com/lightning/setup',
+            'https://mycompany.develop.my.salesforce.com',
+        ],
+        ['https://mycompany--uat.sandbox.my.salesforce-setup.com', 'https://mycompany--uat.sandbox.my.salesforce.com'],
+        ['https://mycompany.my.salesforce-setup.com', 'https://mycompany.my.salesforce.com'],
+        ['https://mycompany.lightning.force.com/lightning/page/home', 'https://mycompany.my.salesforce.com'],
+        ['https://mycompany.scratch.lightning.force.com', 'https://mycompany.scratch.my.salesforce.com'],
+        ['https://mycompany--uat.lightning.force.com', 'https://mycompany--uat.my.salesforce.com'],
+    ])('answers the Lightning/Setup URL %s with the My Domain URL %s', (loginUrl, myDomain) => {
+        const message = configError(rawConfig('jwtBearer', { loginUrl })).message
+        expect(message).toMatch(/^Login URL: .* is a Lightning\/Setup address; use the My Domain URL instead/)
+        expect(message).toContain(`, ${myDomain} (Setup → My Domain)`)
+    })
+})
+
+describe('parseConfig Audience', () => {
+    it.each([
+        ['https://test.salesforce.com', 'https://test.salesforce.com'],
+        ['https://test.salesforce.com/', 'https://test.salesforce.com'],
+        [' https://login.salesforce.com ', 'https://login.salesforce.com'],
+        ['https://acme.my.site.com/customers/', 'https://acme.my.site.com/customers'],
+        ['http://127.0.0.1:8787', 'http://127.0.0.1:8787'],
+    ])('keeps %j as %j', (audience, kept) => {
+        const config = parseConfig(rawConfig('jwtBearer', { audience }))
+        expect(config.auth.type === 'jwtBearer' && config.auth.audience).toBe(kept)
+    })
+
+    it('is absent when left empty', () => {
+        const config = parseConfig(rawConfig('jwtBearer', { audience: '' }))
+        expect(config.auth).not.toHaveProperty('audience')
     })
 
     it.each([
-        ['', /empty/],
-        ['userName eq "open', /never closed/],
-        ['userName eq "bad \\x escape"', /invalid escape/],
-        ['(userName eq "a"', /unbalanced parentheses: a "\(" is never closed/],
-        ['userName eq "a")', /unbalanced parentheses: a "\)" has no matching/],
-        ['userName eq true', /double-quoted string.*got true/],
-        ['userName eq', /double-quoted string.*end of the filter/],
-        ['not (userName eq "a")', /does not support "not"/],
-        ['emails[type eq "work"] pr', /value filters/],
-        ['userName like "a"', /unknown operator "like"/],
-        ['userName eq "a" xor active eq "true"', /expected "and", "or" or "\)" but found xor/],
-        ['userName eq "a" and', /ends where a comparison was expected/],
-        ['"a" eq userName', /expected an attribute name but found "a"/],
-        ['user/name eq "a"', /is not an attribute name/],
-        ['userName', /expected an operator after userName/],
-    ])('rejects %j', (filter, problem) => {
-        expect(scimFilterSyntaxError(filter)).toMatch(problem)
+        ['test.salesforce.com', /^Audience: "test\.salesforce\.com" is not a URL/],
+        ['http://test.salesforce.com', /^Audience: must be the https URL of the Salesforce login server/],
+        ['https://test.salesforce.com/?x=1', /^Audience: must be the https URL/],
+        ['https://u:p@test.salesforce.com', /^Audience: must be the https URL/],
+    ])('refuses %j', (audience, message) => {
+        const error = configError(rawConfig('jwtBearer', { audience }))
+        expect(error.message).toMatch(message)
+        expect(error.fields).toEqual(['audience'])
+    })
+})
+
+describe('parseConfig private keys', () => {
+    it('refuses an RSA key under 2048 bits when the source is saved, saying how to make one', () => {
+        const error = configError(rawConfig('jwtBearer', { privateKey: rsaKey(1024) }))
+        expect(error.message).toMatch(/^Private Key: is a 1024-bit RSA key; JWT signing needs at least 2048 bits/)
+        expect(error.message).toContain('openssl req -x509 -newkey rsa:2048')
+        expect(error.fields).toEqual(['privateKey'])
+    })
+
+    it('accepts a 2048-bit RSA key in PKCS#1 form too', () => {
+        const pkcs1 = generateKeyPairSync('rsa', {
+            modulusLength: 2048,
+            privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+            publicKeyEncoding: { type: 'spki', format: 'pem' },
+        }).privateKey
+        expect(parseConfig(rawConfig('jwtBearer', { privateKey: pkcs1 })).auth.type).toBe('jwtBearer')
+    })
+
+    it.each([
+        ['ec', 'is an EC key'],
+        ['ed25519', 'is an Ed25519 key'],
+        ['dsa', 'is a DSA key'],
+    ] as const)('names a %s key with its article', (type, phrase) => {
+        expect(configError(rawConfig('jwtBearer', { privateKey: pemKey(type) })).message).toBe(
+            `Private Key: ${phrase}; Salesforce's JWT bearer flow needs an RSA key (RS256)`
+        )
+    })
+})
+
+describe('parseConfig ids and the account filter', () => {
+    it('normalises a 15-character Default Profile ID to its 18-character form', () => {
+        expect(parseConfig(rawConfig('jwtBearer', { defaultProfileId: '00eRM000001Vtbn' })).defaultProfileId).toBe(
+            '00eRM000001VtbnYAC'
+        )
+        expect(toId18('00eRM000001Vtbn')).toBe('00eRM000001VtbnYAC')
+    })
+
+    it('upper-cases a Default Profile ID whose suffix was typed in lower case', () => {
+        expect(parseConfig(rawConfig('jwtBearer', { defaultProfileId: '00eRM000001Vtbnyac' })).defaultProfileId).toBe(
+            '00eRM000001VtbnYAC'
+        )
+    })
+
+    it('refuses an account filter that mixes and with or without brackets, asking for brackets', () => {
+        const error = configError(
+            rawConfig('jwtBearer', { accountFilter: 'userType eq "Standard" or active eq "true" and title pr' })
+        )
+        expect(error.message).toMatch(/^Account Filter: is not a filter Salesforce accepts: it mixes "and" and "or"/)
+        expect(error.message).toMatch(/add brackets/)
+        expect(error.fields).toEqual(['accountFilter'])
+    })
+
+    it('accepts the same filter with brackets', () => {
+        const accountFilter = 'userType eq "Standard" or (active eq "true" and title pr)'
+        expect(parseConfig(rawConfig('jwtBearer', { accountFilter })).accountFilter).toBe(accountFilter)
     })
 })

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../../src/errors'
-import { and, quoteFilterValue, validateFilterSyntax } from '../../../src/salesforce/scim-filter'
+import { and, quoteFilterValue, scimFilterSyntaxError, validateFilterSyntax } from '../../../src/salesforce/scim-filter'
 import { assertSalesforceId, toId18 } from '../../../src/salesforce/ids'
 
 describe('quoteFilterValue', () => {
@@ -59,5 +59,62 @@ describe('assertSalesforceId', () => {
 
     it('shortens very long input in the message', () => {
         expect(() => assertSalesforceId('x'.repeat(500))).toThrow(/^"x{40}…" is not a Salesforce id/)
+    })
+})
+
+describe('scimFilterSyntaxError', () => {
+    it.each([
+        'userName eq "a@b.c"',
+        'active eq "true"',
+        'title pr',
+        'meta.lastModified gt "2024-01-01T00:00:00Z"',
+        '(active eq "true") and (userName sw "a" or userName ew "b")',
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "R\\"D"',
+        'userName EQ "x" AND active Eq "true"',
+        'userName eq "a" or userName eq "b" or userName eq "c"',
+        '(userName eq "a" or userName eq "b") and active eq "true"',
+        'active eq "true" and (userName eq "a" or (title pr and userType eq "Standard"))',
+        'title eq "and or" and userName eq "a"',
+        'userName eq "O\'Brien \\\\ {x} ☃"',
+    ])('accepts %s', (filter) => {
+        expect(scimFilterSyntaxError(filter)).toBeUndefined()
+    })
+
+    it.each([
+        ['', /empty/],
+        ['userName eq "open', /never closed/],
+        ['userName eq "bad \\x escape"', /invalid escape/],
+        ['(userName eq "a"', /unbalanced parentheses: a "\(" is never closed/],
+        ['userName eq "a")', /unbalanced parentheses: a "\)" has no matching/],
+        ['userName eq true', /double-quoted string.*got true/],
+        ['userName eq', /double-quoted string.*end of the filter/],
+        ['not (userName eq "a")', /does not support "not"/],
+        ['emails[type eq "work"] pr', /value filters/],
+        ['userName like "a"', /unknown operator "like"/],
+        ['userName eq "a" xor active eq "true"', /expected "and", "or" or "\)" but found xor/],
+        ['userName eq "a" and', /ends where a comparison was expected/],
+        ['"a" eq userName', /expected an attribute name but found "a"/],
+        ['user/name eq "a"', /is not an attribute name/],
+        ['userName', /expected an operator after userName/],
+        ['userName pr "x"', /expected "and", "or" or "\)" but found "x"/],
+        ['userName eq 5', /double-quoted string.*got 5/],
+        ['userName eq null', /double-quoted string.*got null/],
+        ['userName eq "a" and not (title pr)', /does not support "not"/],
+        ['emails[type eq "work"]', /value filters like emails\[\.\.\.\]/],
+        ['()', /expected an attribute name but found "\)"/],
+    ])('rejects %j', (filter, problem) => {
+        expect(scimFilterSyntaxError(filter)).toMatch(problem)
+    })
+
+    it.each([
+        'userName eq "a" or userName eq "b" and active eq "true"',
+        'userName eq "a" and userName eq "b" or active eq "true"',
+        '(userName eq "a" or title pr and active eq "true")',
+        'active eq "true" and (userName eq "a" or userName eq "b" and title pr)',
+        'userName eq "a" AND title pr OR active eq "true"',
+    ])('refuses %j, which mixes and with or without brackets as Salesforce does', (filter) => {
+        expect(scimFilterSyntaxError(filter)).toMatch(
+            /^it mixes "and" and "or" without parentheses, which Salesforce refuses .*add brackets/
+        )
     })
 })
