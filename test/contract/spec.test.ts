@@ -46,6 +46,16 @@ describe('connector-spec.json', () => {
         })
     })
 
+    it('offers the JWT Audience override as an optional URL shown for JWT bearer only', () => {
+        expect(items.find((item) => item.key === 'audience')).toMatchObject({
+            label: 'Audience',
+            type: 'url',
+            parentKey: 'authType',
+            parentValue: 'jwtBearer',
+        })
+        expect(items.find((item) => item.key === 'audience')).not.toHaveProperty('required', true)
+    })
+
     it('makes fields depend only on existing select options', () => {
         for (const item of items.filter((i) => i.parentKey !== undefined)) {
             const parent = items.find((i) => i.key === item.parentKey)
