@@ -22,6 +22,11 @@ const SECRET_KEYS = [
 
 const SECRET_KEY_SET = new Set<string>(SECRET_KEYS.map((k) => k.toLowerCase()))
 
+/** Whether a member or form field of this name holds a secret, whatever its case. */
+export function isSecretKey(key: string): boolean {
+    return SECRET_KEY_SET.has(key.toLowerCase())
+}
+
 /** pino's redaction has no "any depth" wildcard, so list the key at the top level and three levels down. */
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`])
 
@@ -88,7 +93,7 @@ export function redactDeep(value: unknown, depth = 0): unknown {
     if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1))
     const out: Record<string, unknown> = {}
     for (const [key, member] of Object.entries(value)) {
-        out[key] = SECRET_KEY_SET.has(key.toLowerCase()) ? REDACTED : redactDeep(member, depth + 1)
+        out[key] = isSecretKey(key) ? REDACTED : redactDeep(member, depth + 1)
     }
     return out
 }
