@@ -68,13 +68,17 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
 
 /**
  * Redacts secrets recognisable by shape rather than by value: Salesforce session ids (`00D…!…`), bearer and
- * OAuth header values, form fields and JSON members with secret names, and PEM private key blocks.
+ * OAuth header values, form fields and JSON members with secret names, and PEM private key blocks. A version
+ * number after Bearer or OAuth is no token: "OAuth 2.0" in Salesforce's own messages stays readable.
  */
 export function redactText(text: string): string {
     return text
         .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED)
         .replace(/\b00D[a-zA-Z0-9]{12,15}![A-Za-z0-9._-]+/g, REDACTED)
-        .replace(/\b(Bearer|OAuth)\s+[A-Za-z0-9._~+/!=-]+/g, `$1 ${REDACTED}`)
+        .replace(
+            /\b(Bearer|OAuth)\s+(?!\d{1,3}(?:\.\d{1,3}){0,3}\.?(?![A-Za-z0-9._~+/!=-]))[A-Za-z0-9._~+/!=-]+/g,
+            `$1 ${REDACTED}`
+        )
         .replace(
             /\b(access_token|refresh_token|client_secret|assertion|password|signature)=[^&\s"]*/gi,
             (_match, key: string) => `${key}=${REDACTED}`

@@ -384,6 +384,26 @@ describe('SalesforceHttpClient', () => {
             expect(String(traces[0]?.salesforceHttp?.responseBody)).toHaveLength(4001)
         })
 
+        // Issue 17: the redactor took the version in "OAuth 2.0" for a token.
+        it('keeps "OAuth 2.0" readable in a trace while the tokens around it stay redacted', async () => {
+            stubToken()
+            const text = 'Enable OAuth 2.0 for the app; the header was Authorization: OAuth 00Dxx0000001gPL!AR8AQJXg'
+            nock(INSTANCE_URL)
+                .get(`${SCIM}/Me`)
+                .reply(200, { id: USER_ID, title: text, nickName: `Bearer ${SECRETS.accessToken.slice(16)}` })
+            const { http } = makeHttp(testConfig('jwtBearer', { traceHttp: true }))
+            await http.get('/Me')
+            const trace = logs.lines
+                .map((l) => JSON.parse(l) as { salesforceHttp?: { method: string; responseBody: unknown } })
+                .find((t) => t.salesforceHttp?.method === 'GET')
+            expect(trace?.salesforceHttp?.responseBody).toEqual({
+                id: USER_ID,
+                title: 'Enable OAuth 2.0 for the app; the header was Authorization: OAuth [REDACTED]',
+                nickName: 'Bearer [REDACTED]',
+            })
+            expect(logs.lines.join('\n')).not.toContain(SECRETS.accessToken.slice(16))
+        })
+
         it('traces the token request through the same pipeline, its secrets redacted', async () => {
             nock(MY_DOMAIN_URL)
                 .post(TOKEN_PATH)
