@@ -22,6 +22,11 @@ const SECRET_KEYS = [
 
 const SECRET_KEY_SET = new Set<string>(SECRET_KEYS.map((k) => k.toLowerCase()))
 
+/** Whether a member or form field of this name holds a secret, whatever its case. */
+export function isSecretKey(key: string): boolean {
+    return SECRET_KEY_SET.has(key.toLowerCase())
+}
+
 /** pino's redaction has no "any depth" wildcard, so list the key at the top level and three levels down. */
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`])
 
@@ -63,13 +68,17 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
 
 /**
  * Redacts secrets recognisable by shape rather than by value: Salesforce session ids (`00D…!…`), bearer and
- * OAuth header values, form fields and JSON members with secret names, and PEM private key blocks.
+ * OAuth header values, form fields and JSON members with secret names, and PEM private key blocks. A version
+ * number after Bearer or OAuth is no token: "OAuth 2.0" in Salesforce's own messages stays readable.
  */
 export function redactText(text: string): string {
     return text
         .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED)
         .replace(/\b00D[a-zA-Z0-9]{12,15}![A-Za-z0-9._-]+/g, REDACTED)
-        .replace(/\b(Bearer|OAuth)\s+[A-Za-z0-9._~+/!=-]+/g, `$1 ${REDACTED}`)
+        .replace(
+            /\b(Bearer|OAuth)\s+(?!\d{1,3}(?:\.\d{1,3}){0,3}\.?(?![A-Za-z0-9._~+/!=-]))[A-Za-z0-9._~+/!=-]+/g,
+            `$1 ${REDACTED}`
+        )
         .replace(
             /\b(access_token|refresh_token|client_secret|assertion|password|signature)=[^&\s"]*/gi,
             (_match, key: string) => `${key}=${REDACTED}`
@@ -88,7 +97,7 @@ export function redactDeep(value: unknown, depth = 0): unknown {
     if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1))
     const out: Record<string, unknown> = {}
     for (const [key, member] of Object.entries(value)) {
-        out[key] = SECRET_KEY_SET.has(key.toLowerCase()) ? REDACTED : redactDeep(member, depth + 1)
+        out[key] = isSecretKey(key) ? REDACTED : redactDeep(member, depth + 1)
     }
     return out
 }

@@ -1,11 +1,22 @@
 import { createHash } from 'crypto'
 import { AuthConfig, SalesforceConfig } from '../config'
 import { InvalidResponseError } from '../errors'
-import type { SalesforceTokenResponse } from '../salesforce/types'
 import { clientCredentialsForm } from './client-credentials'
 import { trustedInstanceUrl } from './instance-url'
 import { jwtBearerForm } from './jwt-bearer'
 import { usernamePasswordForm } from './username-password'
+
+/** The token endpoint's 200 body. Salesforce sends no `expires_in`; `issued_at` is epoch milliseconds as a string. */
+export interface SalesforceTokenResponse {
+    readonly access_token: string
+    readonly instance_url: string
+    readonly id: string
+    readonly token_type: string
+    readonly issued_at: string
+    readonly signature?: string
+    readonly scope?: string
+    readonly token_format?: string
+}
 
 /** An access token and where to use it. `issuedAt` is epoch milliseconds. */
 export interface SalesforceSession {
@@ -27,7 +38,8 @@ export interface TokenProvider {
 
 /**
  * Sends the grant's form to `<loginUrl>/services/oauth2/token` and returns the parsed 200 body; maps every
- * failure to the connector's errors. Lives in the HTTP layer; the provider only decides when to call it.
+ * failure to the connector's errors. Lives in the HTTP layer (`http/token-transport.ts`); the provider only
+ * decides when to call it.
  */
 export type TokenTransport = (form: URLSearchParams) => Promise<SalesforceTokenResponse>
 

@@ -1,5 +1,4 @@
 import { InvalidResponseError, ListInterruptedError } from '../errors'
-import { StreamedList } from '../http/streamed-list'
 import { logger } from '../logger'
 import { and, quoteFilterValue } from './scim-filter'
 import { ScimListResponse } from './types'
@@ -11,6 +10,17 @@ export const MAX_PAGE_SIZE = 200
  * "Start index too big. Consider filtering down your result set, e.g. id gt ..." beyond it.
  */
 export const MAX_START_INDEX = 2001
+
+/** A list page seen as batches of resources (a page read whole is one batch: see `asStreamed`). */
+export interface StreamedList<T> {
+    readonly batches: AsyncIterable<readonly T[]>
+    readonly complete: boolean
+    readonly completed: Promise<void>
+    readonly resourceCount: number
+    lastResource(): T | undefined
+    envelope(): Readonly<Record<string, unknown>>
+    close(): void
+}
 
 export type PageParams = Readonly<Record<string, string | number | undefined>>
 export type FetchPage<T> = (params: PageParams) => Promise<ScimListResponse<T>>

@@ -9,7 +9,7 @@ import {
 import { SCIM_BASE_PATH, SalesforceHttpClient } from '../http/http-client'
 import { logger } from '../logger'
 import { ListOptions, NewScimUser, SalesforceClient } from './client'
-import { FetchPage, MAX_PAGE_SIZE, PageOptions, indexedPages, keysetPages } from './paginate'
+import { FetchPage, MAX_PAGE_SIZE, PageOptions, asStreamed, indexedPages, keysetPages } from './paginate'
 import { SalesforceIdKind, assertSalesforceId } from './ids'
 import { quoteFilterValue } from './scim-filter'
 import {
@@ -46,14 +46,7 @@ export class ScimSalesforceClient implements SalesforceClient {
     }
 
     userPages(options: ListOptions = {}): AsyncGenerator<readonly ScimUser[]> {
-        return keysetPages(
-            (params) => this.http.getList<ScimUser>('/Users', params),
-            {
-                ...this.pageOptions(options),
-                retryInterrupted: (error, retry) => this.http.retryInterruptedList(error, retry),
-            },
-            'user'
-        )
+        return keysetPages(asStreamed(this.fetchList<ScimUser>('/Users'), 'user'), this.pageOptions(options), 'user')
     }
 
     async getUser(id: string): Promise<ScimUser> {

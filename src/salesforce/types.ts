@@ -173,18 +173,6 @@ export type ScimPatchOperation =
           readonly value: { readonly members: readonly { readonly value: string }[] }
       }
 
-/** Token endpoint response. Salesforce sends no `expires_in`; `issued_at` is epoch milliseconds as a string. */
-export interface SalesforceTokenResponse {
-    readonly access_token: string
-    readonly instance_url: string
-    readonly id: string
-    readonly token_type: string
-    readonly issued_at: string
-    readonly signature?: string
-    readonly scope?: string
-    readonly token_format?: string
-}
-
 /** One element of a Salesforce REST error array, e.g. `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`. */
 export interface SalesforceRestError {
     readonly message: string

@@ -31,11 +31,37 @@ useNock()
 const USER_ID = '005RM000002FZAlYAO'
 const NEW_USER_PASSWORD = 'NewUserPassw0rd-7d1e'
 
+/** The errors the current scenario ended in, and the JWT assertions it sent; its log lines are in `logs`. */
 const captured: string[] = []
 const assertions: string[] = []
 const logs = useLogCapture()
+beforeEach(() => {
+    captured.length = 0
+    assertions.length = 0
+})
+
+/** Every secret a scenario hands the connector, and the assertions it signed, as they would leak. */
+function secretsOfThisTest(): string[] {
+    const keyLines = testKeys()
+        .privateKey.split('\n')
+        .filter((l) => l.length >= 40 && !l.startsWith('-----'))
+    return [
+        SECRETS.clientSecret,
+        SECRETS.password,
+        SECRETS.securityToken,
+        SECRETS.accessToken,
+        NEW_USER_PASSWORD,
+        ...keyLines,
+        ...assertions,
+    ]
+}
+
+// Each scenario is scanned on its own, whatever runs before or after it.
 afterEach(() => {
-    captured.push(...logs.lines)
+    const produced = [...logs.lines, ...captured]
+    expect(produced.length).toBeGreaterThan(0)
+    const leaks = secretsOfThisTest().filter((secret) => produced.some((text) => text.includes(secret)))
+    expect(leaks.map((s) => `${s.slice(0, 6)}… (${s.length} chars)`)).toEqual([])
 })
 
 async function failure(promise: Promise<unknown>): Promise<void> {
@@ -81,11 +107,13 @@ describe('no secret in any log line or error', () => {
         const sf = createSalesforceClient(traced('jwtBearer'), fakeTiming())
         await sf.getUser(USER_ID)
         await failure(sf.patchUser(USER_ID, [{ op: 'replace', value: { password: NEW_USER_PASSWORD } }]))
+        expect(assertions).toHaveLength(1)
     })
 
     it('JWT bearer: a refused assertion', async () => {
         recordAssertion(400, fixture('oauth/error.user-not-approved'))
         await failure(createSalesforceClient(traced('jwtBearer'), fakeTiming()).getUser(USER_ID))
+        expect(assertions).toHaveLength(1)
     })
 
     it('username-password: an OAuth refusal that echoes the request', async () => {
@@ -127,25 +155,5 @@ describe('no secret in any log line or error', () => {
             'clientCredentials'
         )
         expect(logs.lines.join('\n')).toContain('Private Key is not used by client credentials')
-    })
-
-    // Runs last (Jest keeps declaration order): scans what every scenario above produced.
-    it('leaves no secret in any of the log lines and errors collected above', () => {
-        const keyLines = testKeys()
-            .privateKey.split('\n')
-            .filter((l) => l.length >= 40 && !l.startsWith('-----'))
-        const secrets = [
-            SECRETS.clientSecret,
-            SECRETS.password,
-            SECRETS.securityToken,
-            SECRETS.accessToken,
-            NEW_USER_PASSWORD,
-            ...keyLines,
-            ...assertions,
-        ]
-        expect(assertions.length).toBeGreaterThanOrEqual(2)
-        expect(captured.length).toBeGreaterThan(10)
-        const leaks = secrets.filter((secret) => captured.some((text) => text.includes(secret)))
-        expect(leaks.map((s) => `${s.slice(0, 6)}… (${s.length} chars)`)).toEqual([])
     })
 })

@@ -7,7 +7,9 @@ import {
 } from '../../../src/auth/token-provider'
 import { jwtAudience } from '../../../src/auth/jwt-bearer'
 import { trustedInstanceUrl } from '../../../src/auth/instance-url'
+import { RequestPipeline } from '../../../src/http/request-pipeline'
 import { createTokenTransport } from '../../../src/http/token-transport'
+import { httpOptions } from '../../../src/salesforce/create-client'
 import { SalesforceConfig } from '../../../src/config'
 import { InvalidResponseError } from '../../../src/errors'
 import {
@@ -30,7 +32,8 @@ import {
 useNock()
 
 function provider(config: SalesforceConfig, timing = fakeTiming()): CachingTokenProvider {
-    return new CachingTokenProvider(config, { transport: createTokenTransport(config, timing), now: timing.now })
+    const transport = createTokenTransport(new RequestPipeline(httpOptions(config), timing), config.loginUrl)
+    return new CachingTokenProvider(config, { transport, now: timing.now })
 }
 
 /** Captures the form of the next token request and answers it with a token response. */

@@ -2,16 +2,17 @@ import { PassThrough } from 'stream'
 import { gzipSync } from 'zlib'
 import { CachingTokenProvider } from '../../../src/auth/token-provider'
 import { SalesforceConfig } from '../../../src/config'
-import { ListInterruptedError } from '../../../src/errors'
-import { SalesforceHttpClient, queryString } from '../../../src/http/http-client'
+import { SalesforceHttpClient } from '../../../src/http/http-client'
+import { RequestPipeline, queryString } from '../../../src/http/request-pipeline'
 import { createTokenTransport } from '../../../src/http/token-transport'
 import { retryAfterMs, retryDelayMs } from '../../../src/http/retry-policy'
-import { StreamedList } from '../../../src/http/streamed-list'
+import { httpOptions } from '../../../src/salesforce/create-client'
 import { ScimUser } from '../../../src/salesforce/types'
 import { cutAfterEachUser, wire } from '../../helpers/wire'
 import {
     INSTANCE_URL,
     LOGIN_URL,
+    MY_DOMAIN_URL,
     SCIM,
     SECRETS,
     SeenRequest,
@@ -35,11 +36,12 @@ const TOKEN_A = '00DRM000000TEST!AQ4-token-A-abcdefghijklmnopqrstuvwxyz'
 const TOKEN_B = '00DRM000000TEST!AQ4-token-B-abcdefghijklmnopqrstuvwxyz'
 
 function makeHttp(config: SalesforceConfig = testConfig(), timing = fakeTiming()) {
+    const pipeline = new RequestPipeline(httpOptions(config), timing)
     const tokens = new CachingTokenProvider(config, {
-        transport: createTokenTransport(config, timing),
+        transport: createTokenTransport(pipeline, config.loginUrl),
         now: timing.now,
     })
-    return { http: new SalesforceHttpClient(config, tokens, timing), timing, tokens }
+    return { http: new SalesforceHttpClient(pipeline, tokens, SCIM), timing, tokens }
 }
 
 /** Counts token requests and hands out the given tokens in turn. */
@@ -76,6 +78,21 @@ describe('SalesforceHttpClient', () => {
         await expect(http.get(`/Users/${USER_ID}`)).resolves.toMatchObject({ id: USER_ID })
         expect(seen[0]?.headers.authorization).toBe(`Bearer ${SECRETS.accessToken}`)
         expect(seen[0]?.headers.accept).toBe('application/json')
+    })
+
+    it('sends under the base path it was made with, so a REST client reuses the pipeline', async () => {
+        stubToken()
+        nock(INSTANCE_URL)
+            .get('/services/data/v62.0/limits')
+            .reply(200, { DailyApiRequests: { Max: 15000 } })
+        const { http: scim, tokens } = makeHttp()
+        const rest = new SalesforceHttpClient(
+            new RequestPipeline(httpOptions(testConfig()), fakeTiming()),
+            tokens,
+            '/services/data/v62.0'
+        )
+        await expect(rest.get('/limits')).resolves.toEqual({ DailyApiRequests: { Max: 15000 } })
+        expect(scim).toBeInstanceOf(SalesforceHttpClient)
     })
 
     it('percent-encodes query values with %20 for spaces', async () => {
@@ -367,6 +384,53 @@ describe('SalesforceHttpClient', () => {
             expect(String(traces[0]?.salesforceHttp?.responseBody)).toHaveLength(4001)
         })
 
+        // Issue 17: the redactor took the version in "OAuth 2.0" for a token.
+        it('keeps "OAuth 2.0" readable in a trace while the tokens around it stay redacted', async () => {
+            stubToken()
+            const text = 'Enable OAuth 2.0 for the app; the header was Authorization: OAuth 00Dxx0000001gPL!AR8AQJXg'
+            nock(INSTANCE_URL)
+                .get(`${SCIM}/Me`)
+                .reply(200, { id: USER_ID, title: text, nickName: `Bearer ${SECRETS.accessToken.slice(16)}` })
+            const { http } = makeHttp(testConfig('jwtBearer', { traceHttp: true }))
+            await http.get('/Me')
+            const trace = logs.lines
+                .map((l) => JSON.parse(l) as { salesforceHttp?: { method: string; responseBody: unknown } })
+                .find((t) => t.salesforceHttp?.method === 'GET')
+            expect(trace?.salesforceHttp?.responseBody).toEqual({
+                id: USER_ID,
+                title: 'Enable OAuth 2.0 for the app; the header was Authorization: OAuth [REDACTED]',
+                nickName: 'Bearer [REDACTED]',
+            })
+            expect(logs.lines.join('\n')).not.toContain(SECRETS.accessToken.slice(16))
+        })
+
+        it('traces the token request through the same pipeline, its secrets redacted', async () => {
+            nock(MY_DOMAIN_URL)
+                .post(TOKEN_PATH)
+                .reply(503, '<html><title>Down</title></html>', { 'Content-Type': 'text/html' })
+            stubToken({ loginUrl: MY_DOMAIN_URL })
+            nock(INSTANCE_URL).get(`${SCIM}/Me`).reply(200, { id: USER_ID })
+            const { http } = makeHttp(testConfig('clientCredentials', { traceHttp: true }))
+            await http.get('/Me')
+            const traces = logs.lines
+                .map(
+                    (l) => JSON.parse(l) as { salesforceHttp?: { path: string; status: unknown; requestBody: unknown } }
+                )
+                .filter((t) => t.salesforceHttp?.path === TOKEN_PATH)
+            expect(traces.map((t) => t.salesforceHttp?.status)).toEqual([503, 200])
+            expect(traces[0]?.salesforceHttp?.requestBody).toEqual({
+                grant_type: 'client_credentials',
+                client_id: '3MVG9-consumer-key',
+                client_secret: '[REDACTED]',
+            })
+            const warning = logs.lines.find((l) => l.includes('"level":"WARN"')) ?? ''
+            expect(warning).toContain(
+                'Retrying Salesforce POST /services/oauth2/token (attempt 1/2) in 250 ms after HTTP 503'
+            )
+            const all = logs.lines.join('\n')
+            for (const secret of [SECRETS.accessToken, SECRETS.clientSecret]) expect(all).not.toContain(secret)
+        })
+
         it('logs nothing per request when tracing is off', async () => {
             stubToken()
             nock(INSTANCE_URL).get(`${SCIM}/Me`).reply(200, { id: USER_ID })
@@ -395,91 +459,94 @@ function usersPage(users: readonly ScimUser[], totalResults = users.length): str
 
 const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
 
-async function readAll<T>(list: StreamedList<T>): Promise<{ batches: T[][]; error?: unknown }> {
-    const batches: T[][] = []
-    try {
-        for await (const batch of list.batches) batches.push([...batch])
-    } catch (error: unknown) {
-        return { batches, error }
-    }
-    return { batches }
-}
-
-/** The message of a list whose connection went after `resources` resources; advice may follow. */
-function droppedAfter(code: string, resources: number): RegExp {
-    return new RegExp(
-        `^The connection to Salesforce dropped while a list was arriving: ${code} \\(GET /services/scim/v2/Users\\), ` +
-            `(after )?${resources} resources\\b`
-    )
-}
-
-describe('SalesforceHttpClient.getList', () => {
-    it('redacts a secret that straddles the 4000th character of a traced list whole', async () => {
-        const config = testConfig('usernamePassword', { traceHttp: true })
+describe('list pages, read whole', () => {
+    it('answers a list page with its parsed body and the Date header, Salesforce’s clock', async () => {
         stubToken()
-        const user = listedUsers(1)[0] as ScimUser
-        const page = usersPage([{ ...user, nickName: 'x'.repeat(4000) }])
-        const at = page.indexOf('x'.repeat(4000))
-        // The echoed secret starts ten characters before the trace's cut.
-        const body = page.replace('x'.repeat(4000), 'x'.repeat(4000 - at - 10) + SECRETS.clientSecret + 'x'.repeat(at))
-        nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, body, JSON_UTF8)
-        const { http } = makeHttp(config)
-        await readAll(await http.getList<ScimUser>('/Users', { count: 1 }))
-        const trace = logs.lines.find((l) => l.includes('"salesforceHttp"') && l.includes('"GET"')) ?? ''
-        expect(trace).toContain('[REDACTED]')
-        expect(trace).not.toContain(SECRETS.clientSecret.slice(0, 8))
-    })
-
-    it('reads a gzip-compressed list, as Salesforce sends one to a client that accepts it', async () => {
-        stubToken()
-        const users = listedUsers(250)
-        const page = usersPage(users)
+        const users = listedUsers(3)
+        const date = 'Tue, 01 Dec 2026 20:00:00 GMT'
         nock(INSTANCE_URL)
             .get(`${SCIM}/Users`)
             .query(true)
-            .reply(200, gzipSync(page), { ...JSON_UTF8, 'Content-Encoding': 'gzip' })
+            .reply(200, usersPage(users), { ...JSON_UTF8, Date: date })
         const { http } = makeHttp()
-        const list = await http.getList<ScimUser>('/Users', { count: 200 })
-        const { batches, error } = await readAll(list)
-        expect(error).toBeUndefined()
-        expect(batches.flat().map((u) => u.id)).toEqual(users.map((u) => u.id))
-        expect(list.envelope()).toMatchObject({ totalResults: 250 })
+        const answer = await http.requestWithDate({ method: 'GET', path: '/Users', params: { count: 3 } })
+        expect(answer).toEqual({ body: JSON.parse(usersPage(users)) as unknown, date })
     })
 
-    it('hands out the users of a Salesforce ListResponse while its body is still arriving', async () => {
+    it('answers an empty 200 body with an undefined body, not an error', async () => {
+        stubToken()
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Entitlements`)
+            .query(true)
+            .reply(200, '', { Date: 'Tue, 01 Dec 2026 20:00:00 GMT' })
+        const { http } = makeHttp()
+        await expect(
+            http.requestWithDate({ method: 'GET', path: '/Entitlements', params: { startIndex: 201 } })
+        ).resolves.toEqual({ body: undefined, date: 'Tue, 01 Dec 2026 20:00:00 GMT' })
+    })
+
+    it('retries a page whose connection drops mid-body whole, and lists each user once', async () => {
         stubToken()
         const users = listedUsers(3)
         const chunks = cutAfterEachUser(usersPage(users))
-        const body = new PassThrough()
         const seen: SeenRequest[] = []
         nock(INSTANCE_URL)
             .get(`${SCIM}/Users`)
             .query(true)
-            .reply(recordingReply(seen, () => [200, body, JSON_UTF8]))
-        const { http } = makeHttp()
-        body.write(chunks[0])
-        const list = await http.getList<ScimUser>('/Users', { count: 3, startIndex: 1 })
-        const batches: ScimUser[][] = []
-        for await (const batch of list.batches) {
-            batches.push([...batch])
-            // The rest of the page goes out only once the first user has been handed out.
-            const next = chunks[batches.length]
-            if (next !== undefined) body.write(next)
-            if (batches.length === chunks.length - 1) body.end()
-        }
-        expect(batches).toEqual([[users[0]], [users[1]], [users[2]]])
-        expect(list.envelope()).toEqual({
-            totalResults: 3,
-            itemsPerPage: 3,
-            startIndex: 1,
-            schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
-        })
-        expect(seen.map((r) => r.path)).toEqual([`${SCIM}/Users?count=3&startIndex=1`])
-        expect(seen[0]?.headers.authorization).toBe(`Bearer ${SECRETS.accessToken}`)
-        expect(seen[0]?.headers.accept).toBe('application/json')
+            .reply(
+                recordingReply(seen, () => [
+                    200,
+                    wire([chunks[0] ?? '', (chunks[1] ?? '').slice(0, 50), networkFailure('ECONNRESET')]),
+                    JSON_UTF8,
+                ])
+            )
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(recordingReply(seen, () => [200, usersPage(users), JSON_UTF8]))
+        const { http, timing } = makeHttp()
+        const page = await http.get<{ Resources: ScimUser[] }>('/Users', { count: 3, filter: 'id gt "005"' })
+        expect(page.Resources).toEqual(users)
+        expect(seen.map((r) => r.path)).toEqual([
+            `${SCIM}/Users?count=3&filter=id%20gt%20%22005%22`,
+            `${SCIM}/Users?count=3&filter=id%20gt%20%22005%22`,
+        ])
+        expect(timing.sleeps).toEqual([250])
+        const warnings = logs.lines.filter((l) => l.includes('"level":"WARN"'))
+        expect(warnings[0]).toContain(
+            'Retrying Salesforce GET /services/scim/v2/Users (attempt 1/2) in 250 ms after ECONNRESET'
+        )
     })
 
-    it('refreshes an expired session once, then streams the list', async () => {
+    it('fails a page cut mid-body more often than Max Retries allows as a dropped connection', async () => {
+        stubToken()
+        const start = cutAfterEachUser(usersPage(listedUsers(3)))[0] ?? ''
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .times(3)
+            .reply(200, () => wire([start, networkFailure('ECONNRESET')]), JSON_UTF8)
+        const { http, timing } = makeHttp()
+        await expect(http.get('/Users')).rejects.toMatchObject({
+            name: 'TimeoutError',
+            errorCode: 'ECONNRESET',
+            message: expect.stringMatching(
+                /^The connection to Salesforce dropped: ECONNRESET \(GET \/services\/scim\/v2\/Users\)\. Retry later/
+            ),
+        })
+        expect(timing.sleeps).toEqual([250, 500])
+    })
+
+    it('abandons a page whose body stops arriving for Request Timeout, as TimeoutError', async () => {
+        stubToken()
+        const body = new PassThrough()
+        body.write(cutAfterEachUser(usersPage(listedUsers(2)))[0])
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).reply(200, body, JSON_UTF8)
+        const { http } = makeHttp({ ...testConfig(), requestTimeoutSeconds: 0.05, maxRetries: 0 })
+        await expect(http.get('/Users')).rejects.toMatchObject({ name: 'TimeoutError' })
+        body.destroy()
+    })
+
+    it('refreshes an expired session once, then reads the page', async () => {
         const tokens = tokenSequence(TOKEN_A, TOKEN_B)
         const users = listedUsers(2)
         const seen: SeenRequest[] = []
@@ -490,13 +557,11 @@ describe('SalesforceHttpClient.getList', () => {
                 recordingReply(seen, (r) =>
                     r.headers.authorization === `Bearer ${TOKEN_A}`
                         ? [401, fixture('rest/error.invalid-session-id')]
-                        : [200, wire(cutAfterEachUser(usersPage(users))), JSON_UTF8]
+                        : [200, usersPage(users), JSON_UTF8]
                 )
             )
         const { http } = makeHttp()
-        const { batches, error } = await readAll(await http.getList<ScimUser>('/Users'))
-        expect(error).toBeUndefined()
-        expect(batches.flat()).toEqual(users)
+        await expect(http.get('/Users')).resolves.toMatchObject({ Resources: users })
         expect(tokens.count()).toBe(2)
         expect(seen.map((r) => r.headers.authorization)).toEqual([`Bearer ${TOKEN_A}`, `Bearer ${TOKEN_B}`])
         expect(logs.lines.join('\n')).toContain(
@@ -504,20 +569,16 @@ describe('SalesforceHttpClient.getList', () => {
         )
     })
 
-    it('retries a 503 and a connection dropped before the answer, then streams the list', async () => {
+    it('retries a 503 and a connection dropped before the answer, then reads the page', async () => {
         stubToken()
         const users = listedUsers(2)
         nock(INSTANCE_URL)
             .get(`${SCIM}/Users`)
             .reply(503, '<html><head><title>Service Unavailable</title></head></html>', { 'Content-Type': 'text/html' })
         nock(INSTANCE_URL).get(`${SCIM}/Users`).replyWithError(networkFailure('ECONNRESET'))
-        nock(INSTANCE_URL)
-            .get(`${SCIM}/Users`)
-            .reply(200, () => wire(cutAfterEachUser(usersPage(users))), JSON_UTF8)
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).reply(200, usersPage(users), JSON_UTF8)
         const { http, timing } = makeHttp()
-        const { batches, error } = await readAll(await http.getList<ScimUser>('/Users'))
-        expect(error).toBeUndefined()
-        expect(batches.flat()).toEqual(users)
+        await expect(http.get('/Users')).resolves.toMatchObject({ Resources: users })
         expect(timing.sleeps).toEqual([250, 500])
         const warnings = logs.lines.filter((l) => l.includes('"level":"WARN"'))
         expect(warnings[0]).toContain(
@@ -536,7 +597,7 @@ describe('SalesforceHttpClient.getList', () => {
             status: 400,
         })
         const { http, timing } = makeHttp()
-        await expect(http.getList('/Users', { filter: 'active eq true' })).rejects.toMatchObject({
+        await expect(http.get('/Users', { filter: 'active eq true' })).rejects.toMatchObject({
             name: 'InvalidRequestError',
             status: 400,
             message: expect.stringMatching(
@@ -550,7 +611,7 @@ describe('SalesforceHttpClient.getList', () => {
         stubToken()
         nock(INSTANCE_URL).get(`${SCIM}/Users`).once().reply(403, fixture('rest/error.request-limit-exceeded'))
         const { http, timing } = makeHttp()
-        await expect(http.getList('/Users')).rejects.toMatchObject({
+        await expect(http.get('/Users')).rejects.toMatchObject({
             name: 'RateLimitError',
             errorCode: 'REQUEST_LIMIT_EXCEEDED',
             status: 403,
@@ -567,170 +628,42 @@ describe('SalesforceHttpClient.getList', () => {
                 'Content-Type': 'text/html;charset=UTF-8',
             })
         const { http } = makeHttp()
-        await expect(http.getList('/Users')).rejects.toMatchObject({
+        await expect(http.get('/Users')).rejects.toMatchObject({
             name: 'InvalidResponseError',
             message: 'Salesforce answered without JSON (HTTP 200 GET /services/scim/v2/Users). Check Login URL',
         })
     })
 
-    it('ends in ListInterruptedError when the connection drops mid-body, after the users that arrived', async () => {
+    it('reads a gzip-compressed page, as Salesforce sends one to a client that accepts it', async () => {
         stubToken()
-        const users = listedUsers(3)
-        const chunks = cutAfterEachUser(usersPage(users))
-        const cut = (chunks[2] ?? '').slice(0, 300)
-        const scope = nock(INSTANCE_URL)
+        const users = listedUsers(250)
+        nock(INSTANCE_URL)
             .get(`${SCIM}/Users`)
-            .once()
-            .reply(200, () => wire([chunks[0] ?? '', chunks[1] ?? '', cut, networkFailure('ECONNRESET')]), JSON_UTF8)
-        const { http, timing } = makeHttp()
-        const { batches, error } = await readAll(await http.getList<ScimUser>('/Users'))
-        expect(batches.flat()).toEqual(users.slice(0, 2))
-        expect(error).toBeInstanceOf(ListInterruptedError)
-        expect(error).toMatchObject({
-            name: 'ListInterruptedError',
-            errorCode: 'ECONNRESET',
-            message: expect.stringMatching(droppedAfter('ECONNRESET', 2)),
-        })
-        // The request is not sent again by getList: paging decides whether and from where to read on.
-        scope.done()
-        expect(timing.sleeps).toEqual([])
+            .query(true)
+            .reply(200, gzipSync(usersPage(users)), { ...JSON_UTF8, 'Content-Encoding': 'gzip' })
+        const { http } = makeHttp()
+        const page = await http.get<{ totalResults: number; Resources: ScimUser[] }>('/Users', { count: 200 })
+        expect(page.totalResults).toBe(250)
+        expect(page.Resources.map((u) => u.id)).toEqual(users.map((u) => u.id))
     })
 
-    it('abandons a body that stops arriving for Request Timeout, as ListInterruptedError ETIMEDOUT', async () => {
+    it('traces a page by its first 4000 characters, redacting a secret that straddles the cut whole', async () => {
+        const config = testConfig('usernamePassword', { traceHttp: true })
         stubToken()
-        const users = listedUsers(2)
-        const body = new PassThrough()
-        body.write(cutAfterEachUser(usersPage(users))[0])
-        nock(INSTANCE_URL).get(`${SCIM}/Users`).reply(200, body, JSON_UTF8)
-        const { http } = makeHttp({ ...testConfig(), requestTimeoutSeconds: 0.05 })
-        const { batches, error } = await readAll(await http.getList<ScimUser>('/Users'))
-        expect(batches.flat()).toEqual([users[0]])
-        expect(error).toMatchObject({
-            name: 'ListInterruptedError',
-            errorCode: 'ETIMEDOUT',
-            message: expect.stringMatching(droppedAfter('ETIMEDOUT', 1)),
-        })
-        body.destroy()
-    })
-
-    describe('tracing', () => {
-        it('logs one redacted trace line per list, once its body has ended', async () => {
-            const config = testConfig('usernamePassword', { traceHttp: true })
-            stubToken()
-            const users = listedUsers(5).map((u) => ({ ...u, nickName: SECRETS.accessToken }))
-            const body = new PassThrough()
-            nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, body, JSON_UTF8)
-            const { http } = makeHttp(config)
-            const page = usersPage(users)
-            const chunks = cutAfterEachUser(page)
-            body.write(chunks[0])
-            const list = await http.getList<ScimUser>('/Users', { filter: 'active eq "true"', count: 5 })
-            const listTraces = (): { salesforceHttp: Record<string, unknown>; message: string }[] =>
-                logs.lines
-                    .map((l) => JSON.parse(l) as { salesforceHttp?: Record<string, unknown>; message: string })
-                    .filter((t) => t.salesforceHttp?.method === 'GET')
-                    .map((t) => ({ salesforceHttp: t.salesforceHttp ?? {}, message: t.message }))
-            const batches: ScimUser[][] = []
-            for await (const batch of list.batches) {
-                batches.push([...batch])
-                // Nothing is traced while the body is still arriving.
-                expect(listTraces()).toEqual([])
-                const next = chunks[batches.length]
-                if (next !== undefined) body.write(next)
-                if (batches.length === chunks.length - 1) body.end()
-            }
-            expect(batches.flat().map((u) => u.id)).toEqual(users.map((u) => u.id))
-            const traces = listTraces()
-            expect(traces).toHaveLength(1)
-            expect(traces[0]?.salesforceHttp).toMatchObject({
-                path: `${SCIM}/Users?filter=active%20eq%20%22true%22&count=5`,
-                status: 200,
-                ms: expect.any(Number),
-            })
-            expect(traces[0]?.message).toMatch(
-                /^Salesforce GET \/services\/scim\/v2\/Users\?filter=active%20eq%20%22true%22&count=5 → 200 in \d+ ms$/
-            )
-            // A page of some 5 KB is traced by its first 4000 characters once redacted, marked as cut.
-            expect(page.length).toBeGreaterThan(4000)
-            expect(traces[0]?.salesforceHttp.responseBody).toBe(
-                `${page.split(SECRETS.accessToken).join('[REDACTED]').slice(0, 4000)}…`
-            )
-            const all = logs.lines.join('\n')
-            for (const secret of [SECRETS.accessToken, SECRETS.clientSecret, SECRETS.password]) {
-                expect(all).not.toContain(secret)
-            }
-        })
-
-        it('traces what arrived of a list whose connection dropped', async () => {
-            stubToken()
-            const start = cutAfterEachUser(usersPage(listedUsers(2)))[0] ?? ''
-            nock(INSTANCE_URL)
-                .get(`${SCIM}/Users`)
-                .reply(200, () => wire([start, networkFailure('ECONNRESET')]), JSON_UTF8)
-            const { http } = makeHttp(testConfig('jwtBearer', { traceHttp: true }))
-            const { error } = await readAll(await http.getList<ScimUser>('/Users'))
-            expect(error).toBeInstanceOf(ListInterruptedError)
-            const traces = logs.lines
-                .map(
-                    (l) =>
-                        JSON.parse(l) as { salesforceHttp?: { method: string; status: unknown; responseBody: unknown } }
-                )
-                .filter((t) => t.salesforceHttp?.method === 'GET')
-            expect(traces).toHaveLength(1)
-            expect(traces[0]?.salesforceHttp).toMatchObject({ status: 200, responseBody: start })
-        })
-
-        it('logs nothing per list when tracing is off', async () => {
-            stubToken()
-            nock(INSTANCE_URL)
-                .get(`${SCIM}/Users`)
-                .reply(200, () => wire(cutAfterEachUser(usersPage(listedUsers(2)))), JSON_UTF8)
-            const { http } = makeHttp()
-            const { batches } = await readAll(await http.getList<ScimUser>('/Users'))
-            expect(batches.flat()).toHaveLength(2)
-            expect(logs.lines).toEqual([])
-        })
-    })
-
-    describe('retryInterruptedList', () => {
-        async function interrupted(): Promise<ListInterruptedError> {
-            stubToken()
-            const start = cutAfterEachUser(usersPage(listedUsers(3)))[0] ?? ''
-            nock(INSTANCE_URL)
-                .get(`${SCIM}/Users`)
-                .reply(200, () => wire([start, networkFailure('ECONNRESET')]), JSON_UTF8)
-            const { http } = makeHttp()
-            const { error } = await readAll(await http.getList<ScimUser>('/Users'))
-            if (!(error instanceof ListInterruptedError)) throw new Error('the list was not interrupted')
-            return error
-        }
-
-        it('reads on within Max Retries, after the same backoff as a retried read', async () => {
-            const error = await interrupted()
-            const { http, timing } = makeHttp()
-            await expect(http.retryInterruptedList(error, 1)).resolves.toBe(true)
-            await expect(http.retryInterruptedList(error, 2)).resolves.toBe(true)
-            expect(timing.sleeps).toEqual([250, 500])
-            const warnings = logs.lines.filter((l) => l.includes('"level":"WARN"'))
-            expect(warnings).toHaveLength(2)
-            const first = JSON.parse(warnings[0] ?? '{}') as { message?: string }
-            expect(first.message).toMatch(
-                /^Reading the list on from its last resource received \(attempt 1\/2\) in 250 ms: /
-            )
-            expect(first.message?.replace(/^[^:]*: /, '')).toMatch(droppedAfter('ECONNRESET', 1))
-            expect(warnings[1]).toContain('(attempt 2/2) in 500 ms')
-        })
-
-        it('gives up beyond Max Retries without waiting', async () => {
-            const error = await interrupted()
-            const { http, timing } = makeHttp()
-            await expect(http.retryInterruptedList(error, 3)).resolves.toBe(false)
-            const none = makeHttp(testConfig('jwtBearer', { maxRetries: 0 }))
-            await expect(none.http.retryInterruptedList(error, 1)).resolves.toBe(false)
-            expect(timing.sleeps).toEqual([])
-            expect(none.timing.sleeps).toEqual([])
-            expect(logs.lines.filter((l) => l.includes('"level":"WARN"'))).toEqual([])
-        })
+        const user = listedUsers(1)[0] as ScimUser
+        const page = usersPage([{ ...user, nickName: 'x'.repeat(4000) }])
+        const at = page.indexOf('x'.repeat(4000))
+        // The echoed secret starts ten characters before the trace's cut.
+        const body = page.replace('x'.repeat(4000), 'x'.repeat(4000 - at - 10) + SECRETS.clientSecret + 'x'.repeat(at))
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, body, JSON_UTF8)
+        const { http } = makeHttp(config)
+        await http.get('/Users', { count: 1 })
+        const trace = logs.lines.find((l) => l.includes('"salesforceHttp"') && l.includes('"GET"')) ?? ''
+        const traced = JSON.parse(trace) as { salesforceHttp: { responseBody: unknown } }
+        expect(traced.salesforceHttp.responseBody).toBe(
+            `${body.split(SECRETS.clientSecret).join('[REDACTED]').slice(0, 4000)}…`
+        )
+        expect(trace).not.toContain(SECRETS.clientSecret.slice(0, 8))
     })
 })
 
