@@ -31,11 +31,32 @@ useNock()
 const USER_ID = '005RM000002FZAlYAO'
 const NEW_USER_PASSWORD = 'NewUserPassw0rd-7d1e'
 
+// Each scenario checks its own log lines and errors (and the assertions it signed), so it holds run alone or in
+// any order.
 const captured: string[] = []
 const assertions: string[] = []
 const logs = useLogCapture()
+beforeEach(() => {
+    captured.length = 0
+    assertions.length = 0
+})
 afterEach(() => {
     captured.push(...logs.lines)
+    const keyLines = testKeys()
+        .privateKey.split('\n')
+        .filter((l) => l.length >= 40 && !l.startsWith('-----'))
+    const secrets = [
+        SECRETS.clientSecret,
+        SECRETS.password,
+        SECRETS.securityToken,
+        SECRETS.accessToken,
+        NEW_USER_PASSWORD,
+        ...keyLines,
+        ...assertions,
+    ]
+    expect(captured.length).toBeGreaterThan(0)
+    const leaks = secrets.filter((secret) => captured.some((text) => text.includes(secret)))
+    expect(leaks.map((s) => `${s.slice(0, 6)}… (${s.length} chars)`)).toEqual([])
 })
 
 async function failure(promise: Promise<unknown>): Promise<void> {
@@ -81,11 +102,13 @@ describe('no secret in any log line or error', () => {
         const sf = createSalesforceClient(traced('jwtBearer'), fakeTiming())
         await sf.getUser(USER_ID)
         await failure(sf.patchUser(USER_ID, [{ op: 'replace', value: { password: NEW_USER_PASSWORD } }]))
+        expect(assertions).toHaveLength(1)
     })
 
     it('JWT bearer: a refused assertion', async () => {
         recordAssertion(400, fixture('oauth/error.user-not-approved'))
         await failure(createSalesforceClient(traced('jwtBearer'), fakeTiming()).getUser(USER_ID))
+        expect(assertions).toHaveLength(1)
     })
 
     it('username-password: an OAuth refusal that echoes the request', async () => {
@@ -129,25 +152,5 @@ describe('no secret in any log line or error', () => {
         } catch (error) {
             captured.push(describeError(error))
         }
-    })
-
-    // Runs last (Jest keeps declaration order): scans what every scenario above produced.
-    it('leaves no secret in any of the log lines and errors collected above', () => {
-        const keyLines = testKeys()
-            .privateKey.split('\n')
-            .filter((l) => l.length >= 40 && !l.startsWith('-----'))
-        const secrets = [
-            SECRETS.clientSecret,
-            SECRETS.password,
-            SECRETS.securityToken,
-            SECRETS.accessToken,
-            NEW_USER_PASSWORD,
-            ...keyLines,
-            ...assertions,
-        ]
-        expect(assertions.length).toBeGreaterThanOrEqual(2)
-        expect(captured.length).toBeGreaterThan(10)
-        const leaks = secrets.filter((secret) => captured.some((text) => text.includes(secret)))
-        expect(leaks.map((s) => `${s.slice(0, 6)}… (${s.length} chars)`)).toEqual([])
     })
 })
