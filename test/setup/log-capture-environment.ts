@@ -34,11 +34,18 @@ export default class LogCaptureEnvironment extends NodeEnvironment {
             if (callback) process.nextTick(callback)
             return true
         }
+        // A test that swaps `write` itself (to read the lines in the test) swaps this one, never the real stream's.
+        let write: unknown = capture
         const stdout = new Proxy(realStdout, {
             get(target, property) {
-                if (property === 'write') return capture
+                if (property === 'write') return write
                 const value: unknown = Reflect.get(target, property, target)
                 return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+            },
+            set(target, property, value: unknown) {
+                if (property !== 'write') return Reflect.set(target, property, value, target)
+                write = value
+                return true
             },
         })
         Object.defineProperty(this.global.process, 'stdout', { value: stdout, configurable: true, writable: true })
