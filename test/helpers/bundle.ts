@@ -1,5 +1,6 @@
 /**
- * Integration tests drive the built bundle (dist/index.js) the way ISC does, against the local emulator over HTTP.
+ * Integration tests drive the built bundle (dist/index.js, which jest's global set-up builds before any test runs)
+ * the way ISC does, against the local emulator over HTTP.
  * Every error the bundle throws is checked for secrets before the test sees it.
  */
 import * as path from 'path'

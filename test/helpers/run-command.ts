@@ -6,10 +6,6 @@
 import { PassThrough } from 'stream'
 import { Context, RawResponse, ResponseType } from '@sailpoint/connector-sdk'
 import { connector } from '../../src/index'
-import { logger } from '../../src/logger'
-
-// Keep test output readable; set CONNECTOR_TEST_LOG_LEVEL=info to see the connector's log lines.
-logger.level = process.env.CONNECTOR_TEST_LOG_LEVEL ?? 'silent'
 
 export interface CommandResult {
     readonly chunks: readonly RawResponse[]
