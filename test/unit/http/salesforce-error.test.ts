@@ -544,12 +544,15 @@ describe('toConnectorError', () => {
         )
     })
 
-    it('maps a 404 No such resource to NotFoundError of type notFound', () => {
+    it('maps a 404 No such resource for the user to NotFoundError, never saying the user was removed', () => {
         const error = toConnectorError(404, parseSalesforceError(fixture('scim/error.no-such-resource')), GET_USER)
         expect(error).toMatchObject({ name: 'NotFoundError', type: ConnectorErrorType.NotFound, status: 404 })
         expect(error.message).toBe(
-            'Not found in Salesforce: No such resource (HTTP 404 GET /services/scim/v2/Users/005RM000002FZAlYAO). It may have been removed in Salesforce; aggregate the source again'
+            'Not found in Salesforce: No such resource (HTTP 404 GET /services/scim/v2/Users/005RM000002FZAlYAO). ' +
+                'Salesforce never deletes users (a deactivated user is still found), so the id is wrong or is a user ' +
+                'of another Salesforce org: check Login URL, then aggregate the source again'
         )
+        expect(error.message).not.toMatch(/removed/)
     })
 
     it('carries only errorCode, status and fields', () => {
