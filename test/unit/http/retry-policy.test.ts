@@ -107,6 +107,18 @@ describe('retries through the connector', () => {
         })
     })
 
+    it('fetches no new token for a BlackTab 401, and says why', async () => {
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'BlackTab users cannot perform API operations' }])
+        await expect(runCommand('std:account:read', { key: KEY }, CONFIG)).rejects.toMatchObject({
+            name: 'AuthenticationError',
+            message: expect.stringMatching(
+                /^Salesforce bars this login from the API: INVALID_SESSION_ID: BlackTab users cannot perform API operations/
+            ),
+        })
+    })
+
     it('never sends a PATCH again, not even after a 429', async () => {
         salesforce().patch(`${SCIM}/Users/${IDS.user}`).reply(429, 'Too Many Requests', { 'Retry-After': '0' })
         await expect(runCommand('std:account:disable', { key: KEY }, CONFIG)).rejects.toMatchObject({

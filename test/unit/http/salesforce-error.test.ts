@@ -350,7 +350,7 @@ describe('toConnectorError', () => {
             400,
             TOKEN,
             'AuthenticationError',
-            /Admin approved users are pre-authorized/,
+            /check the spelling of Username.*Login URL is the org the user is in.*production.*sandbox.*Admin approved users are pre-authorized/,
         ],
         [
             'invalid_client',
@@ -422,7 +422,7 @@ describe('toConnectorError', () => {
             400,
             TOKEN,
             'AuthenticationError',
-            /expired/,
+            /expired access\/refresh token .*\. The grant has expired; authenticate again$/,
         ],
         [
             'rate_limit_exceeded',
@@ -449,7 +449,14 @@ describe('toConnectorError', () => {
             'InvalidResponseError',
             /HTTP 418, which the connector does not expect/,
         ],
-        ['a bare 400', { detail: 'Improper Schema.' }, 400, GET_USER, 'InvalidRequestError', /Improper Schema\./],
+        [
+            'a bare 400',
+            { detail: 'Improper Schema.' },
+            400,
+            GET_USER,
+            'InvalidRequestError',
+            /^Salesforce refused the request: Improper Schema\. \(HTTP 400 GET .*\)\. Check the values sent for this account/,
+        ],
         ['a bare 401', { detail: 'nope' }, 401, GET_USER, 'AuthenticationError', /Run Test Connection/],
         ['a bare 409', { detail: 'conflict' }, 409, POST_USERS, 'InvalidRequestError', /Check the values sent/],
         [
@@ -614,5 +621,13 @@ describe('isSessionExpired', () => {
         )
         expect(isSessionExpired(401, parseSalesforceError([{ message: 'x', errorCode: 'OTHER' }]))).toBe(false)
         expect(isSessionExpired(403, parseSalesforceError(fixture('rest/error.invalid-session-id')))).toBe(false)
+    })
+
+    it.each([
+        'This session is not valid for use with the REST API',
+        'Connected app is not attached to Agent',
+        'BlackTab users cannot perform API operations',
+    ])('is false for the 401 jsforce does not refresh on: %s', (message) => {
+        expect(isSessionExpired(401, parseSalesforceError([{ errorCode: 'INVALID_SESSION_ID', message }]))).toBe(false)
     })
 })
