@@ -119,7 +119,7 @@ function missingObject(seen: SeenFailure): { readonly label: string; readonly id
 }
 
 function entitlementIdIn(text: string): string | undefined {
-    return text.match(/[A-Za-z0-9]{15,18}/g)?.find((token) => entitlementLabel(token) !== undefined)
+    return text.match(/\b[A-Za-z0-9]{15,18}\b/g)?.find((token) => entitlementLabel(token) !== undefined)
 }
 
 function quotedNames(text: string): string[] {
@@ -144,7 +144,7 @@ const FILTER_PROBLEM =
 
 /** The table. Verbatim payloads for each rule are in `test/unit/http/error-rules.test.ts`. */
 export const ERROR_RULES: readonly ErrorRule[] = [
-    // Sessions. jsforce refreshes on no 401 of these three texts, nor does the connector (`isSessionExpired`).
+    // Sessions. The 401s a new token cannot fix are listed in `isSessionExpired` (after jsforce), and get no refresh.
     {
         when: { code: 'INVALID_SESSION_ID', text: /not valid for use with the REST API/i },
         say: {
@@ -161,9 +161,8 @@ export const ERROR_RULES: readonly ErrorRule[] = [
             error: AuthenticationError,
             what: 'Salesforce bars this login from the API',
             advice:
-                'Salesforce never lets BlackTab users (its own support logins) use the API, and a new token would be ' +
-                'refused the same way: log in as a regular, API Enabled user of the org (Username, or the Run As ' +
-                'user of the connected app)',
+                'Salesforce lets no BlackTab user use the API, and a new token would be refused the same way: log ' +
+                'in as a regular, API Enabled user of the org (Username, or the Run As user of the connected app)',
         },
     },
     {
