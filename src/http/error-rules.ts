@@ -599,8 +599,8 @@ export const ERROR_RULES: readonly ErrorRule[] = [
         say: { error: InvalidRequestError, what: 'Salesforce refused the change', advice: INVALID_VALUE_ADVICE },
     },
     {
-        // Salesforce's API itself never answers 429 (its limits are 403 REQUEST_LIMIT_EXCEEDED): this comes from
-        // something in front of it, and reaches the admin only after the retries retry-policy.ts allows.
+        // Salesforce documents no 429 for its API (its limits are 403 REQUEST_LIMIT_EXCEEDED): this most likely comes
+        // from something in front of it, and reaches the admin only after the retries retry-policy.ts allows.
         when: { status: 429 },
         say: {
             error: RateLimitError,

@@ -31,9 +31,10 @@ export const defaultRetryTiming: RetryTiming = {
  */
 const REPEATABLE_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'DELETE'])
 /**
- * 429 is retried: Salesforce's API never sends it (its limits answer 403 REQUEST_LIMIT_EXCEEDED, without
- * Retry-After), so a 429 comes from something in front of it that sheds load for a short while and did not pass
- * the request on (RFC 6585). Its Retry-After is honoured, up to MAX_RETRY_AFTER_MS.
+ * 429 is retried. Salesforce documents no 429 for its REST or SCIM API (its limits answer 403
+ * REQUEST_LIMIT_EXCEEDED, without Retry-After), so a 429 most likely comes from something in front of it that sheds
+ * load for a short while and did not pass the request on (RFC 6585). Its Retry-After is honoured, up to
+ * MAX_RETRY_AFTER_MS.
  */
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504])
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EPIPE'])
