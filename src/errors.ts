@@ -53,6 +53,12 @@ export class TimeoutError extends SalesforceConnectorError {}
  * and keyset paging goes on after the last of them.
  */
 export class ListInterruptedError extends TimeoutError {}
+/**
+ * A group, role, profile or permission set the request names no longer exists in Salesforce (deleted since the
+ * last entitlement aggregation, or a queue's id where a public group was expected). Of type `generic`, never
+ * `notFound`: the user was found, and ISC would answer `notFound` by creating the account again.
+ */
+export class MissingEntitlementError extends InvalidRequestError {}
 /** Salesforce failed on its side (5xx) after the retries allowed. */
 export class SalesforceServerError extends SalesforceConnectorError {}
 

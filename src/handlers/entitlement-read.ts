@@ -1,5 +1,5 @@
 import { StdEntitlementReadHandler } from '@sailpoint/connector-sdk'
-import { NotFoundError } from '../errors'
+import { MissingEntitlementError, NotFoundError } from '../errors'
 import { isSalesforceId } from '../salesforce/ids'
 import {
     ENTITLEMENT_ID_KIND,
@@ -44,5 +44,11 @@ export const stdEntitlementRead: StdEntitlementReadHandler = async (_context, in
     const id = objectIdOf(input, 'Entitlement')
     if (!isSalesforceId(id, ENTITLEMENT_ID_KIND[type])) throw notFound(type, id)
     const { client } = await connect()
-    res.send(await readEntitlement(client, type, id))
+    try {
+        res.send(await readEntitlement(client, type, id))
+    } catch (error) {
+        // Here the entitlement is the object the command reads, so a missing one is ISC's notFound.
+        if (error instanceof MissingEntitlementError) throw new NotFoundError(error.message, error)
+        throw error
+    }
 }

@@ -1,6 +1,7 @@
 /**
- * When and how long to wait before retrying a Salesforce request. Only reads are retried: a POST or PATCH
- * whose response was lost may have been applied, and replaying it could create or change twice.
+ * When and how long to wait before retrying a Salesforce request. Only requests that are harmless to repeat are
+ * retried (`isRepeatable`): a POST or PATCH whose response was lost may have been applied, and replaying it could
+ * create or change twice.
  */
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -23,8 +24,19 @@ export const defaultRetryTiming: RetryTiming = {
     now: Date.now,
 }
 
-const IDEMPOTENT_READS = new Set<HttpMethod>(['GET', 'HEAD'])
-const RETRYABLE_STATUSES = new Set([500, 502, 503, 504])
+/**
+ * GET and HEAD read. DELETE is here too: Salesforce's DELETE /Users/{id} only deactivates the user (the same as
+ * PATCH active false; Salesforce never deletes users), so a second one after a lost answer leaves the same
+ * inactive user. PUT would qualify, but the connector sends none.
+ */
+const REPEATABLE_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'DELETE'])
+/**
+ * 429 is retried. Salesforce documents no 429 for its REST or SCIM API (its limits answer 403
+ * REQUEST_LIMIT_EXCEEDED, without Retry-After), so a 429 most likely comes from something in front of it that sheds
+ * load for a short while and did not pass the request on (RFC 6585). Its Retry-After is honoured, up to
+ * MAX_RETRY_AFTER_MS.
+ */
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504])
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EPIPE'])
 
 const BASE_DELAY_MS = 500
@@ -32,17 +44,26 @@ const MAX_BACKOFF_MS = 30_000
 /** A longer Retry-After than this would outlast ISC's patience for a command; wait this long at most. */
 export const MAX_RETRY_AFTER_MS = 60_000
 
-export function isIdempotentRead(method: HttpMethod): boolean {
-    return IDEMPOTENT_READS.has(method)
+/** Whether a request of this method may be sent again after a transient failure (see REPEATABLE_METHODS). */
+export function isRepeatable(method: HttpMethod): boolean {
+    return REPEATABLE_METHODS.has(method)
 }
 
+/** @deprecated The rule is `isRepeatable`, which covers DELETE as well as reads; this name stays for callers. */
+export const isIdempotentRead: (method: HttpMethod) => boolean = isRepeatable
+
 /**
- * Whether the failure is transient. REQUEST_LIMIT_EXCEEDED is never transient: Salesforce's API limit is a
- * rolling 24-hour org limit, and retrying only spends more of it.
+ * Whether the failure is transient. REQUEST_LIMIT_EXCEEDED is never transient, whatever its status: Salesforce's
+ * API limit is a rolling 24-hour org limit, and retrying only spends more of it. Nor is a 429 whose Retry-After
+ * asks for longer than MAX_RETRY_AFTER_MS: a retry before then would be refused again.
  */
-export function isTransient(failure: AttemptFailure): boolean {
+export function isTransient(failure: AttemptFailure, now: number = Date.now()): boolean {
     if (failure.kind === 'network') return RETRYABLE_NETWORK_CODES.has(failure.code)
     if (failure.errorCode === 'REQUEST_LIMIT_EXCEEDED') return false
+    if (failure.status === 429) {
+        const wait = retryAfterMs(failure.retryAfter, now)
+        if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) return false
+    }
     return RETRYABLE_STATUSES.has(failure.status)
 }
 

@@ -46,7 +46,10 @@ describe('Salesforce errors through the bundled connector', () => {
                 { attributes: { userName: 'np@acme.example', email: 'np@acme.example', familyName: 'P' } },
                 config
             )
-        ).rejects.toThrow(/profile/i)
+        ).rejects.toMatchObject({
+            name: 'InvalidRequestError',
+            message: expect.stringMatching(/Salesforce requires exactly one profile per user/),
+        })
         expect(emulator.stats().requests).toBe(0)
     })
 
@@ -75,25 +78,75 @@ describe('Salesforce errors through the bundled connector', () => {
             }
             const failures = results.filter((r): r is Error => r instanceof Error)
             expect(failures).toHaveLength(2)
-            expect(failures[0]?.message).toMatch(/LICENSE_LIMIT_EXCEEDED[\s\S]*licen[cs]e/i)
+            expect(failures[0]?.message).toMatch(
+                /No Salesforce license left: LICENSE_LIMIT_EXCEEDED[\s\S]*deactivate unused users to free licenses/
+            )
             expect(full.store.listUsers().length).toBe(before + 2)
         } finally {
             await full.close()
         }
     })
 
-    it('reports an unknown user as notFound on read and update', async () => {
+    it('reports an unknown user as notFound on read and update, as a wrong id rather than a removed user', async () => {
         const key = { simple: { id: '005000000000000AAA' } }
-        await expect(runCommand('std:account:read', { key }, config)).rejects.toMatchObject({ type: 'notFound' })
+        const read = await runCommand('std:account:read', { key }, config).catch((e: unknown) => e)
+        expect(read).toMatchObject({
+            type: 'notFound',
+            message: expect.stringMatching(
+                /^Not found in Salesforce: [\s\S]*Salesforce never deletes users[\s\S]*the id is wrong or is a user of another Salesforce org/
+            ),
+        })
+        expect((read as Error).message).not.toMatch(/removed/)
         await expect(
             runCommand('std:account:update', { key, changes: [{ op: 'Set', attribute: 'title', value: 'x' }] }, config)
         ).rejects.toMatchObject({ type: 'notFound' })
     })
 
+    it.each([
+        ['a queue', () => SEED.groups.supportQueue],
+        ['a group Salesforce no longer has', () => '00G000000000099AAA'],
+    ])(
+        'reports joining %s as that missing group, never as notFound (ISC would create the account again)',
+        async (_name, groupOf) => {
+            const groupId = groupOf()
+            const user = firstAccount(
+                await runCommand('std:account:create', newUser(`b3-${groupId}@acme-errors.example`), config)
+            )
+            const failure = await runCommand(
+                'std:account:update',
+                {
+                    key: { simple: { id: user.identity } },
+                    changes: [{ op: 'Add', attribute: 'groups', value: groupId }],
+                },
+                config
+            ).catch((e: unknown) => e)
+            expect(failure).toMatchObject({ name: 'MissingEntitlementError', type: 'generic' })
+            expect((failure as Error).message).toMatch(
+                new RegExp(
+                    `^Could not join ${groupId} for user ${user.identity}: Salesforce has no public group ${groupId}: ` +
+                        '[\\s\\S]*may have been deleted in Salesforce since the last entitlement aggregation, or the id ' +
+                        "is a queue's[\\s\\S]*aggregate entitlements again"
+                )
+            )
+        }
+    )
+
+    it('reports reading a queue as a group as notFound, naming it', async () => {
+        const id = SEED.groups.supportQueue
+        await expect(
+            runCommand('std:entitlement:read', { type: 'group', key: { simple: { id } } }, config)
+        ).rejects.toMatchObject({
+            type: 'notFound',
+            message: expect.stringMatching(new RegExp(`^Salesforce has no public group ${id}: `)),
+        })
+    })
+
     it('reports the API request limit without retrying it', async () => {
         emulator.setFaults({ apiLimitReached: true })
         emulator.resetStats()
-        await expect(runCommand('std:account:list', {}, config)).rejects.toThrow(/REQUEST_LIMIT_EXCEEDED[\s\S]*24/)
+        await expect(runCommand('std:account:list', {}, config)).rejects.toThrow(
+            /^Salesforce API request limit reached: REQUEST_LIMIT_EXCEEDED: [\s\S]*rolling 24-hour limit for the whole org/
+        )
         expect(emulator.stats().byRoute['GET /Users']).toBe(1)
     })
 
@@ -117,7 +170,7 @@ describe('Salesforce errors through the bundled connector', () => {
                 },
                 config
             )
-        ).rejects.toThrow(/Chatter Free[\s\S]*Salesforce|Salesforce[\s\S]*Chatter Free/)
+        ).rejects.toThrow(/The profile and the user's license do not match \([^)]*Chatter Free/)
     })
 
     it('says why Salesforce refused a deactivation', async () => {
@@ -125,14 +178,16 @@ describe('Salesforce errors through the bundled connector', () => {
         if (!blocked) throw new Error('the seed org has no user whose deactivation Salesforce refuses')
         await expect(
             runCommand('std:account:disable', { key: { simple: { id: blocked.id } } }, config)
-        ).rejects.toThrow(/hierarchy|Web-to-Lead|case owner/i)
+        ).rejects.toThrow(
+            /^Salesforce refused the change: FIELD_INTEGRITY_EXCEPTION: Cannot inactivate user [\s\S]*(change those users' Manager|Salesforce Setup → Web-to-Lead|Salesforce Setup → Support Settings)/
+        )
     })
 
     it('reports a password that breaks the password policy', async () => {
         const user = firstAccount(await runCommand('std:account:create', newUser('pw@acme-errors.example'), config))
         await expect(
             runCommand('std:change-password', { key: { simple: { id: user.identity } }, password: 'short' }, config)
-        ).rejects.toThrow(/INVALID_NEW_PASSWORD/)
+        ).rejects.toThrow(/Salesforce refused the new password: INVALID_NEW_PASSWORD: [\s\S]*Setup → Password Policies/)
     })
 
     it('says the integration user needs Manage Users when Salesforce refuses a write for lack of access', async () => {
@@ -153,14 +208,18 @@ describe('Salesforce errors through the bundled connector', () => {
         await expect(runCommand('std:test-connection', {}, asDelegate)).resolves.toMatchObject({ outputs: [{}] })
         await expect(
             runCommand('std:account:create', newUser('refused@acme-errors.example'), asDelegate)
-        ).rejects.toThrow(/INSUFFICIENT_ACCESS[\s\S]*Manage Users/)
+        ).rejects.toThrow(
+            /^The integration user lacks a permission: INSUFFICIENT_ACCESS[\s\S]*"Manage Users" and "API Enabled"/
+        )
         expect(emulator.store.listUsers().some((u) => u.userName === 'refused@acme-errors.example')).toBe(false)
     })
 
     it('reports bad credentials as a configuration problem to fix', async () => {
         await expect(
             runCommand('std:test-connection', {}, emulatorConfig(emulator.url, { clientId: 'not-the-consumer-key' }))
-        ).rejects.toThrow(/invalid_client_id|Consumer Key/i)
+        ).rejects.toThrow(
+            /Salesforce did not recognise the connected app: invalid_client_id: [\s\S]*Check Consumer Key/
+        )
         await expect(
             runCommand(
                 'std:test-connection',
@@ -172,6 +231,6 @@ describe('Salesforce errors through the bundled connector', () => {
                     password: 'wrong',
                 })
             )
-        ).rejects.toThrow(/invalid_client|invalid_grant|authentication failure/i)
+        ).rejects.toThrow(/^Salesforce refused the client credentials: invalid_client: [\s\S]*Check Consumer Secret/)
     })
 })

@@ -350,7 +350,7 @@ describe('toConnectorError', () => {
             400,
             TOKEN,
             'AuthenticationError',
-            /Admin approved users are pre-authorized/,
+            /check the spelling of Username.*Login URL is the org the user is in.*production.*sandbox.*Admin approved users are pre-authorized/,
         ],
         [
             'invalid_client',
@@ -422,7 +422,7 @@ describe('toConnectorError', () => {
             400,
             TOKEN,
             'AuthenticationError',
-            /expired/,
+            /expired access\/refresh token .*\. The grant has expired; authenticate again$/,
         ],
         [
             'rate_limit_exceeded',
@@ -449,7 +449,14 @@ describe('toConnectorError', () => {
             'InvalidResponseError',
             /HTTP 418, which the connector does not expect/,
         ],
-        ['a bare 400', { detail: 'Improper Schema.' }, 400, GET_USER, 'InvalidRequestError', /Improper Schema\./],
+        [
+            'a bare 400',
+            { detail: 'Improper Schema.' },
+            400,
+            GET_USER,
+            'InvalidRequestError',
+            /^Salesforce refused the request: Improper Schema\. \(HTTP 400 GET .*\)\. Check the values sent for this account/,
+        ],
         ['a bare 401', { detail: 'nope' }, 401, GET_USER, 'AuthenticationError', /Run Test Connection/],
         ['a bare 409', { detail: 'conflict' }, 409, POST_USERS, 'InvalidRequestError', /Check the values sent/],
         [
@@ -544,12 +551,15 @@ describe('toConnectorError', () => {
         )
     })
 
-    it('maps a 404 No such resource to NotFoundError of type notFound', () => {
+    it('maps a 404 No such resource for the user to NotFoundError, never saying the user was removed', () => {
         const error = toConnectorError(404, parseSalesforceError(fixture('scim/error.no-such-resource')), GET_USER)
         expect(error).toMatchObject({ name: 'NotFoundError', type: ConnectorErrorType.NotFound, status: 404 })
         expect(error.message).toBe(
-            'Not found in Salesforce: No such resource (HTTP 404 GET /services/scim/v2/Users/005RM000002FZAlYAO). It may have been removed in Salesforce; aggregate the source again'
+            'Not found in Salesforce: No such resource (HTTP 404 GET /services/scim/v2/Users/005RM000002FZAlYAO). ' +
+                'Salesforce never deletes users (a deactivated user is still found), so the id is wrong or is a user ' +
+                'of another Salesforce org: check Login URL, then aggregate the source again'
         )
+        expect(error.message).not.toMatch(/removed/)
     })
 
     it('carries only errorCode, status and fields', () => {
@@ -611,5 +621,13 @@ describe('isSessionExpired', () => {
         )
         expect(isSessionExpired(401, parseSalesforceError([{ message: 'x', errorCode: 'OTHER' }]))).toBe(false)
         expect(isSessionExpired(403, parseSalesforceError(fixture('rest/error.invalid-session-id')))).toBe(false)
+    })
+
+    it.each([
+        'This session is not valid for use with the REST API',
+        'Connected app is not attached to Agent',
+        'BlackTab users cannot perform API operations',
+    ])('is false for the 401 jsforce does not refresh on: %s', (message) => {
+        expect(isSessionExpired(401, parseSalesforceError([{ errorCode: 'INVALID_SESSION_ID', message }]))).toBe(false)
     })
 })

@@ -446,7 +446,11 @@ describe('groups', () => {
         for await (const page of sf.groupPages()) pages.push(page)
         expect(pages).toEqual([[group]])
         expect(seen[0]?.path).toBe(`${SCIM}/Groups?count=200&startIndex=1`)
-        await expect(sf.getGroup(GROUP_ID)).rejects.toMatchObject({ type: ConnectorErrorType.NotFound })
+        await expect(sf.getGroup(GROUP_ID)).rejects.toMatchObject({
+            name: 'MissingEntitlementError',
+            type: ConnectorErrorType.Generic,
+            message: expect.stringMatching(/^Salesforce has no public group /),
+        })
     })
 })
 
