@@ -3,14 +3,7 @@ import { TokenProvider } from '../auth/token-provider'
 import { InvalidResponseError } from '../errors'
 import { isSecretKey, logger } from '../logger'
 import { exchange, traceExchange } from './exchange'
-import {
-    HttpMethod,
-    RetryTiming,
-    defaultRetryTiming,
-    isIdempotentRead,
-    isTransient,
-    retryDelayMs,
-} from './retry-policy'
+import { HttpMethod, RetryTiming, defaultRetryTiming, isRepeatable, isTransient, retryDelayMs } from './retry-policy'
 import {
     attemptFailure,
     isSessionExpired,
@@ -106,7 +99,7 @@ export class RequestPipeline {
             headers['Content-Type'] = form ? 'application/x-www-form-urlencoded' : 'application/json'
         const data = form?.toString() ?? req.body
         const traced = form ? Object.fromEntries(form) : req.body
-        const retryable = req.changesNothing === true || isIdempotentRead(req.method)
+        const retryable = req.changesNothing === true || isRepeatable(req.method)
         const tokens = 'tokens' in req.to ? req.to.tokens : undefined
         const { maxRetries } = this.options
         let replayed = false
@@ -144,7 +137,7 @@ export class RequestPipeline {
             }
 
             const failure = attemptFailure(outcome, parsed)
-            if (retryable && isTransient(failure) && retries < maxRetries) {
+            if (retryable && isTransient(failure, this.timing.now()) && retries < maxRetries) {
                 retries++
                 const delayMs = retryDelayMs(retries, failure, this.timing)
                 const reason = failure.kind === 'network' ? failure.code : `HTTP ${failure.status}`

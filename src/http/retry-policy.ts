@@ -49,9 +49,6 @@ export function isRepeatable(method: HttpMethod): boolean {
     return REPEATABLE_METHODS.has(method)
 }
 
-/** @deprecated The rule is `isRepeatable`, which covers DELETE as well as reads; this name stays for callers. */
-export const isIdempotentRead: (method: HttpMethod) => boolean = isRepeatable
-
 /**
  * Whether the failure is transient. REQUEST_LIMIT_EXCEEDED is never transient, whatever its status: Salesforce's
  * API limit is a rolling 24-hour org limit, and retrying only spends more of it. Nor is a 429 whose Retry-After

@@ -2,7 +2,6 @@ import {
     AttemptFailure,
     MAX_RETRY_AFTER_MS,
     RetryTiming,
-    isIdempotentRead,
     isRepeatable,
     isTransient,
     retryDelayMs,
@@ -30,7 +29,6 @@ describe('which requests are sent again', () => {
         ['PUT', false],
     ] as const)('%s: %s', (method, repeatable) => {
         expect(isRepeatable(method)).toBe(repeatable)
-        expect(isIdempotentRead(method)).toBe(repeatable)
     })
 })
 
