@@ -147,8 +147,9 @@ export function readLocalSettings(root = process.cwd(), environment: Env = proce
             )
         }
         const url = value('EMULATOR_URL') ?? `http://127.0.0.1:${emulatorPort}`
-        const target: LocalTarget = { kind: 'emulator', url, config: emulatorConfig(url, settings) }
-        return { connectorPort, emulatorPort, emulatorUsers, target, warnings }
+        const config = emulatorConfig(url, settings)
+        checkWithConnector(config)
+        return { connectorPort, emulatorPort, emulatorUsers, target: { kind: 'emulator', url, config }, warnings }
     }
 
     const config: Record<string, unknown> = { ...settings }
@@ -158,6 +159,10 @@ export function readLocalSettings(root = process.cwd(), environment: Env = proce
         if (v !== undefined && setting.connection) config[setting.configKey] = env[setting.envKey]
     }
     const problems: string[] = []
+    const placeholders = connectionKeys.filter((key) => /<[^>]*>/.test(value(key) ?? ''))
+    if (placeholders.length > 0) {
+        problems.push(`${placeholders.join(', ')} still hold the <placeholders> of .env.example`)
+    }
     const keyFile = value(PRIVATE_KEY_FILE)
     if (keyFile !== undefined) {
         if (value('SF_PRIVATE_KEY') !== undefined) problems.push(`set SF_PRIVATE_KEY or ${PRIVATE_KEY_FILE}, not both`)
@@ -176,21 +181,29 @@ export function readLocalSettings(root = process.cwd(), environment: Env = proce
     if (problems.length > 0) {
         throw new LocalConfigError(`.env is incomplete for the org at ${loginUrl}: ${problems.join('; ')}.`)
     }
-    try {
-        parseConfig(config)
-    } catch (err) {
-        if (!(err instanceof InvalidConfigurationError)) throw err
-        const keys = (err.fields ?? []).map((key) =>
-            key === 'privateKey' && keyFile !== undefined ? PRIVATE_KEY_FILE : envKeyFor(key)
-        )
-        throw new LocalConfigError(`.env: ${keys.length > 0 ? `${keys.join(', ')}: ` : ''}${err.message}`)
-    }
+    checkWithConnector(config, keyFile !== undefined)
     return {
         connectorPort,
         emulatorPort,
         emulatorUsers,
         target: { kind: 'salesforce', loginUrl: new URL(loginUrl).origin, config },
         warnings,
+    }
+}
+
+/**
+ * Runs the connector's own config check, so a mistake is reported before any request, under its `.env` key.
+ * @throws LocalConfigError naming the `.env` key and the ISC label.
+ */
+function checkWithConnector(config: Record<string, unknown>, keyFromFile = false): void {
+    try {
+        parseConfig(config)
+    } catch (err) {
+        if (!(err instanceof InvalidConfigurationError)) throw err
+        const keys = (err.fields ?? []).map((key) =>
+            key === 'privateKey' && keyFromFile ? PRIVATE_KEY_FILE : envKeyFor(key)
+        )
+        throw new LocalConfigError(`.env: ${keys.length > 0 ? `${keys.join(', ')}: ` : ''}${err.message}`)
     }
 }
 
