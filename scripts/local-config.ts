@@ -246,13 +246,20 @@ function wholeNumber(text: string | undefined, key: string, fallback: number): n
     return n
 }
 
-/** The candidate with the fewest single-character edits from `key`. */
+/** The candidate that contains `key` (or is contained in it), else the one with the fewest single-character edits. */
 function closest(key: string, candidates: readonly string[]): string {
+    const rank = (candidate: string): [number, number] => [
+        candidate.includes(key) || key.includes(candidate) ? 0 : 1,
+        editDistance(key, candidate),
+    ]
     let best = candidates[0] ?? ''
-    let bestDistance = Infinity
+    let bestRank: [number, number] = [2, Infinity]
     for (const candidate of candidates) {
-        const d = editDistance(key, candidate)
-        if (d < bestDistance) [best, bestDistance] = [candidate, d]
+        const [contained, distance] = rank(candidate)
+        if (contained < bestRank[0] || (contained === bestRank[0] && distance < bestRank[1])) {
+            best = candidate
+            bestRank = [contained, distance]
+        }
     }
     return best
 }
