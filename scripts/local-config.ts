@@ -68,9 +68,6 @@ export const REQUIRED_ENV_KEYS: Readonly<Record<string, readonly string[]>> = {
     usernamePassword: ['SF_CLIENT_ID', 'SF_CLIENT_SECRET', 'SF_USERNAME', 'SF_PASSWORD'],
 }
 
-/** Settings of the local scripts themselves, not of the connector. */
-export const LOCAL_ENV_KEYS = ['CONNECTOR_PORT', 'EMULATOR_PORT', 'EMULATOR_URL', 'EMULATOR_USERS'] as const
-
 export type LocalTarget =
     | { readonly kind: 'emulator'; readonly url: string; readonly config: Record<string, unknown> }
     | { readonly kind: 'salesforce'; readonly loginUrl: string; readonly config: Record<string, unknown> }
