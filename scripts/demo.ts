@@ -2,6 +2,7 @@
  * `npm run demo`: the command sequence of a real rollout, run on the built bundle against a fresh emulator,
  * printing what each step did.
  */
+import fs from 'fs'
 import * as path from 'path'
 import { startEmulator } from '../emulator'
 import { emulatorConfig } from './local-config'
@@ -9,6 +10,34 @@ import { loadBundle, runBundleCommand } from './run-bundle'
 
 type Attrs = Record<string, unknown>
 
+/**
+ * The connector logs through the SDK's pino logger, which writes to stdout asynchronously (fs.write), while this
+ * script's console.log writes at once: a heading printed right after a command could overtake the command's last
+ * log line. `logsWritten()` resolves once no asynchronous write to stdout or stderr is in flight.
+ */
+function trackAsyncOutput(): () => Promise<void> {
+    let inFlight = 0
+    let waiting: (() => void)[] = []
+    const write = fs.write as (...args: unknown[]) => void
+    fs.write = ((fd: unknown, ...rest: unknown[]) => {
+        const callback = rest.pop()
+        if ((fd !== 1 && fd !== 2) || typeof callback !== 'function') return write(fd, ...rest, callback)
+        inFlight++
+        write(fd, ...rest, (...result: unknown[]) => {
+            inFlight--
+            ;(callback as (...r: unknown[]) => void)(...result)
+            // The logger issues its next buffered write from inside that callback.
+            if (inFlight === 0) {
+                const resolved = waiting
+                waiting = []
+                for (const resolve of resolved) resolve()
+            }
+        })
+    }) as typeof fs.write
+    return () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)))
+}
+
+const logsWritten = trackAsyncOutput()
 const bundle = loadBundle(path.resolve(__dirname, '..', 'dist', 'index.js'))
 
 function step(title: string): void {
@@ -30,7 +59,11 @@ function show(account: Record<string, unknown> | undefined): void {
 async function main(): Promise<void> {
     const emulator = await startEmulator({ port: 0 })
     const config = emulatorConfig(emulator.url)
-    const run = (type: string, input: unknown) => runBundleCommand(bundle, type, input, config)
+    const run = async (type: string, input: unknown) => {
+        const result = await runBundleCommand(bundle, type, input, config)
+        await logsWritten()
+        return result
+    }
     try {
         step('Test connection')
         await run('std:test-connection', {})

@@ -10,6 +10,7 @@
  * add its socket listener again to every pooled keep-alive connection.
  */
 import { ChildProcess, spawn } from 'child_process'
+import * as net from 'net'
 import * as path from 'path'
 
 const ROOT = path.resolve(__dirname, '..')
@@ -17,13 +18,40 @@ const SPCX = path.join(ROOT, 'node_modules', '@sailpoint', 'connector-sdk', 'dis
 
 export interface LocalServer {
     readonly url: string
+    /** Settles when the server's process ends, with its exit code (null when a signal ended it). */
+    readonly exited: Promise<number | null>
     stop(): Promise<void>
+}
+
+/** Another program already listens on the port. */
+export class PortInUseError extends Error {
+    override readonly name = 'PortInUseError'
+    constructor(readonly port: number) {
+        super(`port ${port} is already in use`)
+    }
+}
+
+/**
+ * Checks that nothing listens on `port`, by listening on it the way the SDK's server does (all interfaces).
+ * The SDK's server cannot say so itself: Express 5 calls its "listening" callback with the error, and spcx
+ * prints "listening at" and exits without a word.
+ * @throws PortInUseError when the port is taken.
+ */
+export function assertPortFree(port: number, host?: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+        const probe = net.createServer()
+        probe.once('error', (err: NodeJS.ErrnoException) =>
+            reject(err.code === 'EADDRINUSE' ? new PortInUseError(port) : err)
+        )
+        probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()))
+    })
 }
 
 export async function startLocalServer(
     port: number,
     bundle = path.join(ROOT, 'build', 'local', 'index.js')
 ): Promise<LocalServer> {
+    await assertPortFree(port)
     const binDir = path.join(ROOT, 'node_modules', '.bin')
     const pathWithoutBin = (process.env.PATH ?? '')
         .split(path.delimiter)
@@ -40,6 +68,7 @@ export async function startLocalServer(
         }
     }
     child.stderr?.on('data', (chunk: Buffer) => forward(chunk, process.stderr))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     await new Promise<void>((resolve, reject) => {
         const onData = (chunk: Buffer) => {
             if (chunk.toString().includes('listening at')) {
@@ -54,6 +83,7 @@ export async function startLocalServer(
     })
     return {
         url: `http://localhost:${port}`,
+        exited,
         stop: () =>
             new Promise<void>((resolve) => {
                 if (child.exitCode !== null) return resolve()

@@ -1,0 +1,59 @@
+/**
+ * `npm run demo` prints each step's heading, the connector's log lines of that step, then the step's result: a
+ * log line never shows up under the next step's heading.
+ */
+import { execFileSync } from 'child_process'
+import * as path from 'path'
+
+const ROOT = path.resolve(__dirname, '..', '..')
+
+/** The commands each step of the demo runs, by the start of its heading. */
+const STEP_COMMANDS: readonly (readonly [string, readonly string[]])[] = [
+    ['Test connection', ['std:test-connection']],
+    ['Aggregate accounts', ['std:account:list']],
+    ['Aggregate entitlements', ['std:entitlement:list']],
+    ['Access request', ['std:account:create']],
+    ['Update: add', ['std:account:update']],
+    ['Update: remove', ['std:account:update']],
+    ['Leaver', ['std:account:disable', 'std:account:enable']],
+    ['Delta aggregation', ['std:account:list']],
+    ['Discover the schema', ['std:account:discover-schema']],
+    ['Delete', ['std:account:delete', 'std:account:read']],
+]
+
+describe('npm run demo', () => {
+    let output = ''
+
+    beforeAll(() => {
+        execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' })
+        output = execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'scripts', 'demo.ts')], {
+            cwd: ROOT,
+            encoding: 'utf8',
+            timeout: 60_000,
+        })
+    })
+
+    it('prints every connector log line under the heading of the step that logged it', () => {
+        const steps = output.split('\n== ').slice(1)
+        expect(steps).toHaveLength(STEP_COMMANDS.length)
+        steps.forEach((step, i) => {
+            const [heading, commands] = STEP_COMMANDS[i] ?? ['', []]
+            expect(step.startsWith(heading)).toBe(true)
+            const logged = step
+                .split('\n')
+                .filter((line) => line.startsWith('{'))
+                .map((line) => (JSON.parse(line) as { commandType?: string }).commandType)
+            for (const commandType of logged) {
+                const ofThisStep = commandType !== undefined && commands.includes(commandType)
+                expect({ heading, commandType, ofThisStep }).toEqual({ heading, commandType, ofThisStep: true })
+            }
+        })
+    })
+
+    it('prints a step’s log lines before its result', () => {
+        const delta = output.slice(output.indexOf('== Delta aggregation'), output.indexOf('== Discover the schema'))
+        const lines = delta.trim().split('\n')
+        expect(lines[lines.length - 1]).toMatch(/^ {3}\d+ changed account\(s\)/)
+        expect(delta).toContain('"message":"Listed ')
+    })
+})
