@@ -21,7 +21,6 @@ const USAGE = `Usage: npx tsx emulator/cli.ts [options]
   --error-rate <0..1>        fraction of SCIM requests answered 500/503
   --drop-rate <0..1>         fraction of SCIM requests whose connection is dropped
   --write-drop-rate <0..1>   fraction of user writes applied but answered by a dropped connection
-  --cut-list-rate <0..1>     fraction of GET /Users list answers cut off mid-body (connection dropped)
   --revoke-after <n>         revoke all sessions once after n SCIM requests
   --api-limit-reached        answer every SCIM request 403 REQUEST_LIMIT_EXCEEDED
   --help                     show this help`
@@ -52,7 +51,6 @@ async function main(): Promise<void> {
             'error-rate': { type: 'string' },
             'drop-rate': { type: 'string' },
             'write-drop-rate': { type: 'string' },
-            'cut-list-rate': { type: 'string' },
             'revoke-after': { type: 'string' },
             'api-limit-reached': { type: 'boolean' },
             help: { type: 'boolean' },
@@ -72,8 +70,6 @@ async function main(): Promise<void> {
     if (dropRate !== undefined) faults.dropRate = dropRate
     const writeDropRate = num(values['write-drop-rate'], 'write-drop-rate')
     if (writeDropRate !== undefined) faults.writeDropRate = writeDropRate
-    const cutListRate = num(values['cut-list-rate'], 'cut-list-rate')
-    if (cutListRate !== undefined) faults.cutListRate = cutListRate
     const revokeAfter = num(values['revoke-after'], 'revoke-after')
     if (revokeAfter !== undefined) faults.revokeSessionsAfterRequests = revokeAfter
     if (values['api-limit-reached']) faults.apiLimitReached = true

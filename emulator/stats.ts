@@ -8,7 +8,7 @@ export interface EmulatorStats {
     /** e.g. 'GET /Users', 'GET /Users/:id', 'PATCH /Users/:id', 'POST /Users', 'PATCH /Groups/:id', 'POST /token'. */
     byRoute: Record<string, number>
     faultsInjected: number
-    /** The faults injected, by the option that caused them, e.g. `{ cutListRate: 3, dropRate: 1 }`. */
+    /** The faults injected, by the option that caused them, e.g. `{ errorRate: 3, dropRate: 1 }`. */
     faultsByOption: Partial<Record<FaultKind, number>>
     usersCreated: number
 }
