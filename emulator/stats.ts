@@ -11,10 +11,20 @@ export interface EmulatorStats {
     /** The faults injected, by the option that caused them, e.g. `{ errorRate: 3, dropRate: 1 }`. */
     faultsByOption: Partial<Record<FaultKind, number>>
     usersCreated: number
+    /** Email-change confirmation mails Salesforce would have sent (variant `emailChange: 'held'`). */
+    emailConfirmationsSent: number
 }
 
 export function emptyStats(): EmulatorStats {
-    return { requests: 0, tokenRequests: 0, byRoute: {}, faultsInjected: 0, faultsByOption: {}, usersCreated: 0 }
+    return {
+        requests: 0,
+        tokenRequests: 0,
+        byRoute: {},
+        faultsInjected: 0,
+        faultsByOption: {},
+        usersCreated: 0,
+        emailConfirmationsSent: 0,
+    }
 }
 
 const SCIM_PREFIX = '/services/scim/v2'

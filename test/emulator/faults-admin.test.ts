@@ -100,7 +100,7 @@ describe('emulator admin endpoints and stats', () => {
     it('reports health', async () => {
         const res = await http(`${org.url}/__emulator/health`)
         expect(res.status).toBe(200)
-        expect(res.body).toMatchObject({ status: 'ok', url: org.url, users: 28 })
+        expect(res.body).toMatchObject({ status: 'ok', url: org.url, users: 32 })
     })
 
     it('counts requests by route, tokens and created users, and resets', async () => {
@@ -164,7 +164,7 @@ describe('emulator admin endpoints and stats', () => {
 
     it('lists the users /Users serves, with why deactivation would be refused', () => {
         const users = org.emulator.store.listUsers()
-        expect(users).toHaveLength(26)
+        expect(users).toHaveLength(30)
         expect(users.map((u) => u.id)).not.toContain(U.automatedProcess)
         expect(users.filter((u) => !u.active).map((u) => u.userName)).toEqual(
             expect.arrayContaining(['carlos.mendes@acme-corp.example.com', 'fatima.zahra@acme-corp.example.com'])
