@@ -127,6 +127,8 @@ export class OrgStore {
     private readonly nickNames = new Map<string, string>()
     /** Users `/Users` can return, sorted by id (plain string order, as `ORDER BY Id`). */
     private readonly visible: UserRecord[] = []
+    /** False after seeding appended users out of id order; the next read sorts once. */
+    private visibleSorted = true
     private readonly psaByUser = new Map<string, Set<string>>()
     private readonly psaByPermissionSet = new Map<string, Set<string>>()
     private readonly groupsByUser = new Map<string, Set<string>>()
@@ -190,6 +192,7 @@ export class OrgStore {
 
     /** Users `/Users` serves, sorted by id. Do not mutate. */
     visibleUsers(): readonly UserRecord[] {
+        this.sortVisible()
         if (this.notVisibleUntil.size === 0) return this.visible
         return this.visible.filter((u) => this.isReadable(u))
     }
@@ -212,6 +215,7 @@ export class OrgStore {
 
     /** Every user `/Users` serves (internal users left out), in id order, as plain snapshots. */
     listUsers(): UserSummary[] {
+        this.sortVisible()
         return this.visible.map((u) => this.summarize(u))
     }
 
@@ -565,7 +569,12 @@ export class OrgStore {
         this.usersById.set(user.id, user)
         this.usersByName.set(user.userName, user)
         if (user.nickName) this.nickNames.set(user.nickName.toLowerCase(), user.id)
-        if (this.isVisible(user)) this.insertVisible(user)
+        if (this.isVisible(user)) {
+            // Seeded ids come from several pods and chunks: append now, sort once when first read.
+            const last = this.visible[this.visible.length - 1]
+            if (last && last.id > user.id) this.visibleSorted = false
+            this.visible.push(user)
+        }
         indexAdd(this.usersByProfile, user.profileId, user.id)
         if (user.roleId) indexAdd(this.usersByRole, user.roleId, user.id)
         this.indexHierarchy(user, undefined)
@@ -718,7 +727,14 @@ export class OrgStore {
         }
     }
 
+    private sortVisible(): void {
+        if (this.visibleSorted) return
+        this.visible.sort(byId)
+        this.visibleSorted = true
+    }
+
     private insertVisible(user: UserRecord): void {
+        this.sortVisible()
         const last = this.visible[this.visible.length - 1]
         if (!last || last.id < user.id) this.visible.push(user)
         else this.visible.splice(lowerBound(this.visible, user.id, false), 0, user)
