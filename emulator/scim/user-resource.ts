@@ -286,7 +286,7 @@ export function userListSource(store: OrgStore): ListSource<UserRecord> {
         lookup: (attr, value) => {
             if (attr !== 'userName') return undefined
             const u = store.findUserByUserName(value)
-            return u && store.isVisible(u) ? [u] : []
+            return u && store.isVisible(u) && store.isReadable(u) ? [u] : []
         },
     }
 }
