@@ -421,7 +421,7 @@ describe('emulator variants: groups and queues', () => {
     afterEach(() => {
         org.emulator.setVariants(DEFAULT_VARIANTS)
     })
-    const queueMember = SEED.queueMembers[0] as string
+    const queueMember = SEED.queueMembers[0]
 
     it('R14 listed (default): queues among a user groups and in /Groups, while the queue itself answers 404', async () => {
         expect(groupValues((await org.scim(`/Users/${queueMember}`)).body)).toContain(G.supportQueue)
