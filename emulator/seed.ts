@@ -5,7 +5,7 @@ import { OrgStore } from './store'
 
 /**
  * The hand-written "Acme Corp" org every emulator starts from: profiles of each license type, permission sets, a role
- * hierarchy, public groups and about 25 users with managers, inactive users, a partner user, custom fields, internal
+ * hierarchy, public groups, a queue and 32 users (names with quotes, braces, backslashes, non-ASCII and emoji) with managers, inactive users, a partner user, custom fields, internal
  * users /Users must not return, and users whose deactivation Salesforce refuses.
  */
 
