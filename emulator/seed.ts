@@ -5,8 +5,9 @@ import { OrgStore } from './store'
 
 /**
  * The hand-written "Acme Corp" org every emulator starts from: profiles of each license type, permission sets, a role
- * hierarchy, public groups, a queue and 32 users (names with quotes, braces, backslashes, non-ASCII and emoji) with managers, inactive users, a partner user, custom fields, internal
- * users /Users must not return, and users whose deactivation Salesforce refuses.
+ * hierarchy, public groups, a queue and 32 users with managers, inactive users, a partner user, custom fields,
+ * internal users /Users must not return, users whose deactivation Salesforce refuses, and messy data (quotes, braces,
+ * backslashes, non-ASCII and emoji in names and titles). User ids come from two pods and several chunks.
  */
 
 export const ORG_ID = makeId(KEY_PREFIX.org, 4_216_044)
