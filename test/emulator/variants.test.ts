@@ -1,3 +1,4 @@
+import { execFile } from 'child_process'
 import { CREATE_COMMIT_DELAY_MS, DEFAULT_VARIANTS, ORG_ID, SEED, VARIANT_VALUES, Variants } from '../../emulator'
 import { at, f, http, list, newUserBody, patchBody, startOrg, TestOrg, useOrg } from './helpers'
 
@@ -545,4 +546,33 @@ describe('emulator variants: a create that is still committing (R15) and the clo
         expect(at(later.body, 'meta', 'lastModified')).toBe('2026-06-02T08:31:45Z')
         org.emulator.setClockSkew(0)
     })
+})
+
+describe('emulator variants: the command line', () => {
+    const cli = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+        new Promise((resolve) => {
+            execFile(
+                process.execPath,
+                [require.resolve('tsx/cli'), 'emulator/cli.ts', ...args],
+                { timeout: 60_000 },
+                (error, stdout, stderr) => {
+                    const code = error && typeof error.code === 'number' ? error.code : error ? 1 : 0
+                    resolve({ code, stdout, stderr })
+                }
+            )
+        })
+
+    it('lists every variant with its values and default, and refuses an unknown value', async () => {
+        const listed = await cli('--variants')
+        expect(listed.code).toBe(0)
+        for (const name of Object.keys(VARIANT_VALUES) as (keyof Variants)[])
+            expect(listed.stdout).toContain(
+                `${name.padEnd(26)} ${VARIANT_VALUES[name].join(' | ')}  (default ${DEFAULT_VARIANTS[name]})`
+            )
+        const refused = await cli('--variant', 'idCollation=caseless')
+        expect(refused.code).toBe(2)
+        expect(refused.stderr).toContain(
+            'variant idCollation cannot be "caseless"; it is one of binary, orderByCaseInsensitive, gtCaseInsensitive'
+        )
+    }, 120_000)
 })
