@@ -1,5 +1,6 @@
 import { parseArgs } from 'util'
 import { EMULATOR_CREDENTIALS, EmulatorOptions, FaultOptions, ORG_ID, SEED, startEmulator } from './index'
+import { DEFAULT_VARIANTS, mergeVariants, UnknownVariantError, VARIANT_VALUES, Variants } from './variants'
 
 /**
  * Run the Salesforce emulator from a shell:
@@ -21,10 +22,39 @@ const USAGE = `Usage: npx tsx emulator/cli.ts [options]
   --error-rate <0..1>        fraction of SCIM requests answered 500/503
   --drop-rate <0..1>         fraction of SCIM requests whose connection is dropped
   --write-drop-rate <0..1>   fraction of user writes applied but answered by a dropped connection
-  --cut-list-rate <0..1>     fraction of GET /Users list answers cut off mid-body (connection dropped)
   --revoke-after <n>         revoke all sessions once after n SCIM requests
   --api-limit-reached        answer every SCIM request 403 REQUEST_LIMIT_EXCEEDED
+  --permission-sets <n>      extra permission sets on top of the seed's (default 0)
+  --clock-skew <ms>          Salesforce's clock runs this far ahead of this machine's (negative: behind)
+  --variant <name=value>     an unconfirmed Salesforce behaviour (repeatable); --variants lists them all
+  --variants                 list every variant, its values and its default, then exit
   --help                     show this help`
+
+function variantList(): string {
+    return (Object.keys(VARIANT_VALUES) as (keyof Variants)[])
+        .map((name) => `  ${name.padEnd(26)} ${VARIANT_VALUES[name].join(' | ')}  (default ${DEFAULT_VARIANTS[name]})`)
+        .join('\n')
+}
+
+function parseVariants(list: readonly string[]): Partial<Variants> {
+    const patch: Record<string, string> = {}
+    for (const item of list) {
+        const eq = item.indexOf('=')
+        if (eq <= 0) {
+            console.error(`--variant expects name=value, got "${item}"`)
+            process.exit(2)
+        }
+        patch[item.slice(0, eq)] = item.slice(eq + 1)
+    }
+    try {
+        mergeVariants(DEFAULT_VARIANTS, patch)
+    } catch (e) {
+        if (!(e instanceof UnknownVariantError)) throw e
+        console.error(e.message)
+        process.exit(2)
+    }
+    return patch
+}
 
 function num(value: string | undefined, name: string): number | undefined {
     if (value === undefined) return undefined
@@ -52,9 +82,12 @@ async function main(): Promise<void> {
             'error-rate': { type: 'string' },
             'drop-rate': { type: 'string' },
             'write-drop-rate': { type: 'string' },
-            'cut-list-rate': { type: 'string' },
             'revoke-after': { type: 'string' },
             'api-limit-reached': { type: 'boolean' },
+            'permission-sets': { type: 'string' },
+            'clock-skew': { type: 'string' },
+            variant: { type: 'string', multiple: true },
+            variants: { type: 'boolean' },
             help: { type: 'boolean' },
         },
         strict: true,
@@ -63,6 +96,11 @@ async function main(): Promise<void> {
         console.log(USAGE)
         return
     }
+    if (values.variants) {
+        console.log(`Variants (--variant name=value):\n${variantList()}`)
+        return
+    }
+    const variants = parseVariants(values.variant ?? [])
     const faults: Partial<FaultOptions> = {}
     const latency = num(values.latency, 'latency')
     if (latency !== undefined) faults.latencyMs = latency
@@ -72,8 +110,6 @@ async function main(): Promise<void> {
     if (dropRate !== undefined) faults.dropRate = dropRate
     const writeDropRate = num(values['write-drop-rate'], 'write-drop-rate')
     if (writeDropRate !== undefined) faults.writeDropRate = writeDropRate
-    const cutListRate = num(values['cut-list-rate'], 'cut-list-rate')
-    if (cutListRate !== undefined) faults.cutListRate = cutListRate
     const revokeAfter = num(values['revoke-after'], 'revoke-after')
     if (revokeAfter !== undefined) faults.revokeSessionsAfterRequests = revokeAfter
     if (values['api-limit-reached']) faults.apiLimitReached = true
@@ -88,7 +124,10 @@ async function main(): Promise<void> {
         apiDailyLimit: num(values['api-daily-limit'], 'api-daily-limit') ?? 5_000_000,
         extraLicenses: num(values['extra-licenses'], 'extra-licenses') ?? 3,
         stringifiedErrorSchemas: !values['rfc-error-schemas'],
+        permissionSets: num(values['permission-sets'], 'permission-sets') ?? 0,
+        clockSkewMs: num(values['clock-skew'], 'clock-skew') ?? 0,
         faults,
+        variants,
     }
     const started = Date.now()
     const emulator = await startEmulator(options)
@@ -103,6 +142,7 @@ async function main(): Promise<void> {
     console.log(`  users served by /Users   : ${visible}`)
     console.log(`  admin                    : ${emulator.url}/__emulator/health`)
     if (Object.keys(faults).length > 0) console.log(`  faults                   : ${JSON.stringify(faults)}`)
+    if (Object.keys(variants).length > 0) console.log(`  variants                 : ${JSON.stringify(variants)}`)
 
     let stopping = false
     const stop = (signal: string): void => {

@@ -122,3 +122,18 @@ function errorId(): string {
     const c = -(100_000_000 + Math.floor(Math.random() * 899_999_999))
     return `${a}-${b} (${c})`
 }
+
+/**
+ * An uncaught Apex exception, as Salesforce's Apex REST layer answers it: HTTP 500 with a REST error array. The pilot
+ * throws this one when a group remove names a user who is not a member (`GroupResource.cls`, `[… limit 1]`).
+ */
+export class ApexQueryException extends RestApiError {
+    constructor() {
+        super(
+            500,
+            'APEX_ERROR',
+            'System.QueryException: List has no rows for assignment to SObject\n\nClass.GroupResource.doPatch: line 98, column 1'
+        )
+        this.name = 'ApexQueryException'
+    }
+}

@@ -12,12 +12,6 @@ export interface FaultOptions {
     dropRate: number
     /** 0..1 fraction of POST/PATCH/PUT/DELETE /Users that are applied and then lose their answer (socket destroyed). */
     writeDropRate: number
-    /**
-     * 0..1 fraction of `GET /Users` list answers (status 200; not `GET /Users/{id}`) whose body is cut off: the
-     * headers (with the whole body's Content-Length) and the first 40–60% of the body's bytes go out, cut
-     * mid-resource, then the socket is destroyed.
-     */
-    cutListRate: number
     /** When > 0: after that many SCIM requests, revoke all sessions once (then it resets to 0). */
     revokeSessionsAfterRequests: number
     /** Every /services/scim request gets 403 REQUEST_LIMIT_EXCEEDED. */
@@ -29,7 +23,6 @@ export const NO_FAULTS: FaultOptions = Object.freeze({
     errorRate: 0,
     dropRate: 0,
     writeDropRate: 0,
-    cutListRate: 0,
     revokeSessionsAfterRequests: 0,
     apiLimitReached: false,
 })
@@ -46,7 +39,6 @@ export function mergeFaults(current: FaultOptions, patch: Partial<Record<keyof F
         errorRate: rate(patch.errorRate, current.errorRate),
         dropRate: rate(patch.dropRate, current.dropRate),
         writeDropRate: rate(patch.writeDropRate, current.writeDropRate),
-        cutListRate: rate(patch.cutListRate, current.cutListRate),
         revokeSessionsAfterRequests: Math.floor(
             nonNegative(patch.revokeSessionsAfterRequests, current.revokeSessionsAfterRequests)
         ),
@@ -58,8 +50,6 @@ export function mergeFaults(current: FaultOptions, patch: Partial<Record<keyof F
 export type FaultKind = keyof FaultOptions
 
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE'])
-/** The `/Users` list route (relative to the SCIM base), not `/Users/{id}`. */
-const USER_LIST_PATH = /^\/Users\/?$/
 
 /** `res.locals` key: the `performance.now()` time before which no byte of the answer may leave (`latencyMs`). */
 const ANSWER_DUE = 'faultAnswerDue'
@@ -86,22 +76,9 @@ function withEncodedBody(args: unknown[]): unknown[] {
     return typeof encoding === 'string' ? [bytes, ...rest] : [bytes, ...args.slice(1)]
 }
 
-const CLOSE_OBJECT = 0x7d
-const COMMA = 0x2c
-
 /**
- * Where to cut `body`: at 40–60% of its bytes (`r` in [0, 1) picks where), moved past any `}` or `,` so the
- * bytes sent never end exactly after a resource: on a page of users, the client gets one of them cut in two.
- */
-export function cutPoint(body: Uint8Array, r: number): number {
-    let at = Math.floor(body.length * (0.4 + 0.2 * r))
-    while (at < body.length - 1 && (body[at - 1] === CLOSE_OBJECT || body[at - 1] === COMMA)) at++
-    return Math.min(Math.max(1, at), body.length - 1)
-}
-
-/**
- * Fault injection for resilience tests: latency, transient 5xx, dropped connections, lost write answers, user
- * lists cut off mid-body, mass session revocation and an exhausted API allocation. Random choices come from a
+ * Fault injection for resilience tests: latency, transient 5xx, dropped connections, lost write answers, mass
+ * session revocation and an exhausted API allocation. Random choices come from a
  * seeded generator so a test run repeats.
  */
 export class FaultInjector {
@@ -188,7 +165,7 @@ export class FaultInjector {
         }
     }
 
-    /** Faults that strike after authentication: the API allocation switch, lost write answers and cut user lists. */
+    /** Faults that strike after authentication: the API allocation switch and lost write answers. */
     afterAuth() {
         return (req: Request, res: Response, next: NextFunction): void => {
             const o = this.options
@@ -206,40 +183,7 @@ export class FaultInjector {
                 this.hooks.onFault('writeDropRate')
                 res.locals[DROP_RESPONSE] = true
             }
-            if (o.cutListRate > 0 && req.method === 'GET' && USER_LIST_PATH.test(req.path)) this.mayCutList(res)
             next()
         }
-    }
-
-    /**
-     * Makes this `GET /Users` answer, if it is a 200 list, lose the rest of its body with `cutListRate`
-     * odds: the headers announce the whole body's Content-Length, the first 40–60% of its bytes go out (after
-     * the latency, like any answer), then the socket is destroyed, so the client sees the body abort mid-way.
-     */
-    private mayCutList(res: Response): void {
-        const end = res.end.bind(res) as (...args: unknown[]) => Response
-        res.end = ((...args: unknown[]) => {
-            const encoded = withEncodedBody(args)
-            const body = encoded[0]
-            const cutListRate = this.options.cutListRate
-            if (
-                res.statusCode !== 200 ||
-                res.headersSent ||
-                !Buffer.isBuffer(body) ||
-                body.length < 2 ||
-                !(cutListRate > 0 && this.rand() < cutListRate)
-            ) {
-                return end(...encoded)
-            }
-            this.hooks.onFault('cutListRate')
-            const cut = cutPoint(body, this.rand())
-            res.setHeader('Content-Length', String(body.length))
-            whenDue(res, () => {
-                const socket = res.socket
-                // Destroyed once the first part is out: the body stops short of its Content-Length.
-                res.write(body.subarray(0, cut), () => socket?.destroy())
-            })
-            return res
-        }) as Response['end']
     }
 }

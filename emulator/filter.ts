@@ -305,3 +305,17 @@ export function compileFilter<T>(filter: string | undefined, attributes: Attribu
         eqTerms,
     }
 }
+
+/** The logical operators (`and`, `or`) a filter has outside any brackets. */
+export function topLevelOperators(filter: string): Set<'and' | 'or'> {
+    const out = new Set<'and' | 'or'>()
+    let depth = 0
+    for (const token of tokenize(filter)) {
+        if (token === '(') depth++
+        else if (token === ')') depth--
+        // Quoted literals keep their quotes as tokens, so only a bare `and`/`or` is an operator.
+        const t = token.toLowerCase()
+        if (depth === 0 && (t === 'and' || t === 'or')) out.add(t)
+    }
+    return out
+}

@@ -1,15 +1,19 @@
-import { KEY_PREFIX, makeId } from './ids'
+import { ChunkedIds, KEY_PREFIX, POD } from './ids'
 import { CustomValue, LicenseName, UserRecord } from './model'
-import { makeAlias, SEED, slug, USER_DOMAIN } from './seed'
+import { CURRENT_POD_NEXT_COUNTER, makeAlias, SEED, seedUserId, slug, USER_DOMAIN } from './seed'
 import { OrgStore } from './store'
 import { prng } from './random'
 
 /**
- * Deterministic bulk users on top of the seed org, for benchmarks and paging tests. Ids ascend with creation time,
- * as in a real org, and every user gets a department-typical profile, permission sets, role, groups and manager.
+ * Deterministic bulk users on top of the seed org, for benchmarks and paging tests. Ids ascend with creation time on
+ * the org's current pod, in chunks with gaps as app servers hand them out (so they sort below the seed's legacy-pod
+ * users), and every user gets a department-typical profile, permission sets, role, groups and manager.
  */
 
-/** Comma-separated name lists; some carry accents, apostrophes and spaces, as real directories do. */
+/**
+ * Comma-separated name lists; some carry accents, apostrophes, quotes, braces, backslashes, emoji and spaces, as
+ * real directories do.
+ */
 const names = (list: string): readonly string[] =>
     list
         .split(',')
@@ -23,7 +27,7 @@ const FIRST_NAMES = names(`
     Chiamaka, Mohammed, Fatima, José, María, François, Zoë, Søren, Ingrid, Björn, Małgorzata, Andrés,
     Renée, Liam, Olivia, Noah, Emma, Oliver, Ava, Elijah, Sophia, Lucas, Isabella, Mateo, Camila,
     Ethan, Mia, Kwame, Amara, Dmitri, Anastasia, Kenji, Sakura, Siobhan, Padraig, Giulia, Alessandro,
-    Lena, Jonas, Chen, Lin, Arjun, Priya
+    Lena, Jonas, Chen, Lin, Arjun, Priya, "Bobby", Þórdís, Nguyễn, 美咲, Jean\\Luc
 `)
 
 const LAST_NAMES = names(`
@@ -33,7 +37,7 @@ const LAST_NAMES = names(`
     Nowak, Kowalczyk, Novák, Østergaard, Ibáñez, Núñez, Kim, Park, Nguyen, Tran, Wang, Zhang, Li, Liu,
     Sato, Suzuki, Okafor, Adeyemi, Mensah, Haddad, Khan, Patel, Sharma, Singh, Iyer, Reddy, Rossi,
     Russo, Bianchi, Dubois, Lefebvre, Moreau, Jansen, de Vries, van der Berg, Fischer, Petrov, Ivanova,
-    Larsen, Andersson, Nilsson, Murphy, Kelly, Walsh, Silva, Santos
+    Larsen, Andersson, Nilsson, Murphy, Kelly, Walsh, Silva, Santos, {Braces}, Star ⭐, O"Hara, 山田
 `)
 
 interface Department {
@@ -205,15 +209,20 @@ function pick<T>(list: readonly T[], r: number): T {
 export function generateUsers(store: OrgStore, count: number, randomSeed: number): void {
     if (count <= 0) return
     const rand = prng(randomSeed)
-    const firstCounter = store.ids.peek(KEY_PREFIX.user)
+    const ids = new ChunkedIds(
+        KEY_PREFIX.user,
+        POD.current,
+        CURRENT_POD_NEXT_COUNTER,
+        { minChunk: 20, maxChunk: 400, minGap: 1, maxGap: 4_000 },
+        randomSeed ^ 0x1d5
+    )
     const span = GEN_END - GEN_START
     const leads = new Map<Team, string>()
     const teamSize = new Map<Team, number>()
     const licenseOf = (profileId: string): LicenseName | undefined => store.profiles.get(profileId)?.license
 
     for (let i = 0; i < count; i++) {
-        const counter = firstCounter + i
-        const id = makeId(KEY_PREFIX.user, counter)
+        const id = ids.take()
         let w = rand() * TOTAL_WEIGHT
         let dept = DEPARTMENTS[0] as Department
         for (const d of DEPARTMENTS) {
@@ -233,7 +242,7 @@ export function generateUsers(store: OrgStore, count: number, randomSeed: number
         const modified = Math.floor((createdSec + rand() * (DATA_END - createdSec)) / 1000) * 1000
         const size = (teamSize.get(team) ?? 0) + 1
         teamSize.set(team, size)
-        const managerId = leads.get(team) ?? makeId(KEY_PREFIX.user, team.managerCounter)
+        const managerId = leads.get(team) ?? seedUserId(team.managerCounter)
         if (size % LEAD_EVERY === 1) leads.set(team, id)
         const isActive = rand() >= 0.08
         const custom: Record<string, CustomValue> = {}
@@ -288,7 +297,33 @@ export function generateUsers(store: OrgStore, count: number, randomSeed: number
         store.seedUser(user, permissionSetIds)
         if (license !== 'Chatter Free' && license !== 'Identity') for (const g of team.groups) store.seedMember(g, id)
     }
-    store.ids.reserve(KEY_PREFIX.user, firstCounter + count - 1)
+}
+
+/**
+ * Append `count` permission sets (an org with over 200 of them meets `/Entitlements`' cap), on the current pod in
+ * chunks, with messy labels.
+ */
+export function generatePermissionSets(store: OrgStore, count: number, randomSeed: number): void {
+    if (count <= 0) return
+    const ids = new ChunkedIds(
+        KEY_PREFIX.permissionSet,
+        POD.current,
+        91_000,
+        { minChunk: 5, maxChunk: 60, minGap: 1, maxGap: 300 },
+        randomSeed ^ 0x0b5
+    )
+    const created = Date.UTC(2023, 0, 2, 8, 0, 0)
+    const words = ['Report', 'Export "CSV"', 'Flow {Run}', 'Read\\Only', 'Zugriff Ü', 'アクセス', 'Deploy 🚀']
+    for (let i = 0; i < count; i++) {
+        const label = `${words[i % words.length] ?? 'Access'} ${String(i + 1).padStart(4, '0')}`
+        store.addPermissionSet({
+            id: ids.take(),
+            name: label,
+            label,
+            created: created + i * 60_000,
+            lastModified: created + i * 60_000 + (randomSeed % 7) * 1000,
+        })
+    }
 }
 
 /**

@@ -1,16 +1,20 @@
 import { createServer, Server } from 'http'
 import { AddressInfo } from 'net'
 import { FaultInjector, FaultOptions } from './faults'
-import { allocateSeats, generateUsers } from './generate'
+import { allocateSeats, generatePermissionSets, generateUsers } from './generate'
 import { RollingDailyCounter } from './limits'
 import { createApp, ServerState } from './server'
 import { ORG_ID, ORG_NAME, seedOrg } from './seed'
 import { SessionStore } from './sessions'
 import { emptyStats, EmulatorStats } from './stats'
 import { OrgStore } from './store'
+import { Variants, VariantSwitch } from './variants'
 
 export type { FaultKind, FaultOptions } from './faults'
 export type { EmulatorStats } from './stats'
+export type { Variants, VariantName } from './variants'
+export { DEFAULT_VARIANTS, VARIANT_VALUES, CREATE_COMMIT_DELAY_MS } from './variants'
+export { checksumSuffix, KEY_PREFIX, POD } from './ids'
 export { OrgStore } from './store'
 export { EMULATOR_CREDENTIALS } from './credentials'
 export { SEED, FOREIGN_USERNAMES, ORG_ID, ORG_NAME, USER_DOMAIN } from './seed'
@@ -35,6 +39,17 @@ export interface EmulatorOptions {
     /** Default true (Salesforce's bug: `schemas` is a JSON string in SCIM errors); false = RFC array. */
     stringifiedErrorSchemas?: boolean
     faults?: Partial<FaultOptions>
+    /** Unconfirmed Salesforce behaviours (see variants.ts); unset ones take `DEFAULT_VARIANTS`. */
+    variants?: Partial<Variants>
+    /** Extra permission sets on top of the seed's (e.g. 1,000 to meet `/Entitlements`' 200 cap). Default 0. */
+    permissionSets?: number
+    /**
+     * Salesforce's clock in epoch ms (default `Date.now`). `meta.created`/`lastModified` and every answer's `Date`
+     * header follow it, plus `clockSkewMs`.
+     */
+    clock?: () => number
+    /** Milliseconds Salesforce's clock runs ahead of `clock` (negative: behind); changeable at run time. Default 0. */
+    clockSkewMs?: number
 }
 
 export interface RunningEmulator {
@@ -42,6 +57,11 @@ export interface RunningEmulator {
     readonly url: string
     close(): Promise<void>
     setFaults(faults: Partial<FaultOptions>): void
+    /** Switch variants (partial; the others stay). Returns the variants now in force. */
+    setVariants(variants: Partial<Variants>): Variants
+    variants(): Variants
+    /** Make Salesforce's clock run `ms` ahead of the emulator's base clock (negative: behind). */
+    setClockSkew(ms: number): void
     revokeSessions(): void
     stats(): EmulatorStats
     resetStats(): void
@@ -50,17 +70,27 @@ export interface RunningEmulator {
 }
 
 /** Build the seeded org without starting a server (used by startEmulator and by benchmarks of generation). */
-export function buildOrg(options: Pick<EmulatorOptions, 'users' | 'randomSeed' | 'extraLicenses'> = {}): OrgStore {
-    const store = new OrgStore({ id: ORG_ID, name: ORG_NAME })
+export function buildOrg(
+    options: Pick<EmulatorOptions, 'users' | 'randomSeed' | 'extraLicenses' | 'permissionSets'> & {
+        clock?: () => number
+    } = {}
+): OrgStore {
+    const seed = options.randomSeed ?? 42
+    const store = new OrgStore({ id: ORG_ID, name: ORG_NAME }, options.clock ?? Date.now, seed)
     seedOrg(store)
-    generateUsers(store, options.users ?? 0, options.randomSeed ?? 42)
+    generatePermissionSets(store, options.permissionSets ?? 0, seed)
+    generateUsers(store, options.users ?? 0, seed)
     allocateSeats(store, options.extraLicenses ?? 3)
     return store
 }
 
 /** Start the Salesforce emulator on an HTTP port. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-    const store = buildOrg(options)
+    const baseClock = options.clock ?? Date.now
+    let skew = options.clockSkewMs ?? 0
+    const clock = (): number => baseClock() + skew
+    const store = buildOrg({ ...options, clock })
+    const variants = new VariantSwitch(options.variants ?? {})
     const sessions = new SessionStore(ORG_ID.slice(0, 15), (options.sessionTimeoutSeconds ?? 7200) * 1000)
     const stats = emptyStats()
     let url = ''
@@ -77,9 +107,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         faults,
         limit: new RollingDailyCounter(options.apiDailyLimit ?? 5_000_000),
         stats,
+        variants,
         defaultUserPageSize: options.defaultPageSize ?? 10,
         stringifiedErrorSchemas: options.stringifiedErrorSchemas ?? true,
         url: () => url,
+        setClockSkew: (ms) => {
+            skew = ms
+        },
         resetStats: () => {
             Object.assign(stats, emptyStats())
         },
@@ -106,6 +140,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             }),
         setFaults: (f) => {
             faults.set(f)
+        },
+        setVariants: (v) => variants.set(v),
+        variants: () => ({ ...variants.current }),
+        setClockSkew: (ms) => {
+            skew = ms
         },
         revokeSessions: () => sessions.revokeAll(),
         stats: () => structuredClone(stats),

@@ -55,6 +55,19 @@ export interface PermissionSet {
     lastModified: number
 }
 
+/** A permission set group: users get it through a PermissionSetAssignment that SCIM does not show. */
+export interface PermissionSetGroup {
+    readonly id: string
+    readonly name: string
+}
+
+/** Assignment details SCIM neither shows nor can recreate. */
+export interface HiddenAssignments {
+    readonly permissionSetGroupIds: readonly string[]
+    /** PermissionSetAssignment.ExpirationDate by permission set id (epoch ms). */
+    readonly expiry: Readonly<Record<string, number>>
+}
+
 export interface Role {
     readonly id: string
     name: string
@@ -66,7 +79,7 @@ export interface Role {
 export interface Group {
     readonly id: string
     name: string
-    /** `Regular` is a public group; queues exist but are not served by /Groups. */
+    /** `Regular` is a public group; a `Queue` may be listed (variant `queues`) but not read or changed alone. */
     readonly type: 'Regular' | 'Queue'
     /** User (005) or group (00G) ids, in the order they were added. */
     readonly members: Set<string>
@@ -139,6 +152,11 @@ export interface UserDraft {
     groupIds: string[]
     /** A new password to set with the write; it is not a User field and does not touch LastModifiedDate. */
     password?: string
+    /**
+     * Set when a write deleted every non-profile PermissionSetAssignment and inserted the listed ones again: the
+     * permission set group assignments and expiry dates SCIM does not show are lost with them.
+     */
+    dropHiddenAssignments?: boolean
 }
 
 export const USER_FIELD_KEYS: readonly (keyof UserFields)[] = [

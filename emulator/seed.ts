@@ -1,15 +1,35 @@
 import { EMULATOR_CREDENTIALS } from './credentials'
-import { KEY_PREFIX, makeId } from './ids'
+import { counterBeforeCaseFlip, KEY_PREFIX, makeId, POD } from './ids'
 import { CustomValue, LicenseName, UserFields, UserRecord, UserType } from './model'
 import { OrgStore } from './store'
 
 /**
  * The hand-written "Acme Corp" org every emulator starts from: profiles of each license type, permission sets, a role
- * hierarchy, public groups and about 25 users with managers, inactive users, a partner user, custom fields, internal
- * users /Users must not return, and users whose deactivation Salesforce refuses.
+ * hierarchy, public groups, a queue and 32 users with managers, inactive users, a partner user, custom fields,
+ * internal users /Users must not return, users whose deactivation Salesforce refuses, and messy data (quotes, braces,
+ * backslashes, non-ASCII and emoji in names and titles). User ids come from two pods and several chunks.
  */
 
 export const ORG_ID = makeId(KEY_PREFIX.org, 4_216_044)
+
+/** Seed users the org created after it moved pod: their ids carry the current pod's code, which sorts lower. */
+const MOVED_POD_USERS: readonly number[] = [23, 24, 25, 26, 29, 30, 31, 32]
+/** First chunk of legacy-pod user ids: users 1-10, starting just before a `Z`-to-`a` case flip. */
+const LEGACY_CHUNK_1 = counterBeforeCaseFlip(7_000) - 4
+/** Second legacy chunk, another app server's, after a gap: the other legacy users. */
+const LEGACY_CHUNK_2 = LEGACY_CHUNK_1 + 1_733
+const CURRENT_POD_CHUNK = counterBeforeCaseFlip(210) - 2
+
+/** The id of seed user `n`: two chunks with a gap on the legacy pod, and a chunk on the current pod. */
+export function seedUserId(n: number): string {
+    const moved = MOVED_POD_USERS.indexOf(n)
+    if (moved >= 0) return makeId(KEY_PREFIX.user, CURRENT_POD_CHUNK + moved, POD.current)
+    if (n <= 10) return makeId(KEY_PREFIX.user, LEGACY_CHUNK_1 + n - 1)
+    return makeId(KEY_PREFIX.user, LEGACY_CHUNK_2 + n - 11)
+}
+
+/** Counter after the seed's current-pod users: generated users continue on that pod after a gap. */
+export const CURRENT_POD_NEXT_COUNTER = CURRENT_POD_CHUNK + MOVED_POD_USERS.length + 377
 export const ORG_NAME = 'Acme Corp'
 export const USER_DOMAIN = 'acme-corp.example.com'
 
@@ -50,6 +70,8 @@ export const SEED = {
         flowBuilder: makeId(KEY_PREFIX.permissionSet, 6),
         marketingCloudConnect: makeId(KEY_PREFIX.permissionSet, 7),
         crmAnalyticsPlus: makeId(KEY_PREFIX.permissionSet, 8),
+        /** A name with quotes, braces, a backslash, a Greek letter and an emoji. */
+        reportsLite: makeId(KEY_PREFIX.permissionSet, 9),
     },
     roles: {
         ceo: makeId(KEY_PREFIX.role, 1),
@@ -72,36 +94,49 @@ export const SEED = {
         serviceTeam: makeId(KEY_PREFIX.group, 4),
         marketing: makeId(KEY_PREFIX.group, 5),
         executives: makeId(KEY_PREFIX.group, 6),
+        /** A queue (Group.Type = Queue), not a public group. */
         supportQueue: makeId(KEY_PREFIX.group, 7),
+        /** A public group whose name has quotes, braces, a backslash and an emoji. */
+        nightShift: makeId(KEY_PREFIX.group, 8),
+    },
+    /** Permission set groups: their assignments are PermissionSetAssignment rows SCIM does not show. */
+    permissionSetGroups: {
+        salesLeadership: makeId(KEY_PREFIX.permissionSetGroup, 1),
     },
     users: {
-        integration: makeId(KEY_PREFIX.user, 1),
-        ceo: makeId(KEY_PREFIX.user, 2),
-        vpSales: makeId(KEY_PREFIX.user, 3),
-        vpService: makeId(KEY_PREFIX.user, 4),
+        integration: seedUserId(1),
+        ceo: seedUserId(2),
+        vpSales: seedUserId(3),
+        vpService: seedUserId(4),
         /** Web-to-Lead default lead creator: cannot be deactivated. */
-        salesManagerWest: makeId(KEY_PREFIX.user, 5),
-        salesManagerEast: makeId(KEY_PREFIX.user, 6),
+        salesManagerWest: seedUserId(5),
+        salesManagerEast: seedUserId(6),
         /** Default case owner: cannot be deactivated. */
-        serviceManagerEmea: makeId(KEY_PREFIX.user, 7),
-        serviceManagerAmericas: makeId(KEY_PREFIX.user, 8),
+        serviceManagerEmea: seedUserId(7),
+        serviceManagerAmericas: seedUserId(8),
         /** IT admin referenced by the `Approver__c` hierarchy field: cannot be deactivated. */
-        itAdmin: makeId(KEY_PREFIX.user, 19),
+        itAdmin: seedUserId(19),
         /** Salesforce Platform license. */
-        platformUser: makeId(KEY_PREFIX.user, 20),
-        chatterFreeUser: makeId(KEY_PREFIX.user, 21),
-        identityUser: makeId(KEY_PREFIX.user, 22),
+        platformUser: seedUserId(20),
+        chatterFreeUser: seedUserId(21),
+        identityUser: seedUserId(22),
         /** Inactive, Read Only profile. */
-        inactiveReadOnly: makeId(KEY_PREFIX.user, 23),
+        inactiveReadOnly: seedUserId(23),
         /** Inactive, Standard User profile. */
-        inactiveStandard: makeId(KEY_PREFIX.user, 24),
+        inactiveStandard: seedUserId(24),
         /** PowerPartner user of the Partner Community profile. */
-        partner: makeId(KEY_PREFIX.user, 25),
-        automatedProcess: makeId(KEY_PREFIX.user, 27),
-        siteGuest: makeId(KEY_PREFIX.user, 28),
+        partner: seedUserId(25),
+        automatedProcess: seedUserId(27),
+        siteGuest: seedUserId(28),
+        /** Names and title with quotes, braces, backslashes, non-ASCII and emoji. */
+        messyQuotes: seedUserId(29),
+        messyCjk: seedUserId(30),
+        /** In the Support Queue and a public group; a backslash in the last name, emoji in the title. */
+        messyQueue: seedUserId(31),
+        messyAccents: seedUserId(32),
     },
-    /** Highest counter used by seeded users; generated users continue after it. */
-    lastUserCounter: 28,
+    /** Seed users in the Support Queue (a queue, not a public group). */
+    queueMembers: [seedUserId(15), seedUserId(16), seedUserId(17), seedUserId(31)],
 } as const
 
 interface SeedUser {
@@ -426,6 +461,64 @@ const USERS: readonly SeedUser[] = [
         modified: at(421),
     },
     {
+        n: 29,
+        first: 'Zoë "Zee"',
+        last: "D'Àngelo-Ō'Brien",
+        profile: 'standardUser',
+        role: 'salesRepWest',
+        manager: 5,
+        title: 'Head of {Growth} \\ "APAC" 🚀',
+        department: 'Sales & Marketing',
+        groups: ['allSales', 'nightShift'],
+        permissionSets: ['salesCloudUser', 'reportsLite'],
+        userName: 'zoe.dangelo@acme-corp.example.com',
+        custom: { Cost_Center__c: 'CC-"2100"\\{W}' },
+        created: at(430),
+        modified: at(431),
+    },
+    {
+        n: 30,
+        first: '李',
+        last: '小龙 (Bruce)',
+        profile: 'standardUser',
+        title: 'Ingeniero de Sistemas — Nivel "III" \\ 東京',
+        department: 'IT',
+        userName: 'li.xiaolong@acme-corp.example.com',
+        locale: 'ja_JP',
+        timezone: 'Asia/Tokyo',
+        city: '東京',
+        country: 'JP',
+        created: at(440),
+        modified: at(445),
+    },
+    {
+        n: 31,
+        first: 'Renée',
+        last: "O'Malley \\ Backslash",
+        profile: 'standardUser',
+        role: 'serviceAgentAmericas',
+        manager: 8,
+        title: 'Support {Tier 2} 😀 "Night" shift',
+        department: 'Service',
+        groups: ['serviceTeam', 'nightShift'],
+        permissionSets: ['serviceCloudUser'],
+        userName: 'renee.omalley@acme-corp.example.com',
+        created: at(450),
+        modified: at(452),
+    },
+    {
+        n: 32,
+        first: 'Émile',
+        last: 'Łukasiewicz-Ñúñez',
+        profile: 'standardUser',
+        title: 'Ops "Lead" {EMEA}',
+        department: 'Opérations',
+        userName: 'emile.lukasiewicz@acme-corp.example.com',
+        permissionSets: ['reportsLite'],
+        created: at(460),
+        modified: at(460),
+    },
+    {
         n: 27,
         first: '',
         last: 'Automated Process',
@@ -476,6 +569,7 @@ export function seedOrg(store: OrgStore): void {
         [S.flowBuilder, 'Flow Builder'],
         [S.marketingCloudConnect, 'Marketing Cloud Connect'],
         [S.crmAnalyticsPlus, 'CRM Analytics Plus', 'Salesforce'],
+        [S.reportsLite, 'Reports "Lite" {β} \\ 📊'],
     ]
     permissionSets.forEach(([id, label, license], i) =>
         store.addPermissionSet({
@@ -516,6 +610,7 @@ export function seedOrg(store: OrgStore): void {
         [G.marketing, 'Marketing', 'Regular'],
         [G.executives, 'Executives', 'Regular'],
         [G.supportQueue, 'Support Queue', 'Queue'],
+        [G.nightShift, 'Night "Owls" {Shift} \\ 🌙', 'Regular'],
     ]
     groups.forEach(([id, name, type], i) =>
         store.addGroup({ id, name, type, members: new Set(), created: at(-5 + i), lastModified: at(250 + i * 9) })
@@ -532,11 +627,11 @@ export function seedOrg(store: OrgStore): void {
     )
 
     for (const s of USERS) {
-        const id = makeId(KEY_PREFIX.user, s.n)
+        const id = seedUserId(s.n)
         const userName = (s.userName ?? `${slug(s.first)}.${slug(s.last)}@${USER_DOMAIN}`).toLowerCase()
         const custom: Record<string, CustomValue> = {}
         for (const [k, v] of Object.entries(s.custom ?? {}))
-            custom[k] = typeof v === 'string' && v.startsWith('@') ? makeId(KEY_PREFIX.user, Number(v.slice(1))) : v
+            custom[k] = typeof v === 'string' && v.startsWith('@') ? seedUserId(Number(v.slice(1))) : v
         const fields: UserFields = {
             userName,
             federationId: s.federationId ?? null,
@@ -548,7 +643,7 @@ export function seedOrg(store: OrgStore): void {
             title: s.title ?? null,
             department: s.department ?? null,
             division: s.division ?? null,
-            employeeNumber: s.n < 27 ? `E${String(1000 + s.n)}` : null,
+            employeeNumber: s.n < 27 || s.n > 28 ? `E${String(1000 + s.n)}` : null,
             street: s.city ? '1 Market Street' : null,
             city: s.city ?? null,
             state: null,
@@ -565,7 +660,7 @@ export function seedOrg(store: OrgStore): void {
             isActive: s.active ?? true,
             profileId: SEED.profiles[s.profile],
             roleId: s.role ? SEED.roles[s.role] : null,
-            managerId: s.manager ? makeId(KEY_PREFIX.user, s.manager) : null,
+            managerId: s.manager ? seedUserId(s.manager) : null,
             delegatedApproverId: null,
             accountId: s.userType === 'PowerPartner' ? '001Dn00000Nordic01' : null,
             contactId: s.userType === 'PowerPartner' ? '003Dn00000Lindq001' : null,
@@ -581,11 +676,13 @@ export function seedOrg(store: OrgStore): void {
         for (const g of s.groups ?? []) store.seedMember(SEED.groups[g], id)
     }
     store.setSecurityToken(SEED.users.integration, EMULATOR_CREDENTIALS.securityToken)
-    store.ids.reserve(KEY_PREFIX.user, SEED.lastUserCounter)
-    store.ids.reserve(KEY_PREFIX.profile, 10)
-    store.ids.reserve(KEY_PREFIX.permissionSet, 8)
-    store.ids.reserve(KEY_PREFIX.role, 12)
-    store.ids.reserve(KEY_PREFIX.group, 7)
+    for (const id of SEED.queueMembers) store.seedMember(G.supportQueue, id)
+    // Marcus Reid holds a permission set group and a permission set that expires: neither shows in SCIM.
+    store.addPermissionSetGroup({ id: SEED.permissionSetGroups.salesLeadership, name: 'Sales Leadership' })
+    store.seedHiddenAssignments(SEED.users.vpSales, {
+        permissionSetGroupIds: [SEED.permissionSetGroups.salesLeadership],
+        expiry: { [S.salesCloudUser]: Date.UTC(2027, 5, 30) },
+    })
 
     store.settings.webToLeadDefaultCreatorId = SEED.users.salesManagerWest
     store.settings.defaultCaseOwnerId = SEED.users.serviceManagerEmea

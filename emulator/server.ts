@@ -22,6 +22,7 @@ import { usersRouter } from './scim/users'
 import { SessionStore } from './sessions'
 import { EmulatorStats, routeKey } from './stats'
 import { OrgStore } from './store'
+import { UnknownVariantError, VariantSwitch } from './variants'
 
 export interface ServerState {
     readonly store: OrgStore
@@ -29,11 +30,17 @@ export interface ServerState {
     readonly faults: FaultInjector
     readonly limit: RollingDailyCounter
     readonly stats: EmulatorStats
+    readonly variants: VariantSwitch
     readonly defaultUserPageSize: number
     readonly stringifiedErrorSchemas: boolean
     /** The emulator's own URL once listening (login URL and instance URL). */
     url(): string
     resetStats(): void
+    setClockSkew(ms: number): void
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function baseUrl(req: Request, state: ServerState): string {
@@ -108,6 +115,39 @@ function adminRouter(state: ServerState): express.Router {
         }
         res.json(state.faults.set(body))
     })
+    router.get('/variants', (_req, res) => {
+        res.json(state.variants.current)
+    })
+    router.put('/variants', (req, res) => {
+        const body: unknown = req.body
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+            res.status(400).json({ error: 'expected a JSON object of variants' })
+            return
+        }
+        try {
+            res.json(state.variants.set(body as Record<string, unknown>))
+        } catch (e) {
+            if (!(e instanceof UnknownVariantError)) throw e
+            res.status(400).json({ error: e.message })
+        }
+    })
+    router.put('/clock', (req, res) => {
+        const skew: unknown = isObject(req.body) ? req.body.skewMs : undefined
+        if (typeof skew !== 'number' || !Number.isFinite(skew)) {
+            res.status(400).json({ error: 'expected {"skewMs": <number>}' })
+            return
+        }
+        state.setClockSkew(skew)
+        res.json({ skewMs: skew, now: new Date(state.store.clock()).toISOString() })
+    })
+    router.post('/confirm-email', (req, res) => {
+        const id = typeof req.query.id === 'string' ? req.query.id : ''
+        if (!state.store.confirmEmail(id)) {
+            res.status(404).json({ error: `no email change waiting for user ${id}` })
+            return
+        }
+        res.status(204).end()
+    })
     router.post('/revoke-sessions', (_req, res) => {
         state.sessions.revokeAll()
         res.status(204).end()
@@ -132,6 +172,11 @@ export function createApp(state: ServerState): express.Express {
     app.disable('etag')
     app.set('case sensitive routing', true)
     app.set('trust proxy', false)
+    // Every answer's Date header is Salesforce's clock, the one `meta.lastModified` follows.
+    app.use((_req, res, next) => {
+        res.setHeader('Date', new Date(state.store.clock()).toUTCString())
+        next()
+    })
 
     // Admin routes are not API calls: they are neither counted nor faulted.
     app.use('/__emulator', adminRouter(state))
@@ -159,6 +204,7 @@ export function createApp(state: ServerState): express.Express {
         store: state.store,
         sessions: state.sessions,
         stats: state.stats,
+        variants: state.variants,
         defaultUserPageSize: state.defaultUserPageSize,
         context: (req): RequestContext => ({ baseUrl: baseUrl(req, state) }),
     }

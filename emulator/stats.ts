@@ -8,13 +8,23 @@ export interface EmulatorStats {
     /** e.g. 'GET /Users', 'GET /Users/:id', 'PATCH /Users/:id', 'POST /Users', 'PATCH /Groups/:id', 'POST /token'. */
     byRoute: Record<string, number>
     faultsInjected: number
-    /** The faults injected, by the option that caused them, e.g. `{ cutListRate: 3, dropRate: 1 }`. */
+    /** The faults injected, by the option that caused them, e.g. `{ errorRate: 3, dropRate: 1 }`. */
     faultsByOption: Partial<Record<FaultKind, number>>
     usersCreated: number
+    /** Email-change confirmation mails Salesforce would have sent (variant `emailChange: 'held'`). */
+    emailConfirmationsSent: number
 }
 
 export function emptyStats(): EmulatorStats {
-    return { requests: 0, tokenRequests: 0, byRoute: {}, faultsInjected: 0, faultsByOption: {}, usersCreated: 0 }
+    return {
+        requests: 0,
+        tokenRequests: 0,
+        byRoute: {},
+        faultsInjected: 0,
+        faultsByOption: {},
+        usersCreated: 0,
+        emailConfirmationsSent: 0,
+    }
 }
 
 const SCIM_PREFIX = '/services/scim/v2'

@@ -1,12 +1,14 @@
 import { ScimError, segment } from './errors'
-import { IdSequence, KEY_PREFIX } from './ids'
+import { KEY_PREFIX, RuntimeIds } from './ids'
 import {
     CustomFieldDef,
     CustomValue,
     displayName,
     Group,
+    HiddenAssignments,
     LicenseName,
     PermissionSet,
+    PermissionSetGroup,
     Profile,
     QUERIABLE_USER_TYPES,
     Role,
@@ -37,6 +39,11 @@ export interface UserSummary {
     readonly managerId: string | null
     readonly permissionSetIds: readonly string[]
     readonly groupIds: readonly string[]
+    /** Assignments SCIM does not show: permission set groups, and expiry dates of permission sets (ISO). */
+    readonly permissionSetGroupIds: readonly string[]
+    readonly permissionSetExpiry: Readonly<Record<string, string>>
+    /** An email change waiting for the user to confirm it (variant `emailChange: 'held'`). */
+    readonly pendingEmail: string | undefined
     readonly created: number
     readonly lastModified: number
     /** Why Salesforce would refuse to deactivate this user (a `FIELD_INTEGRITY_EXCEPTION:…;` detail), if it would. */
@@ -99,8 +106,9 @@ export function lowerBound<T extends { readonly id: string }>(
  * writes reach the User, PermissionSetAssignment and GroupMember objects.
  */
 export class OrgStore {
-    readonly ids: IdSequence
+    readonly ids: RuntimeIds
     readonly profiles = new Map<string, Profile>()
+    readonly permissionSetGroups = new Map<string, PermissionSetGroup>()
     readonly permissionSets = new Map<string, PermissionSet>()
     readonly roles = new Map<string, Role>()
     readonly groups = new Map<string, Group>()
@@ -119,6 +127,8 @@ export class OrgStore {
     private readonly nickNames = new Map<string, string>()
     /** Users `/Users` can return, sorted by id (plain string order, as `ORDER BY Id`). */
     private readonly visible: UserRecord[] = []
+    /** False after seeding appended users out of id order; the next read sorts once. */
+    private visibleSorted = true
     private readonly psaByUser = new Map<string, Set<string>>()
     private readonly psaByPermissionSet = new Map<string, Set<string>>()
     private readonly groupsByUser = new Map<string, Set<string>>()
@@ -126,6 +136,13 @@ export class OrgStore {
     private readonly usersByRole = new Map<string, Set<string>>()
     /** Users referenced by a hierarchy custom field (e.g. Approver__c), with who references them. */
     private readonly hierarchyRefs = new Map<string, Set<string>>()
+    private readonly psgByUser = new Map<string, Set<string>>()
+    /** PermissionSetAssignment.ExpirationDate, keyed `<user id>:<permission set id>`. */
+    private readonly psaExpiry = new Map<string, number>()
+    /** Email changes waiting for confirmation, by user id. */
+    private readonly pendingEmails = new Map<string, string>()
+    /** Users created but not yet visible to reads, with the time they become visible (variant `lostCreate`). */
+    private readonly notVisibleUntil = new Map<string, number>()
     private readonly passwords = new Map<string, string>()
     private readonly securityTokens = new Map<string, string>()
     private readonly licenseTotals = new Map<LicenseName, number>()
@@ -135,9 +152,11 @@ export class OrgStore {
 
     constructor(
         readonly org: OrgInfo,
-        private readonly clock: () => number = Date.now
+        /** Salesforce's clock: `meta.created`/`lastModified` and the `Date` header of every answer follow it. */
+        readonly clock: () => number = Date.now,
+        idSeed = 42
     ) {
-        this.ids = new IdSequence()
+        this.ids = new RuntimeIds(idSeed)
     }
 
     get version(): number {
@@ -173,11 +192,30 @@ export class OrgStore {
 
     /** Users `/Users` serves, sorted by id. Do not mutate. */
     visibleUsers(): readonly UserRecord[] {
-        return this.visible
+        this.sortVisible()
+        if (this.notVisibleUntil.size === 0) return this.visible
+        return this.visible.filter((u) => this.isReadable(u))
+    }
+
+    /** False while a just-created user is still committing (variant `lostCreate: 'delayed'`). */
+    isReadable(user: UserRecord): boolean {
+        const until = this.notVisibleUntil.get(user.id)
+        if (until === undefined) return true
+        if (this.clock() < until) return false
+        this.notVisibleUntil.delete(user.id)
+        this.touch()
+        return true
+    }
+
+    /** Hide a just-created user from reads for `ms` (its username is taken at once). */
+    hideUntilCommitted(userId: string, ms: number): void {
+        if (ms > 0) this.notVisibleUntil.set(userId, this.clock() + ms)
+        this.touch()
     }
 
     /** Every user `/Users` serves (internal users left out), in id order, as plain snapshots. */
     listUsers(): UserSummary[] {
+        this.sortVisible()
         return this.visible.map((u) => this.summarize(u))
     }
 
@@ -197,6 +235,14 @@ export class OrgStore {
             managerId: u.managerId,
             permissionSetIds: this.permissionSetsOf(u.id),
             groupIds: this.groupsOf(u.id),
+            permissionSetGroupIds: [...(this.psgByUser.get(u.id) ?? [])],
+            permissionSetExpiry: Object.fromEntries(
+                this.permissionSetsOf(u.id).flatMap((ps) => {
+                    const at = this.psaExpiry.get(`${u.id}:${ps}`)
+                    return at === undefined ? [] : [[ps, new Date(at).toISOString()]]
+                })
+            ),
+            pendingEmail: this.pendingEmails.get(u.id),
             created: u.created,
             lastModified: u.lastModified,
             deactivationBlocker: this.deactivationBlocker(u.id),
@@ -254,6 +300,32 @@ export class OrgStore {
 
     publicGroups(): Group[] {
         return [...this.groups.values()].filter((g) => g.type === 'Regular').sort(byId)
+    }
+
+    /** Public groups and queues, as the pilot's `/Groups` list serves them. */
+    groupsAndQueues(): Group[] {
+        return [...this.groups.values()].sort(byId)
+    }
+
+    pendingEmailOf(userId: string): string | undefined {
+        return this.pendingEmails.get(userId)
+    }
+
+    /** Hold an email change until the user confirms it; Salesforce mails the new address each time. */
+    holdEmailChange(userId: string, email: string): void {
+        this.pendingEmails.set(userId, email)
+    }
+
+    /** The user clicks the link in the confirmation mail: the held email becomes the user's. */
+    confirmEmail(userId: string): boolean {
+        const user = this.usersById.get(userId)
+        const email = this.pendingEmails.get(userId)
+        if (!user || email === undefined) return false
+        this.pendingEmails.delete(userId)
+        user.email = email
+        user.lastModified = this.now()
+        this.touch()
+        return true
     }
 
     customField(name: string): CustomFieldDef | undefined {
@@ -407,6 +479,11 @@ export class OrgStore {
         // memberships are separate objects (PermissionSetAssignment, GroupMember) and leave it alone.
         if (fieldsChanged) user.lastModified = this.now()
 
+        if (draft.dropHiddenAssignments) {
+            // Every non-profile PermissionSetAssignment was deleted and the listed ones inserted again.
+            this.psgByUser.delete(id)
+            for (const ps of this.permissionSetsOf(id)) this.unassign(id, ps)
+        }
         const newPs = new Set(draft.permissionSetIds)
         for (const ps of this.permissionSetsOf(id)) if (!newPs.has(ps)) this.unassign(id, ps)
         for (const ps of draft.permissionSetIds) this.assign(id, ps)
@@ -470,6 +547,17 @@ export class OrgStore {
         return r
     }
 
+    addPermissionSetGroup(g: PermissionSetGroup): PermissionSetGroup {
+        this.permissionSetGroups.set(g.id, g)
+        return g
+    }
+
+    /** Seed assignments SCIM does not show (call after the user's permission sets are seeded). */
+    seedHiddenAssignments(userId: string, hidden: HiddenAssignments): void {
+        for (const g of hidden.permissionSetGroupIds) indexAdd(this.psgByUser, userId, g)
+        for (const [ps, at] of Object.entries(hidden.expiry)) this.psaExpiry.set(`${userId}:${ps}`, at)
+    }
+
     addGroup(g: Group): Group {
         this.groups.set(g.id, g)
         for (const m of g.members) if (m.startsWith(KEY_PREFIX.user)) indexAdd(this.groupsByUser, m, g.id)
@@ -481,7 +569,12 @@ export class OrgStore {
         this.usersById.set(user.id, user)
         this.usersByName.set(user.userName, user)
         if (user.nickName) this.nickNames.set(user.nickName.toLowerCase(), user.id)
-        if (this.isVisible(user)) this.insertVisible(user)
+        if (this.isVisible(user)) {
+            // Seeded ids come from several pods and chunks: append now, sort once when first read.
+            const last = this.visible[this.visible.length - 1]
+            if (last && last.id > user.id) this.visibleSorted = false
+            this.visible.push(user)
+        }
         indexAdd(this.usersByProfile, user.profileId, user.id)
         if (user.roleId) indexAdd(this.usersByRole, user.roleId, user.id)
         this.indexHierarchy(user, undefined)
@@ -594,6 +687,8 @@ export class OrgStore {
                 )
         }
         for (const groupId of draft.groupIds) {
+            // A queue the user is already in may be listed among their groups; joining one through SCIM is refused.
+            if (existing && this.isGroupMember(existing.id, groupId)) continue
             const g = this.groups.get(groupId)
             if (!g || g.type !== 'Regular') throw new ScimError(400, segment('INVALID', 'invalid cross reference id'))
         }
@@ -632,7 +727,14 @@ export class OrgStore {
         }
     }
 
+    private sortVisible(): void {
+        if (this.visibleSorted) return
+        this.visible.sort(byId)
+        this.visibleSorted = true
+    }
+
     private insertVisible(user: UserRecord): void {
+        this.sortVisible()
         const last = this.visible[this.visible.length - 1]
         if (!last || last.id < user.id) this.visible.push(user)
         else this.visible.splice(lowerBound(this.visible, user.id, false), 0, user)
@@ -649,6 +751,7 @@ export class OrgStore {
     }
 
     private unassign(userId: string, psId: string): void {
+        this.psaExpiry.delete(`${userId}:${psId}`)
         indexRemove(this.psaByUser, userId, psId)
         indexRemove(this.psaByPermissionSet, psId, userId)
     }

@@ -6,8 +6,41 @@ import { sendJson } from '../respond'
 import { OrgStore } from '../store'
 import { isoSeconds, location, URN, version } from './common'
 import { ScimDeps } from './deps'
-import { projectForRequest, sendMemberResourceList } from './member-resources'
+import { ListAnswer, projectForRequest, sendMemberResourceList } from './member-resources'
 import { MemberBudget, memberWindow, windowOf } from './members'
+import { Paging, QueryResult } from './list'
+import { Variants } from '../variants'
+
+/** "When querying for all entitlements in an org, this endpoint returns a maximum of 200 records" (Salesforce). */
+export const ENTITLEMENTS_CAP = 200
+export const ENTITLEMENTS_CAP_TEXT =
+    'This endpoint returns a maximum of 200 records. To view more than 200 records, query for specific entitlements.'
+
+/**
+ * R3: how an unfiltered `/Entitlements` read enforces the cap. Rows past the 200th are never served; what the answer
+ * says about them is the variant. A filtered read (`id gt "…"` included) is not capped. Under `emptyBody`, any empty
+ * page is a 200 with no body, as the pilot answers when a page has no rows (`EntitlementsResource.cls`).
+ */
+function capEntitlements<T>(
+    cap: Variants['entitlementsCap'],
+    query: { paging: Paging; filtered: boolean; result: QueryResult<T> }
+): ListAnswer<T> | undefined {
+    const { paging, filtered, result } = query
+    if (cap === 'none') return undefined
+    if (filtered) return cap === 'emptyBody' && result.page.length === 0 ? { kind: 'emptyBody' } : undefined
+    if (cap === 'badRequest' && paging.startIndex > ENTITLEMENTS_CAP) throw new ScimError(400, ENTITLEMENTS_CAP_TEXT)
+    const page = result.page.slice(0, Math.max(0, ENTITLEMENTS_CAP - (paging.startIndex - 1)))
+    if (cap === 'emptyBody' && page.length === 0) return { kind: 'emptyBody' }
+    const capped = cap === 'cappedTotal'
+    return {
+        kind: 'result',
+        result: {
+            page,
+            total: capped ? Math.min(result.total, ENTITLEMENTS_CAP) : result.total,
+            filterTotal: capped ? Math.min(result.filterTotal, ENTITLEMENTS_CAP) : result.filterTotal,
+        },
+    }
+}
 
 /**
  * `/Entitlements`: profiles, then permission sets not owned by a profile, as one virtual list ordered by id within
@@ -78,16 +111,25 @@ export function entitlementsRouter(deps: ScimDeps): Router {
     }
 
     router.get('/Entitlements', (req, res) => {
-        sendMemberResourceList(req, res, { items: allItems, version: () => store.version }, attributes, (page) => {
-            // 200 assignee rows across the page's profiles and 200 across its permission sets (two LIMIT 200 queries).
-            const profileBudget = new MemberBudget()
-            const psBudget = new MemberBudget()
-            return page.map((item) => {
-                const e = item.entitlement
-                const budget = e.kind === 'Profile' ? profileBudget : psBudget
-                return serialize(req, e, budget.take(memberIds(store, e), isActive))
-            })
-        })
+        const v = deps.variants.current
+        sendMemberResourceList(
+            req,
+            res,
+            { items: allItems, version: () => store.version },
+            attributes,
+            (page) => {
+                // 200 assignee rows across the page's profiles and 200 across its permission sets (two LIMIT 200 queries).
+                const profileBudget = new MemberBudget()
+                const psBudget = new MemberBudget()
+                return page.map((item) => {
+                    const e = item.entitlement
+                    const budget = e.kind === 'Profile' ? profileBudget : psBudget
+                    return serialize(req, e, budget.take(memberIds(store, e), isActive))
+                })
+            },
+            v,
+            (query) => capEntitlements(v.entitlementsCap, query)
+        )
     })
 
     router.get('/Entitlements/:id', (req, res) => {

@@ -1,5 +1,5 @@
 import { Request, Router } from 'express'
-import { MalformedPayloadError, METHOD_NOT_ALLOWED, ScimError } from '../errors'
+import { ApexQueryException, MalformedPayloadError, METHOD_NOT_ALLOWED, ScimError } from '../errors'
 import { AttributeMap } from '../filter'
 import { Group } from '../model'
 import { sendEmpty, sendJson } from '../respond'
@@ -62,11 +62,21 @@ export function groupsRouter(deps: ScimDeps): Router {
     }
 
     router.get('/Groups', (req, res) => {
-        const source = { items: () => store.publicGroups(), version: () => store.version }
-        sendMemberResourceList(req, res, source, attributes, (page) => {
-            const budget = new MemberBudget()
-            return page.map((g) => serialize(req, g, budget.take(g.members)))
-        })
+        const v = deps.variants.current
+        // The pilot's list holds queues too (type Queue), though its single GET and PATCH take public groups only (R14).
+        const items = (): Group[] => (v.queues === 'listed' ? store.groupsAndQueues() : store.publicGroups())
+        const source = { items, version: () => store.version }
+        sendMemberResourceList(
+            req,
+            res,
+            source,
+            attributes,
+            (page) => {
+                const budget = new MemberBudget()
+                return page.map((g) => serialize(req, g, budget.take(g.members)))
+            },
+            v
+        )
     })
 
     router.get('/Groups/:id', (req, res) => {
@@ -85,6 +95,7 @@ export function groupsRouter(deps: ScimDeps): Router {
             throw new ScimError(400, 'Improper Schema.')
         if (!Array.isArray(body.Operations)) throw new MalformedPayloadError()
         const members = new Set(g.members)
+        const removeNamed: string[] = []
         let newName: string | undefined
         for (const operation of body.Operations) {
             if (!isRecord(operation)) throw new MalformedPayloadError()
@@ -104,6 +115,7 @@ export function groupsRouter(deps: ScimDeps): Router {
             else if (op === 'remove') {
                 if (listed.length === 0 && path === 'members') members.clear()
                 listed.forEach((m) => members.delete(m))
+                removeNamed.push(...listed)
             } else if (op === 'replace') {
                 if (value && typeof value.displayName === 'string') newName = value.displayName
                 if (value?.members !== undefined) {
@@ -114,6 +126,10 @@ export function groupsRouter(deps: ScimDeps): Router {
         }
         const add = [...members].filter((m) => !g.members.has(m))
         const remove = [...g.members].filter((m) => !members.has(m))
+        // E12: the pilot answers a remove of a non-member with a 500 (its `[… limit 1]` finds no row).
+        const removedNonMember = removeNamed.some((m) => !g.members.has(m))
+        if (removedNonMember && deps.variants.current.groupRemoveNonMember === 'error500')
+            throw new ApexQueryException()
         store.changeGroupMembers(g.id, add, remove)
         if (newName !== undefined) store.renameGroup(g.id, newName)
         sendJson(res, 200, serialize(req, g, windowOf(g.members, { offset: 0, limit: 200 })))

@@ -1,6 +1,7 @@
 import { ScimError } from '../errors'
 import { CompiledFilter } from '../filter'
 import { lowerBound } from '../store'
+import { Variants } from '../variants'
 
 export const LIST_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse'
 /** ServiceProviderConfig `filter.maxResults`; larger `count` values are refused. */
@@ -45,11 +46,19 @@ export function validateStartIndex(raw: string): number {
     return n
 }
 
-export function parsePaging(query: Record<string, unknown>, defaultCount: number): Paging {
+/** Variant `countClamp: 'clamp100'`: a larger `count` is served as this many, without a word. */
+export const CLAMPED_COUNT = 100
+
+export function parsePaging(
+    query: Record<string, unknown>,
+    defaultCount: number,
+    countClamp: Variants['countClamp'] = 'none'
+): Paging {
     const rawCount = firstParam(query.count)
     const rawStart = firstParam(query.startIndex)
+    const count = rawCount === undefined ? defaultCount : validateCount(rawCount)
     return {
-        count: rawCount === undefined ? defaultCount : validateCount(rawCount),
+        count: countClamp === 'clamp100' ? Math.min(count, CLAMPED_COUNT) : count,
         startIndex: rawStart === undefined ? 1 : validateStartIndex(rawStart),
         countSent: rawCount !== undefined,
         startIndexSent: rawStart !== undefined,
@@ -66,9 +75,24 @@ export interface ListSource<T extends { readonly id: string }> {
 }
 
 export interface QueryResult<T> {
+    /** Matches past the cursor: the filter with its id bounds (what the pilot's count query counts). */
     readonly total: number
+    /** Matches of the filter without its id bounds. */
+    readonly filterTotal: number
     readonly page: readonly T[]
 }
+
+/** `totalResults` as variant R4 says Salesforce counts it. */
+export function totalResultsOf(result: QueryResult<unknown>, meaning: Variants['totalResults']): number {
+    if (meaning === 'filterTotal') return result.filterTotal
+    if (meaning === 'pageSize') return result.page.length
+    return result.total
+}
+
+type Collation = Variants['idCollation']
+
+const binaryOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+const caseInsensitiveOrder = (a: string, b: string): number => binaryOrder(a.toLowerCase(), b.toLowerCase())
 
 /**
  * Remembers which items match a filter (without its id bounds) per data version, so keyset paging through a large
@@ -101,7 +125,8 @@ export function runQuery<T extends { readonly id: string }>(
     source: ListSource<T>,
     filter: CompiledFilter<T>,
     paging: Pick<Paging, 'startIndex' | 'count'>,
-    cache?: MatchCache<T>
+    cache?: MatchCache<T>,
+    collation: Collation = 'binary'
 ): QueryResult<T> {
     let list: readonly T[]
     const indexed = source.lookup ? firstIndexed(source, filter) : undefined
@@ -114,12 +139,45 @@ export function runQuery<T extends { readonly id: string }>(
     } else {
         list = source.items()
     }
+    if (collation !== 'binary') return collatedQuery(list, filter, paging, collation)
     const lo = filter.lower ? lowerBound(list, filter.lower.id, filter.lower.inclusive) : 0
     const hi = filter.upper ? lowerBound(list, filter.upper.id, !filter.upper.inclusive) : list.length
     const total = Math.max(0, hi - lo)
     const start = lo + paging.startIndex - 1
     const end = Math.min(start + paging.count, hi)
-    return { total, page: start < end ? list.slice(start, end) : [] }
+    return { total, filterTotal: list.length, page: start < end ? list.slice(start, end) : [] }
+}
+
+/**
+ * Variant R2, where `ORDER BY Id` and `id gt` disagree: the id bounds compare with one collation and the rows are
+ * ordered by the other. `id eq` stays exact (SOQL equality on Id is case-sensitive). A scan per page: test sizes only.
+ */
+function collatedQuery<T extends { readonly id: string }>(
+    list: readonly T[],
+    filter: CompiledFilter<T>,
+    paging: Pick<Paging, 'startIndex' | 'count'>,
+    collation: Exclude<Collation, 'binary'>
+): QueryResult<T> {
+    const { lower, upper } = filter
+    const exact = lower !== undefined && upper !== undefined && lower.id === upper.id
+    const compare = collation === 'gtCaseInsensitive' && !exact ? caseInsensitiveOrder : binaryOrder
+    const inRange = list.filter((item) => {
+        if (lower) {
+            const c = compare(item.id, lower.id)
+            if (c < 0 || (c === 0 && !lower.inclusive)) return false
+        }
+        if (upper) {
+            const c = compare(item.id, upper.id)
+            if (c > 0 || (c === 0 && !upper.inclusive)) return false
+        }
+        return true
+    })
+    const ordered =
+        collation === 'orderByCaseInsensitive'
+            ? [...inRange].sort((a, b) => caseInsensitiveOrder(a.id, b.id) || binaryOrder(a.id, b.id))
+            : inRange
+    const start = paging.startIndex - 1
+    return { total: ordered.length, filterTotal: list.length, page: ordered.slice(start, start + paging.count) }
 }
 
 function firstIndexed<T extends { readonly id: string }>(

@@ -41,10 +41,17 @@ export function rolesRouter(deps: ScimDeps): Router {
 
     router.get('/Roles', (req, res) => {
         const source = { items: () => store.sortedRoles(), version: () => store.version }
-        sendMemberResourceList(req, res, source, attributes, (page) => {
-            const budget = new MemberBudget()
-            return page.map((r) => serialize(req, r, budget.take(store.roleMemberIds(r.id))))
-        })
+        sendMemberResourceList(
+            req,
+            res,
+            source,
+            attributes,
+            (page) => {
+                const budget = new MemberBudget()
+                return page.map((r) => serialize(req, r, budget.take(store.roleMemberIds(r.id))))
+            },
+            deps.variants.current
+        )
     })
 
     router.get('/Roles/:id', (req, res) => {

@@ -3,6 +3,7 @@ import { KEY_PREFIX } from '../ids'
 import { CustomValue, UserDraft, UserFields, UserRecord } from '../model'
 import { makeAlias } from '../seed'
 import { OrgStore } from '../store'
+import { Variants } from '../variants'
 import { customUrn, isRecord, URN } from './common'
 
 /**
@@ -53,16 +54,28 @@ function enterpriseOf(body: Record<string, unknown>): Record<string, unknown> {
     return isRecord(ext) ? { ...body, ...ext } : body
 }
 
-function aliasOf(body: Record<string, unknown>): string | undefined {
-    for (const urn of [URN.salesforce10, URN.salesforce20]) {
+/** The alias from `{<urn>: {alias}}` blocks of the given URNs (nested) and/or `"<urn>:alias"` keys (flat). */
+function aliasOf(
+    body: Record<string, unknown>,
+    urns: readonly string[],
+    keys: Variants['patchExtensionKeys'] = 'nested'
+): string | undefined {
+    for (const urn of urns) {
         const ext = body[urn]
-        if (isRecord(ext)) {
-            const alias = text(ext.alias)
-            if (alias !== undefined) return alias.slice(0, ALIAS_MAX)
-        }
+        const nested = keys !== 'flat' && isRecord(ext) ? text(ext.alias) : undefined
+        const flat = keys !== 'nested' ? text(body[`${urn}:alias`]) : undefined
+        const alias = flat ?? nested
+        if (alias !== undefined) return alias.slice(0, ALIAS_MAX)
     }
     return undefined
 }
+
+/** R10: the pilot's create reads the alias only under the 2.0 URN. */
+const CREATE_ALIAS_URNS: Record<Variants['createAliasUrn'], readonly string[]> = {
+    '2.0': [URN.salesforce20],
+    both: [URN.salesforce20, URN.salesforce10],
+}
+const PATCH_ALIAS_URNS: readonly string[] = [URN.salesforce10, URN.salesforce20]
 
 function entitlementIds(list: Record<string, unknown>[]): {
     profiles: string[]
@@ -106,12 +119,18 @@ function customInto(
     store: OrgStore,
     fields: UserFields,
     body: Record<string, unknown>,
-    refuseUnknown: boolean
+    refuseUnknown: boolean,
+    keys: Variants['patchExtensionKeys'] = 'nested'
 ): string[] {
-    const ext = body[customUrn(store.org.id)]
-    if (!isRecord(ext)) return []
+    const urn = customUrn(store.org.id)
+    const ext = body[urn]
+    const values: [string, unknown][] = keys !== 'flat' && isRecord(ext) ? Object.entries(ext) : []
+    // The pilot's PATCH parser reads custom fields as flat `"<urn>:<field>": value` keys (UserPatchResource.cls).
+    if (keys !== 'nested')
+        for (const [key, raw] of Object.entries(body))
+            if (key.startsWith(urn + ':')) values.push([key.slice(urn.length + 1), raw])
     const errors: string[] = []
-    for (const [name, raw] of Object.entries(ext)) {
+    for (const [name, raw] of values) {
         const def = store.customField(name)
         if (!def) {
             if (refuseUnknown) errors.push(`INVALID:unsupported field type for field : ${name}`)
@@ -191,6 +210,7 @@ function emptyFields(profileId: string): UserFields {
 export function draftFromResource(
     store: OrgStore,
     body: unknown,
+    variants: Pick<Variants, 'defaultNickName' | 'createAliasUrn' | 'replaceHiddenAssignments'>,
     existing?: { user: UserRecord; draft: UserDraft }
 ): UserDraft {
     if (!isRecord(body)) throw new MalformedPayloadError()
@@ -229,11 +249,13 @@ export function draftFromResource(
     }
 
     const nickName = text(body.nickName)
-    // Salesforce defaults CommunityNickname to the submitted userName (original case) on create.
+    // Salesforce defaults CommunityNickname to the submitted userName (original case) on create; the pilot does not
+    // cut it to the field's 40 characters (R12).
     if (nickName !== undefined) fields.nickName = nickName
-    else if (isCreate && userName) fields.nickName = userName.slice(0, NICKNAME_DEFAULT_MAX)
+    else if (isCreate && userName)
+        fields.nickName = variants.defaultNickName === 'cut40' ? userName.slice(0, NICKNAME_DEFAULT_MAX) : userName
 
-    const alias = aliasOf(body)
+    const alias = aliasOf(body, CREATE_ALIAS_URNS[variants.createAliasUrn])
     if (alias !== undefined) fields.alias = alias
     else if (isCreate) fields.alias = makeAlias(fields.firstName ?? '', fields.lastName ?? userName ?? 'user')
 
@@ -279,6 +301,8 @@ export function draftFromResource(
         profileId = ids.profiles[ids.profiles.length - 1]
         draft.permissionSetIds = [...new Set(ids.permissionSets)]
     } else if (!isCreate) draft.permissionSetIds = []
+    // A PUT deletes every permission set assignment and inserts the listed ones (pilot doCreateOrUpdate).
+    if (!isCreate && variants.replaceHiddenAssignments === 'deletes') draft.dropHiddenAssignments = true
     if (profileId === undefined)
         errors.push(segment('REQUIRED_FIELD_MISSING', 'user_must_have_one_entitlement_which_must_be_a_profileid'))
     else fields.profileId = profileId
@@ -355,7 +379,15 @@ const NOT_NILLABLE = new Set(['alias', 'password', 'emails'])
  * Apply a PATCH body to a draft, operation by operation.
  * @throws ScimError 400 (`Improper Schema.`, rule texts) or MalformedPayloadError (Spring '26 `UNKNOWN_EXCEPTION`).
  */
-export function applyPatch(store: OrgStore, draft: UserDraft, body: unknown): void {
+export function applyPatch(
+    store: OrgStore,
+    draft: UserDraft,
+    body: unknown,
+    variants: Pick<
+        Variants,
+        'emptyEntitlementsReplace' | 'replaceHiddenAssignments' | 'patchExtensionKeys' | 'patchIdentityFields'
+    >
+): void {
     if (!isRecord(body)) throw new MalformedPayloadError()
     const schemas = body.schemas
     if (!Array.isArray(schemas) || schemas[0] !== URN.patchOp) throw new ScimError(400, 'Improper Schema.')
@@ -381,9 +413,11 @@ export function applyPatch(store: OrgStore, draft: UserDraft, body: unknown): vo
             if ('givenName' in name) fields.firstName = text(name.givenName) ?? null
             if ('familyName' in name) fields.lastName = text(name.familyName) ?? null
         }
+        // The pilot parses userName, externalId and phoneNumbers on PATCH but never writes them (R9).
+        const identity = variants.patchIdentityFields === 'applied'
         const userName = text(value.userName)
-        if (userName !== undefined) fields.userName = userName.toLowerCase()
-        if ('externalId' in value) fields.federationId = text(value.externalId) ?? null
+        if (identity && userName !== undefined) fields.userName = userName.toLowerCase()
+        if (identity && 'externalId' in value) fields.federationId = text(value.externalId) ?? null
         const simple: [string, keyof UserFields][] = [
             ['title', 'title'],
             ['preferredLanguage', 'languageLocaleKey'],
@@ -410,7 +444,7 @@ export function applyPatch(store: OrgStore, draft: UserDraft, body: unknown): vo
         if (emails && emails.length > 1) errors.push('INVALID: User can only have one email')
         else if (emails?.[0]) fields.email = text(emails[0].value) ?? fields.email
         const phones = objectArray(value.phoneNumbers)
-        if (phones) phonesInto(fields, phones)
+        if (identity && phones) phonesInto(fields, phones)
 
         const roles = objectArray(value.roles)
         if (roles) {
@@ -438,10 +472,10 @@ export function applyPatch(store: OrgStore, draft: UserDraft, body: unknown): vo
         }
 
         const entitlements = objectArray(value.entitlements)
-        if (entitlements) applyEntitlements(draft, kind, entitlements, errors)
+        if (entitlements) applyEntitlements(draft, kind, entitlements, errors, variants)
 
-        customInto(store, fields, value, false).forEach((e) => errors.push(e))
-        const alias = aliasOf(value)
+        customInto(store, fields, value, false, variants.patchExtensionKeys).forEach((e) => errors.push(e))
+        const alias = aliasOf(value, PATCH_ALIAS_URNS, variants.patchExtensionKeys)
         if (alias !== undefined) fields.alias = alias
 
         if (errors.length > 0) throw new ScimError(400, errors.join(''))
@@ -452,7 +486,8 @@ function applyEntitlements(
     draft: UserDraft,
     kind: 'add' | 'replace',
     entitlements: Record<string, unknown>[],
-    errors: string[]
+    errors: string[],
+    variants: Pick<Variants, 'emptyEntitlementsReplace' | 'replaceHiddenAssignments'>
 ): void {
     const ids = entitlementIds(entitlements)
     const bad = ids.other[0]
@@ -462,10 +497,14 @@ function applyEntitlements(
     if (kind === 'replace') {
         const profile = ids.profiles[0]
         if (profile !== undefined) draft.fields.profileId = profile
-        // Replace with any permission set replaces them all; a replace naming only a profile leaves them alone.
-        // An explicitly empty list clears them: remove on `entitlements` is refused, so it is the only way to
-        // drop a user's last permission set through /Users.
-        if (ids.permissionSets.length > 0 || entitlements.length === 0) draft.permissionSetIds = []
+        // Replace with any permission set deletes every non-profile assignment and inserts the listed ones; a
+        // replace naming only a profile leaves them alone. An empty list does nothing in the pilot, whose delete
+        // runs only when the list holds a permission set (R1).
+        const clears = entitlements.length === 0 && variants.emptyEntitlementsReplace === 'clears'
+        if (ids.permissionSets.length > 0 || clears) {
+            draft.permissionSetIds = []
+            if (variants.replaceHiddenAssignments === 'deletes') draft.dropHiddenAssignments = true
+        }
     }
     for (const ps of ids.permissionSets) {
         if (draft.permissionSetIds.includes(ps)) errors.push(segment('INVALID', 'Duplicate PermissionSetAssignment'))

@@ -1,6 +1,7 @@
 import { AttributeDef, AttributeMap } from '../filter'
 import { displayName, UserRecord } from '../model'
 import { OrgStore } from '../store'
+import { Variants } from '../variants'
 import { ListSource, MatchCache } from './list'
 import { customUrn, isoSeconds, location, RequestContext, URN, version } from './common'
 
@@ -31,12 +32,26 @@ export const USER_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set([
     'meta',
 ])
 
+/** The names `attributes=`/`excludedAttributes=` accept: without `photos` where photos are not accessible (R13). */
+export function userAttributeNames(photos: Variants['photos']): ReadonlySet<string> {
+    if (photos === 'accepted') return USER_ATTRIBUTE_NAMES
+    return new Set([...USER_ATTRIBUTE_NAMES].filter((n) => n !== 'photos'))
+}
+
+/** What of a User resource the variants in force show. */
+export type UserView = Pick<Variants, 'photos' | 'queues' | 'userGroupsAndRoles'>
+
 export function userExtensionUrns(store: OrgStore): string[] {
     return [URN.enterprise, URN.external, URN.salesforce10, URN.salesforce20, customUrn(store.org.id)]
 }
 
 /** The User resource in the pilot serializer's member order, with the native doc sample's shapes. */
-export function serializeUser(store: OrgStore, user: UserRecord, ctx: RequestContext): Record<string, unknown> {
+export function serializeUser(
+    store: OrgStore,
+    user: UserRecord,
+    ctx: RequestContext,
+    view: UserView
+): Record<string, unknown> {
     const profile = store.profiles.get(user.profileId)
     const custom = customUrn(store.org.id)
     const hasCustom = Object.keys(user.custom).length > 0
@@ -79,11 +94,13 @@ export function serializeUser(store: OrgStore, user: UserRecord, ctx: RequestCon
     if (user.mobilePhone) phones.push({ type: 'mobile', value: user.mobilePhone })
     if (user.fax) phones.push({ type: 'fax', value: user.fax })
     if (phones.length > 0) out.phoneNumbers = phones
-    const photoKey = user.hasPhoto ? `729Dn${user.id.slice(9, 15)}` : '005'
-    out.photos = [
-        { type: 'photo', value: `${ctx.baseUrl}/profilephoto/${photoKey}/F` },
-        { type: 'thumbnail', value: `${ctx.baseUrl}/profilephoto/${photoKey}/T` },
-    ]
+    const photoKey = user.hasPhoto ? `729${user.id.slice(3, 5)}${user.id.slice(9, 15)}` : '005'
+    // The pilot serves photos only where User.FullPhotoUrl is accessible (R13).
+    if (view.photos === 'accepted')
+        out.photos = [
+            { type: 'photo', value: `${ctx.baseUrl}/profilephoto/${photoKey}/F` },
+            { type: 'thumbnail', value: `${ctx.baseUrl}/profilephoto/${photoKey}/T` },
+        ]
     out.userType = user.userType
     if (user.title) out.title = user.title
     if (user.languageLocaleKey) out.preferredLanguage = user.languageLocaleKey
@@ -111,10 +128,13 @@ export function serializeUser(store: OrgStore, user: UserRecord, ctx: RequestCon
         })
     }
     out.entitlements = entitlements
-    const groups = store.groupsOf(user.id)
-    if (groups.length > 0)
+    // The pilot lists every GroupMember row of the user, queues included (R14); native may omit both arrays (R8).
+    const groups = store
+        .groupsOf(user.id)
+        .filter((g) => view.queues === 'listed' || store.groups.get(g)?.type === 'Regular')
+    if (groups.length > 0 && view.userGroupsAndRoles === 'present')
         out.groups = groups.map((g) => ({ value: g, $ref: `/Groups/${g}`, display: store.groups.get(g)?.name ?? '' }))
-    if (user.roleId)
+    if (user.roleId && view.userGroupsAndRoles === 'present')
         out.roles = [
             { value: user.roleId, $ref: `/Roles/${user.roleId}`, display: store.roles.get(user.roleId)?.name ?? '' },
         ]
@@ -266,7 +286,7 @@ export function userListSource(store: OrgStore): ListSource<UserRecord> {
         lookup: (attr, value) => {
             if (attr !== 'userName') return undefined
             const u = store.findUserByUserName(value)
-            return u && store.isVisible(u) ? [u] : []
+            return u && store.isVisible(u) && store.isReadable(u) ? [u] : []
         },
     }
 }

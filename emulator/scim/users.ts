@@ -1,16 +1,17 @@
 import { Request, Response, Router } from 'express'
 import { METHOD_NOT_ALLOWED, ScimError } from '../errors'
-import { compileFilter } from '../filter'
+import { compileFilter, topLevelOperators } from '../filter'
 import { UserRecord } from '../model'
 import { sessionOf } from '../oauth'
 import { sendEmpty, sendJson } from '../respond'
 import { attributeList, checkAttributeNames, location, project } from './common'
 import { ScimDeps } from './deps'
-import { emptyUserList, firstParam, listResponse, parsePaging, runQuery } from './list'
+import { emptyUserList, firstParam, listResponse, parsePaging, runQuery, totalResultsOf } from './list'
 import { applyPatch, draftFromResource } from './user-input'
+import { CREATE_COMMIT_DELAY_MS } from '../variants'
 import {
     serializeUser,
-    USER_ATTRIBUTE_NAMES,
+    userAttributeNames,
     userExtensionUrns,
     userFilterAttributes,
     userListSource,
@@ -30,7 +31,7 @@ export function usersRouter(deps: ScimDeps): Router {
         const wanted = attributeList(req.query.attributes)
         const excluded = attributeList(req.query.excludedAttributes)
         return project(
-            serializeUser(store, user, deps.context(req)),
+            serializeUser(store, user, deps.context(req), deps.variants.current),
             wanted,
             excluded,
             onList ? ['id', 'schemas', 'meta'] : ['id', 'schemas'],
@@ -43,8 +44,32 @@ export function usersRouter(deps: ScimDeps): Router {
         const excluded = attributeList(req.query.excludedAttributes)
         if (single && wanted && excluded)
             throw new ScimError(400, 'Cannot provide both attributes and excludedAttributes')
-        checkAttributeNames(wanted, USER_ATTRIBUTE_NAMES, extensions)
-        checkAttributeNames(excluded, USER_ATTRIBUTE_NAMES, extensions)
+        const known = userAttributeNames(deps.variants.current.photos)
+        checkAttributeNames(wanted, known, extensions)
+        checkAttributeNames(excluded, known, extensions)
+    }
+
+    /**
+     * R6: Salesforce sends `( <filter> AND userType in (…) )` to SOQL, where AND has no precedence over OR, so a
+     * filter with an `or` outside brackets is refused like any mix of the two.
+     */
+    const checkAppendedClause = (filter: string | undefined): void => {
+        if (deps.variants.current.userFilterClause !== 'appended' || filter === undefined) return
+        if (topLevelOperators(filter).has('or')) throw new ScimError(400, "unexpected token: 'AND'")
+    }
+
+    /** R11: an email change is held until the user confirms it; Salesforce mails the new address each time. */
+    const holdEmailChange = (user: UserRecord, draft: ReturnType<typeof store.draftFor>): string | undefined => {
+        if (deps.variants.current.emailChange !== 'held') return undefined
+        const wanted = draft.fields.email
+        if (wanted === null || wanted.toLowerCase() === (user.email ?? '').toLowerCase()) return undefined
+        draft.fields.email = user.email
+        return wanted
+    }
+    const emailHeld = (user: UserRecord, email: string | undefined): void => {
+        if (email === undefined) return
+        store.holdEmailChange(user.id, email)
+        deps.stats.emailConfirmationsSent++
     }
 
     /** Single-user answer: the resource, or Salesforce's empty list shape when the user is filtered out. */
@@ -52,6 +77,7 @@ export function usersRouter(deps: ScimDeps): Router {
         const filter = compileFilter(firstParam(req.query.filter), attributes)
         const matches =
             store.isVisible(user) &&
+            store.isReadable(user) &&
             (!filter.lower || (filter.lower.inclusive ? user.id >= filter.lower.id : user.id > filter.lower.id)) &&
             (!filter.upper || (filter.upper.inclusive ? user.id <= filter.upper.id : user.id < filter.upper.id)) &&
             (!filter.rest || filter.rest(user))
@@ -64,9 +90,13 @@ export function usersRouter(deps: ScimDeps): Router {
 
     router.get('/Users', (req, res) => {
         checkProjection(req, false)
-        const paging = parsePaging(req.query, deps.defaultUserPageSize)
-        const filter = compileFilter(firstParam(req.query.filter), attributes)
-        const { total, page } = runQuery(source, filter, paging, cache)
+        const v = deps.variants.current
+        const paging = parsePaging(req.query, deps.defaultUserPageSize, v.countClamp)
+        const rawFilter = firstParam(req.query.filter)
+        const filter = compileFilter(rawFilter, attributes)
+        checkAppendedClause(rawFilter)
+        const result = runQuery(source, filter, paging, cache, v.idCollation)
+        const { page } = result
         // Salesforce answers an empty page (even past the end of a non-empty result) with zeros and no Resources.
         if (page.length === 0) {
             sendJson(res, 200, emptyUserList())
@@ -77,7 +107,7 @@ export function usersRouter(deps: ScimDeps): Router {
             res,
             200,
             listResponse(
-                total,
+                totalResultsOf(result, v.totalResults),
                 page.map((u) => render(req, u, true)),
                 paged
             )
@@ -87,7 +117,7 @@ export function usersRouter(deps: ScimDeps): Router {
     router.get('/Users/:id', (req, res) => {
         checkProjection(req, true)
         const user = store.getUser(req.params.id)
-        if (!user) throw new ScimError(404, 'No such resource')
+        if (!user || !store.isReadable(user)) throw new ScimError(404, 'No such resource')
         sendOne(req, res, user)
     })
 
@@ -99,17 +129,23 @@ export function usersRouter(deps: ScimDeps): Router {
     })
 
     router.post('/Users', (req, res) => {
-        const draft = draftFromResource(store, req.body)
+        const draft = draftFromResource(store, req.body, deps.variants.current)
         const user = store.insertUser(draft)
         deps.stats.usersCreated++
+        // R15: the create may still be committing when a lookup after a lost answer runs.
+        if (deps.variants.current.createVisibility === 'delayed')
+            store.hideUntilCommitted(user.id, CREATE_COMMIT_DELAY_MS)
         const ctx = deps.context(req)
-        sendJson(res, 201, serializeUser(store, user, ctx), { Location: location(ctx, 'Users', user.id) })
+        sendJson(res, 201, serializeUser(store, user, ctx, deps.variants.current), {
+            Location: location(ctx, 'Users', user.id),
+        })
     })
 
     router.put('/Users/:id', (req, res) => {
         const user = store.getUser(req.params.id)
         if (!user) throw new ScimError(404, `Resource ${location(deps.context(req), 'Users', req.params.id)} not found`)
-        const draft = draftFromResource(store, req.body, { user, draft: store.draftFor(user) })
+        const draft = draftFromResource(store, req.body, deps.variants.current, { user, draft: store.draftFor(user) })
+        const heldEmail = holdEmailChange(user, draft)
         try {
             store.commitUser(user.id, draft)
         } catch (e) {
@@ -117,17 +153,20 @@ export function usersRouter(deps: ScimDeps): Router {
             if (e instanceof ScimError) throw new ScimError(409, e.detail)
             throw e
         }
-        sendJson(res, 200, serializeUser(store, user, deps.context(req)))
+        emailHeld(user, heldEmail)
+        sendJson(res, 200, serializeUser(store, user, deps.context(req), deps.variants.current))
     })
 
     router.patch('/Users/:id', (req, res) => {
         const user = store.getUser(req.params.id)
         if (!user) throw new ScimError(404, 'No such resource')
         const draft = store.draftFor(user)
-        applyPatch(store, draft, req.body)
+        applyPatch(store, draft, req.body, deps.variants.current)
+        const heldEmail = holdEmailChange(user, draft)
         store.commitUser(user.id, draft)
+        emailHeld(user, heldEmail)
         if (!user.isActive) deps.sessions.revokeUser(user.id)
-        sendJson(res, 200, serializeUser(store, user, deps.context(req)))
+        sendJson(res, 200, serializeUser(store, user, deps.context(req), deps.variants.current))
     })
 
     // DELETE deactivates: "the result is the same as deactivating a user with a PATCH request … the response code

@@ -7,7 +7,7 @@ const U = SEED.users
 describe('emulator /Groups', () => {
     const org = useOrg({ users: 1000 })
 
-    it('lists public groups only, with at most 200 member rows across the page', async () => {
+    it('lists public groups and, as the pilot does, queues, with at most 200 member rows across the page', async () => {
         const res = await org.scim('/Groups')
         expect(res.status).toBe(200)
         const groups = list(res.body, 'Resources')
@@ -18,11 +18,13 @@ describe('emulator /Groups', () => {
             'Service Team',
             'Marketing',
             'Executives',
+            'Support Queue',
+            'Night "Owls" {Shift} \\ 🌙',
         ])
-        expect(at(res.body, 'totalResults')).toBe(6)
+        expect(at(res.body, 'totalResults')).toBe(8)
         const rows = groups.reduce((n: number, g) => n + list(g, 'members').length, 0)
         expect(rows).toBe(200)
-        expect(groups.every((g) => at(g, 'type') === 'Regular')).toBe(true)
+        expect(groups.map((g) => at(g, 'type'))).toEqual([...Array<string>(6).fill('Regular'), 'Queue', 'Regular'])
     })
 
     it('pages the members of a large group with members.count and members.startIndex', async () => {
@@ -115,7 +117,7 @@ describe('emulator /Entitlements, /Roles and discovery', () => {
         const types = items.map((e) => at(e, 'type'))
         expect(types.slice(0, 8).every((t) => t === 'Profile')).toBe(true)
         expect(types.slice(8).every((t) => t === 'Permission Set')).toBe(true)
-        expect(at(res.body, 'totalResults')).toBe(16)
+        expect(at(res.body, 'totalResults')).toBe(17)
         const ids = items.map((e) => at(e, 'id'))
         expect(ids).not.toContain(SEED.profiles.guestSite)
         expect(ids).not.toContain(SEED.profiles.automatedProcess)

@@ -1,8 +1,8 @@
 import { ORG_ID, SEED } from '../../emulator'
 import { at, ERROR_URN, f, list, useOrg } from './helpers'
 
-/** Seeded users /Users returns: 26 of the 28 seeded users (Automated Process and the site guest are internal). */
-const VISIBLE_SEED_USERS = 26
+/** Seeded users /Users returns: 30 of the 32 seeded users (Automated Process and the site guest are internal). */
+const VISIBLE_SEED_USERS = 30
 
 describe('emulator /Users paging', () => {
     const org = useOrg({ users: 3000 - VISIBLE_SEED_USERS })

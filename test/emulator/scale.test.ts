@@ -2,7 +2,7 @@ import { SEED } from '../../emulator'
 import { at, f, list, startOrg, TestOrg } from './helpers'
 
 const GENERATED = 100_000
-const VISIBLE = GENERATED + 26
+const VISIBLE = GENERATED + 30
 
 describe('emulator with 100,000 generated users', () => {
     let org: TestOrg
