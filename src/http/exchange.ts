@@ -10,6 +10,8 @@ export type Exchange =
           readonly data: unknown
           readonly contentType?: string
           readonly retryAfter?: string
+          /** The `Date` header: when the server answered, on its clock. */
+          readonly date?: string
           readonly ms: number
       }
     | { readonly kind: 'network'; readonly code?: string; readonly description: string; readonly ms: number }
@@ -66,6 +68,7 @@ export async function exchange(
         })
         const contentType = header(response.headers['content-type'])
         const retryAfter = header(response.headers['retry-after'])
+        const date = header(response.headers['date'])
         let data = response.data
         if (stream && data instanceof Readable) {
             const streamable =
@@ -80,6 +83,7 @@ export async function exchange(
             data,
             ...(contentType !== undefined ? { contentType } : {}),
             ...(retryAfter !== undefined ? { retryAfter } : {}),
+            ...(date !== undefined ? { date } : {}),
             ms: now() - started,
         }
     } catch (error: unknown) {

@@ -79,10 +79,18 @@ export class SalesforceHttpClient {
      * @throws the `errors.ts` class that matches Salesforce's answer; see `salesforce-error.ts`.
      */
     async request(req: HttpRequest): Promise<unknown> {
-        const { data, status } = await this.send(req, false)
-        if (data === undefined || data === null || data === '') return undefined
+        return (await this.requestWithDate(req)).body
+    }
+
+    /**
+     * As `request`, with the answer's `Date` header: the time on Salesforce's clock, which delta aggregation
+     * needs (the connector's clock may differ).
+     */
+    async requestWithDate(req: HttpRequest): Promise<{ readonly body: unknown; readonly date: string | undefined }> {
+        const { data, status, date } = await this.send(req, false)
+        if (data === undefined || data === null || data === '') return { body: undefined, date }
         if (typeof data !== 'object') throw this.notJson(req, status)
-        return data
+        return { body: data, date }
     }
 
     /**
@@ -108,7 +116,12 @@ export class SalesforceHttpClient {
     private async send(
         req: HttpRequest,
         stream: boolean
-    ): Promise<{ readonly data: unknown; readonly status: number; readonly trace?: (body: string) => void }> {
+    ): Promise<{
+        readonly data: unknown
+        readonly status: number
+        readonly date?: string
+        readonly trace?: (body: string) => void
+    }> {
         const path = `${SCIM_BASE_PATH}${req.path}`
         const pathWithQuery = `${path}${queryString(req.params)}`
         const summary = { method: req.method, path }
@@ -139,7 +152,12 @@ export class SalesforceHttpClient {
                         ? (body: string) =>
                               traceExchange(req.method, pathWithQuery, req.body, { ...outcome, data: body }, secrets)
                         : undefined
-                return { data: outcome.data, status: outcome.status, ...(trace !== undefined ? { trace } : {}) }
+                return {
+                    data: outcome.data,
+                    status: outcome.status,
+                    ...(outcome.date !== undefined ? { date: outcome.date } : {}),
+                    ...(trace !== undefined ? { trace } : {}),
+                }
             }
 
             const parsed =

@@ -31,13 +31,13 @@ const WEST = {
 
 describe('std:entitlement:list', () => {
     it.each([
-        ['profile', [IDS.adminProfile, IDS.standardProfile]],
+        ['profile', [IDS.standardProfile, IDS.adminProfile]],
         ['permissionSet', [IDS.salesCloud]],
     ])('lists %s entitlements from /Entitlements, told apart by Id prefix', async (type, ids) => {
         salesforce()
             .get(`${SCIM}/Entitlements`)
             .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
-            .reply(200, listResponse([ADMIN, STANDARD, SALES_CLOUD]))
+            .reply(200, listResponse([STANDARD, ADMIN, SALES_CLOUD]))
         const result = await runCommand('std:entitlement:list', { type }, CONFIG)
         expect(result.outputs.map((o) => o.identity)).toEqual(ids)
         for (const output of result.outputs)
