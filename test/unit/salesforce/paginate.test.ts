@@ -93,6 +93,29 @@ describe('keysetPages', () => {
         expect(calls).toHaveLength(5)
     })
 
+    it('sends no startIndex but 1: 2,450 rows are read past the startIndex wall (2001) by id alone', async () => {
+        const { calls, fetch } = endpoint(ids(1, 2450))
+        expect(await all(keysetPages(fetch, { pageSize: 200, filter: 'displayName sw "A"' }))).toEqual(ids(1, 2450))
+        expect(calls).toHaveLength(13)
+        expect(calls.every((c) => c.startIndex === 1)).toBe(true)
+        expect(calls[12]?.filter).toBe('(displayName sw "A") and (id gt "005000000002400AAA")')
+    })
+
+    it('advances by what each page returned, never by itemsPerPage', async () => {
+        const rows = ids(1, 5)
+        const fetch: FetchPage = (params) => {
+            const after = /id gt "([^"]+)"/.exec(String(params.filter ?? ''))?.[1]
+            const rest = rows.filter((r) => after === undefined || r.id > after)
+            // Salesforce may return fewer than count and report a misleading itemsPerPage.
+            return answer({ totalResults: rest.length, itemsPerPage: 200, Resources: rest.slice(0, 2) })
+        }
+        expect(await collect(keysetPages(fetch, { pageSize: 3 }))).toEqual([
+            rows.slice(0, 2),
+            rows.slice(2, 4),
+            rows.slice(4),
+        ])
+    })
+
     it('treats a missing Resources, or no body at all, as an empty, final page', async () => {
         const { calls, fetch } = endpoint([])
         expect(await all(keysetPages(fetch, { pageSize: 200 }))).toEqual([])

@@ -197,6 +197,19 @@ describe('users', () => {
         )
     })
 
+    it('gives each page its own retries: a listing survives a drop on every page', async () => {
+        stubToken()
+        const users = Array.from({ length: 12 }, (_, i) => listedUser(i + 1))
+        // The first attempt at each page drops after one user.
+        const seen = keysetUsersEndpoint(users, 4, 6, (request) => (request % 2 === 1 ? 1 : undefined))
+        const timing = fakeTiming()
+        const listed: ScimUser[] = []
+        for await (const page of client(testConfig(), timing).userPages({ pageSize: 4 })) listed.push(...page.resources)
+        expect(listed).toEqual(users)
+        expect(seen).toHaveLength(6)
+        expect(timing.sleeps).toEqual([250, 250, 250])
+    })
+
     it('fails the listing once a page has dropped more often than Max Retries allows, after the pages before it', async () => {
         stubToken()
         const users = Array.from({ length: 8 }, (_, i) => listedUser(i + 1))
