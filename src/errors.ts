@@ -49,11 +49,6 @@ export class InvalidResponseError extends SalesforceConnectorError {}
 /** No answer in time, or the connection dropped, after the retries allowed. */
 export class TimeoutError extends SalesforceConnectorError {}
 /**
- * The connection dropped, or stalled, while a list answer was arriving: the resources read before it are sound,
- * and keyset paging goes on after the last of them.
- */
-export class ListInterruptedError extends TimeoutError {}
-/**
  * A group, role, profile or permission set the request names no longer exists in Salesforce (deleted since the
  * last entitlement aggregation, or a queue's id where a public group was expected). Of type `generic`, never
  * `notFound`: the user was found, and ISC would answer `notFound` by creating the account again.

@@ -5,10 +5,10 @@ import {
     DELTA_STATE_VERSION,
     deltaSince,
     DeltaState,
+    highWaterMark,
     laterOf,
     parseDeltaState,
     scopeOf,
-    toSalesforceTimestamp,
 } from '../mapping/delta-state'
 import { and, quoteFilterValue } from '../salesforce/scim-filter'
 import { connect } from './connection'
@@ -17,7 +17,7 @@ import { withProgress } from './progress'
 /**
  * Streams every account in scope, one `send` per user as each page arrives. With delta on and a usable saved
  * state, only users modified since the last run (less the overlap) are listed; the state saved at the end
- * carries the newest `meta.lastModified` seen.
+ * carries the newest `meta.lastModified` seen, but never later than the run's start on Salesforce's clock.
  */
 export const stdAccountList: StdAccountListHandler = async (_context, input, res) => {
     const { config, client } = await connect()
@@ -34,22 +34,24 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
     const filter = and(config.accountFilter, since && `meta.lastModified gt ${quoteFilterValue(since)}`)
     if (since) logger.info({ since }, `Listing accounts modified since ${since}`)
 
-    let highWater = previous?.lastModified
+    let newestSeen = previous?.lastModified
+    let runStart: string | undefined
     await withProgress(res, 'accounts', async (progress) => {
         const pages = client.userPages({ ...(filter ? { filter } : {}), excludedAttributes: UNMAPPED_USER_ATTRIBUTES })
         for await (const page of pages) {
-            for (const user of page) {
+            runStart ??= page.date
+            for (const user of page.resources) {
                 res.send(toAccount(user))
-                highWater = laterOf(highWater, user.meta?.lastModified)
+                newestSeen = laterOf(newestSeen, user.meta?.lastModified)
             }
-            progress.add(page.length)
+            progress.add(page.resources.length)
         }
     })
 
     if (input.stateful === true || config.statefulCommands) {
         const state: DeltaState = {
             version: DELTA_STATE_VERSION,
-            lastModified: highWater ?? toSalesforceTimestamp(started),
+            lastModified: highWaterMark(newestSeen, runStart, started),
             scope,
         }
         res.saveState(state)

@@ -24,7 +24,7 @@ export const stdEntitlementList: StdEntitlementListHandler = async (_context, in
             case 'profile':
             case 'permissionSet':
                 for await (const page of client.entitlementPages(WITHOUT_MEMBERS)) {
-                    const ofType = page.filter(
+                    const ofType = page.resources.filter(
                         (entitlement) => entitlementKindOf(entitlement.id, entitlement.type) === type
                     )
                     for (const entitlement of ofType) res.send(fromScimEntitlement(type, entitlement))
@@ -33,14 +33,14 @@ export const stdEntitlementList: StdEntitlementListHandler = async (_context, in
                 return
             case 'role':
                 for await (const page of client.rolePages(WITHOUT_MEMBERS)) {
-                    for (const role of page) res.send(fromScimRole(role))
-                    progress.add(page.length)
+                    for (const role of page.resources) res.send(fromScimRole(role))
+                    progress.add(page.resources.length)
                 }
                 return
             case 'group':
                 for await (const page of client.groupPages(WITHOUT_MEMBERS)) {
-                    for (const group of page) res.send(fromScimGroup(group))
-                    progress.add(page.length)
+                    for (const group of page.resources) res.send(fromScimGroup(group))
+                    progress.add(page.resources.length)
                 }
                 return
         }

@@ -4,7 +4,8 @@ import { isRecord } from '../json'
 /**
  * What `std:account:list` saves for the next delta run. ISC wants a JSON object of strings:
  * - `version`: format of this object;
- * - `lastModified`: the highest `meta.lastModified` seen (Salesforce's second-precision UTC);
+ * - `lastModified`: where the next delta counts from (Salesforce's second-precision UTC): the newest
+ *   `meta.lastModified` seen, but never later than the run's start on Salesforce's clock (see `highWaterMark`);
  * - `scope`: a hash of the account filter, so a changed filter forces a full list instead of a delta that
  *   would silently miss the users it newly brings in.
  */
@@ -54,4 +55,18 @@ export function laterOf(current: string | undefined, candidate: string | undefin
     if (candidate === undefined || Number.isNaN(Date.parse(candidate))) return current
     if (current === undefined || Date.parse(candidate) > Date.parse(current)) return candidate
     return current
+}
+
+/**
+ * What a run saves as `lastModified`: the newest `meta.lastModified` it saw, but never later than the moment it
+ * started on Salesforce's clock (the `Date` header of its first answer; the connector's clock when there was none).
+ * Keyset paging is no snapshot: a user changed after its page was read, or created during the run with an id below
+ * the cursor, is not in this run, and its `lastModified` is older than the newest one seen on later pages. Counting
+ * the next delta from the run's start (less the overlap) brings it back; counting from the newest seen would lose
+ * it for good, a deactivation included.
+ */
+export function highWaterMark(newestSeen: string | undefined, runStart: string | undefined, fallback: Date): string {
+    const started = runStart !== undefined && !Number.isNaN(Date.parse(runStart)) ? new Date(runStart) : fallback
+    const start = toSalesforceTimestamp(started)
+    return newestSeen !== undefined && Date.parse(newestSeen) < started.getTime() ? newestSeen : start
 }

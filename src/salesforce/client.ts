@@ -8,6 +8,7 @@ import {
     ScimUser,
     ScimUserFields,
 } from './types'
+import { ListPage } from './paginate'
 
 /** Options for a paged list. `filter` is a SCIM filter that callers built with `scim-filter.ts` helpers. */
 export interface ListOptions {
@@ -27,15 +28,20 @@ export type NewScimUser = Omit<ScimUserFields, 'id' | 'meta'> & {
 
 /**
  * What the handlers need from Salesforce. Every method maps failures to the errors in `errors.ts`
- * (a missing user or entitlement is `NotFoundError`); list methods are async generators of pages,
- * so the caller streams each page as it arrives and nothing holds a whole org in memory.
+ * (a missing user or entitlement is `NotFoundError`); list methods are async generators of SCIM pages (one
+ * value per page Salesforce answered), so the caller streams each page as it arrives and nothing holds a whole
+ * org in memory. Every list is read by keyset on `id gt`, in Salesforce's id order; see `keysetPages`.
  */
 export interface SalesforceClient {
     /** Proves the credentials and the API: token, then GET /ServiceProviderConfigs and /Me. */
     testConnection(): Promise<{ readonly serviceProvider: ScimServiceProviderConfig; readonly me: ScimUser }>
 
-    /** Every user matching `filter`, exactly once, ordered by id (keyset paging on `id gt`). */
-    userPages(options?: ListOptions): AsyncGenerator<readonly ScimUser[]>
+    /**
+     * Pages of every user matching `filter`, each user once, in id order. Each page carries Salesforce's `Date`
+     * header, the time on its clock that delta aggregation counts from.
+     * @throws InvalidResponseError when Salesforce's order or count shows that users could have been skipped.
+     */
+    userPages(options?: ListOptions): AsyncGenerator<ListPage<ScimUser>>
     getUser(id: string): Promise<ScimUser>
     /** The user with this userName (case-insensitive), if any. */
     findUserByUserName(userName: string): Promise<ScimUser | undefined>
@@ -48,16 +54,16 @@ export interface SalesforceClient {
     /** DELETE /Users/{id}: Salesforce deactivates, it never deletes. */
     deactivateUser(id: string): Promise<void>
 
-    groupPages(options?: ListOptions): AsyncGenerator<readonly ScimGroup[]>
+    groupPages(options?: ListOptions): AsyncGenerator<ListPage<ScimGroup>>
     getGroup(id: string): Promise<ScimGroup>
     addGroupMembers(groupId: string, userIds: readonly string[]): Promise<void>
     removeGroupMembers(groupId: string, userIds: readonly string[]): Promise<void>
 
-    /** Profiles, then permission sets, from /Entitlements. */
-    entitlementPages(options?: ListOptions): AsyncGenerator<readonly ScimEntitlement[]>
+    /** Profiles, then permission sets, from /Entitlements: `00e` sorts before `0PS` in id order. */
+    entitlementPages(options?: ListOptions): AsyncGenerator<ListPage<ScimEntitlement>>
     getEntitlement(id: string): Promise<ScimEntitlement>
 
-    rolePages(options?: ListOptions): AsyncGenerator<readonly ScimRole[]>
+    rolePages(options?: ListOptions): AsyncGenerator<ListPage<ScimRole>>
     getRole(id: string): Promise<ScimRole>
 
     schemas(): Promise<readonly ScimSchema[]>

@@ -1,38 +1,32 @@
-import { InvalidResponseError, ListInterruptedError } from '../errors'
+import { InvalidRequestError, InvalidResponseError } from '../errors'
 import { logger } from '../logger'
+import { compareIds } from './ids'
 import { and, quoteFilterValue } from './scim-filter'
-import { ScimListResponse } from './types'
 
 /** Salesforce's SCIM page size cap (ServiceProviderConfig `filter.maxResults`). */
 export const MAX_PAGE_SIZE = 200
-/**
- * The last startIndex Salesforce accepts: it turns startIndex into a SOQL OFFSET (capped at 2000) and answers
- * "Start index too big. Consider filtering down your result set, e.g. id gt ..." beyond it.
- */
-export const MAX_START_INDEX = 2001
-
-/** A list page seen as batches of resources (a page read whole is one batch: see `asStreamed`). */
-export interface StreamedList<T> {
-    readonly batches: AsyncIterable<readonly T[]>
-    readonly complete: boolean
-    readonly completed: Promise<void>
-    readonly resourceCount: number
-    lastResource(): T | undefined
-    envelope(): Readonly<Record<string, unknown>>
-    close(): void
-}
 
 export type PageParams = Readonly<Record<string, string | number | undefined>>
-export type FetchPage<T> = (params: PageParams) => Promise<ScimListResponse<T>>
-export type FetchStreamedPage<T> = (params: PageParams) => Promise<StreamedList<T>>
+
+/** One list answer: the parsed body (undefined when Salesforce sent none) and its `Date` header. */
+export interface ListAnswer {
+    readonly body: unknown
+    readonly date: string | undefined
+}
+export type FetchPage = (params: PageParams) => Promise<ListAnswer>
+
+/** One SCIM page as a value: the resources it brought (in id order, none twice) and when Salesforce answered. */
+export interface ListPage<T> {
+    readonly resources: readonly T[]
+    /** The answer's `Date` header (`Tue, 01 Dec 2026 20:12:21 GMT`): the time on Salesforce's clock. */
+    readonly date: string | undefined
+}
 
 export interface PageOptions {
     readonly filter?: string
     readonly pageSize: number
     readonly attributes?: readonly string[]
     readonly excludedAttributes?: readonly string[]
-    /** Whether to read on after a list whose connection dropped mid-body (retry is 1-based); waits first. */
-    readonly retryInterrupted?: (error: ListInterruptedError, retry: number) => Promise<boolean>
 }
 
 interface WithId {
@@ -41,65 +35,47 @@ interface WithId {
 
 function baseParams(options: PageOptions): Record<string, string | number | undefined> {
     return {
-        count: Math.max(1, Math.min(options.pageSize, MAX_PAGE_SIZE)),
+        count: pageSizeOf(options),
         attributes: options.attributes?.length ? options.attributes.join(',') : undefined,
         excludedAttributes: options.excludedAttributes?.length ? options.excludedAttributes.join(',') : undefined,
     }
 }
 
-/** The page's resources; Salesforce leaves `Resources` out of an empty result. */
-function resourcesOf<T extends WithId>(page: ScimListResponse<T>, what: string): readonly T[] {
-    if (typeof page !== 'object' || page === null) {
+function pageSizeOf(options: PageOptions): number {
+    return Math.max(1, Math.min(options.pageSize, MAX_PAGE_SIZE))
+}
+
+/**
+ * The answer's resources and `totalResults`. Salesforce leaves `Resources` out of an empty result, and its pilot
+ * answers an empty `/Entitlements` result with no body at all: both are an empty page.
+ */
+function readPage<T>(body: unknown, what: string): { readonly resources: readonly T[]; readonly total?: number } {
+    if (body === undefined) return { resources: [] }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new InvalidResponseError(`Salesforce answered a ${what} list request without a ListResponse`)
     }
+    const page = body as { readonly Resources?: unknown; readonly totalResults?: unknown }
     const resources: unknown = page.Resources ?? []
     if (!Array.isArray(resources)) {
         throw new InvalidResponseError(`Salesforce answered a ${what} list request with Resources that is not a list`)
     }
-    return resources as readonly T[]
+    const total = page.totalResults
+    return { resources: resources as readonly T[], ...(typeof total === 'number' ? { total } : {}) }
 }
 
-/** The batch's last id; refuses a batch without ids, or one that holds the cursor again (paging would loop). */
-function lastId<T extends WithId>(resources: readonly T[], cursor: string | undefined, what: string): string {
-    for (const resource of resources) {
-        const id = (resource as Partial<WithId> | null)?.id
-        if (typeof id !== 'string' || id === '') {
-            throw new InvalidResponseError(`Salesforce returned a ${what} without an id`)
-        }
-        // Keyset paging relies on Salesforce ordering by Id; a page that does not move past the cursor would loop.
-        if (id === cursor) {
-            throw new InvalidResponseError(
-                `Salesforce returned ${what} ${id} again for id gt "${id}"; stopping instead of looping`
-            )
-        }
-    }
-    return (resources[resources.length - 1] as T).id
+function idOf(resource: unknown, what: string): string {
+    const id = (resource as Partial<WithId> | null)?.id
+    if (typeof id !== 'string' || id === '')
+        throw new InvalidResponseError(`Salesforce returned a ${what} without an id`)
+    return id
 }
 
-function asyncOf<T>(items: readonly T[]): AsyncIterable<T> {
-    return {
-        [Symbol.asyncIterator]: () => {
-            const iterator = items.values()
-            return { next: () => Promise.resolve(iterator.next()) }
-        },
-    }
-}
-
-/** A list answer read whole, seen as a streamed one of a single batch. */
-export function asStreamed<T extends WithId>(fetchPage: FetchPage<T>, what = 'resource'): FetchStreamedPage<T> {
-    return async (params) => {
-        const page = await fetchPage(params)
-        const resources = resourcesOf(page, what)
-        return {
-            batches: asyncOf(resources.length > 0 ? [resources] : []),
-            complete: true,
-            completed: Promise.resolve(),
-            close: () => undefined,
-            resourceCount: resources.length,
-            lastResource: () => resources[resources.length - 1],
-            envelope: () => page as unknown as Readonly<Record<string, unknown>>,
-        }
-    }
+/** Why a listing stops rather than hand ISC a list that may lack some: ISC takes a missing account as deleted. */
+function mayHaveSkipped(what: string): string {
+    return (
+        `paging by id gt could skip ${what}s, so the listing stops rather than let ISC treat ${what}s it never ` +
+        'received as deleted'
+    )
 }
 
 /** Starts the request now and marks its failure handled, so an abandoned prefetch is no unhandled rejection. */
@@ -118,22 +94,92 @@ function letRequestGoOut(): Promise<void> {
 }
 
 /**
- * Pages of a list in id order by keyset: each request is `(<filter>) and id gt "<last id>"` with startIndex=1,
- * so depth costs nothing and no startIndex wall applies. Stops on a page without Resources or once
- * `totalResults` (which counts what is left past the cursor) fits in the page: N rows cost ceil(N/count)
- * requests. Resources come in batches while each page's body arrives; the next page is requested before the
- * page's last batch is handed on, so the caller's work overlaps the next round trip. A page whose connection
- * drops mid-body is read on from its last resource received (`retryInterrupted` says whether, and waits):
- * nothing is handed out twice or skipped.
+ * A 400 for a page after the first is a refusal of the one thing that differs from the first page, which Salesforce
+ * accepted with the same filter: the connector's own `id gt` clause. Saying "check Account Filter" would mislead.
+ */
+function pagingRefused(error: InvalidRequestError, cursor: string, what: string): InvalidRequestError {
+    // Keep Salesforce's code and text and the request; drop the advice after them, which is about the filter.
+    const answer = /^.*?\(HTTP \d+ [A-Z]+ [^)]*\)/s.exec(error.message)?.[0] ?? error.message
+    return new InvalidRequestError(
+        `Salesforce refused the connector's own paging clause id gt ${quoteFilterValue(cursor)} after it had ` +
+            `accepted the first page of the ${what} list with the same filter: ${answer}. Account Filter is not the ` +
+            'cause: the connector reads every list page by page on id gt, as Salesforce itself advises. Check that ' +
+            "the integration user's profile may filter on Id, run the aggregation again, and if Salesforce keeps " +
+            "refusing, send this message to the connector's maintainers",
+        {
+            ...(error.errorCode !== undefined ? { errorCode: error.errorCode } : {}),
+            ...(error.status !== undefined ? { status: error.status } : {}),
+        }
+    )
+}
+
+/**
+ * Fewer came than the first page counted. Resources can leave the filter during a long listing (a user
+ * deactivated under `active eq "true"`), so only a fresh count for the same filter tells a real shortfall.
+ * @throws InvalidResponseError when the fresh count is higher than what was handed out.
+ */
+async function confirmNoneMissing(
+    fetchPage: FetchPage,
+    params: PageParams,
+    listed: { readonly handedOut: number; readonly firstTotal: number },
+    what: string
+): Promise<void> {
+    const { handedOut, firstTotal } = listed
+    const { total } = readPage((await fetchPage(params)).body, what)
+    if (total === undefined || handedOut >= total) {
+        logger.info(
+            { listed: handedOut, firstTotal, totalResults: total },
+            `Listed ${handedOut} ${what}s where the first page counted ${firstTotal}; Salesforce now counts ` +
+                `${total ?? 'no total'}, so none is missing`
+        )
+        return
+    }
+    throw new InvalidResponseError(
+        `Salesforce counts ${total} ${what}s for this filter, but the listing read only ${handedOut}: ` +
+            `${total - handedOut} went missing while paging by id gt. The listing stops rather than let ISC treat ` +
+            `the missing ${what}s as deleted; run it again, and if it fails the same way, send this message to the ` +
+            "connector's maintainers"
+    )
+}
+
+/**
+ * Pages of a SCIM list in Salesforce's id order by keyset: every request has startIndex=1, and each after the
+ * first is `(<filter>) and (id gt "<last id so far>")`, so depth costs nothing and neither the startIndex wall
+ * (2001) nor the 200-record cap of unfiltered `/Entitlements` applies. The next page is requested as soon as the
+ * current one has been checked, before the caller handles it, so the caller's work overlaps the round trip.
+ *
+ * What it checks, because a silent loss is the worst outcome (ISC takes a missing account as deleted):
+ * - ids rise strictly in `compareIds` order within a page and across pages, the first of a page past the cursor;
+ *   a page out of that order means Salesforce's ORDER BY and its `id gt` disagree, so users may be skipped:
+ *   `InvalidResponseError`;
+ * - an id equal to the last one handed out is a repeat: it is not handed out again, and is counted;
+ * - a listing that ends with fewer resources than the first page's `totalResults` is checked with a fresh
+ *   count (count=1, same filter, no cursor); a shortfall it confirms is an `InvalidResponseError`.
+ *
+ * When it stops, given c = the count asked for, n = the page's resources and t = its `totalResults`. What
+ * `totalResults` means on Salesforce is not confirmed (risk R4): the pilot counts what is left past the cursor,
+ * RFC 7644 would count the whole filter, and a server might report just the page; nor whether Salesforce lowers
+ * `count` silently (R5). The rule must hold under each:
+ * - n = 0: nothing is left past the cursor, under any meaning. Stop.
+ * - t = n and n < c: this page holds all that is left if t counts past the cursor; if t is the page size, a short
+ *   page is the end unless `count` was also lowered (then nothing but an empty page could tell, and that pairing
+ *   of two unconfirmed behaviours is the one case this rule cannot see); if t counts the whole filter, t = n on a
+ *   short page means the whole filter fits on it. Stop.
+ * - t = n and n = c: the last page if t counts past the cursor, but the first of many if t is the page size. Stop
+ *   only once an earlier page has shown t > n, which rules out "the page size" (and a page holding the whole
+ *   filter would be page 1); otherwise ask once more. So a full last page costs no extra request on the pilot's
+ *   meaning, and a capped `totalResults` (200 on a full page of /Entitlements) never ends a list early.
+ * - t > n, t absent, or t < n: go on. A lowered `count` gives short pages with t > n, so it never ends a list.
+ * Never by `itemsPerPage`, which Salesforce sizes by what it returned.
  */
 export async function* keysetPages<T extends WithId>(
-    fetchPage: FetchStreamedPage<T>,
+    fetchPage: FetchPage,
     options: PageOptions,
-    what = 'resource',
-    startAfter?: string
-): AsyncGenerator<readonly T[]> {
+    what = 'resource'
+): AsyncGenerator<ListPage<T>> {
     const base = baseParams(options)
-    const request = (cursor: string | undefined): Promise<StreamedList<T>> =>
+    const count = pageSizeOf(options)
+    const request = (cursor: string | undefined): Promise<ListAnswer> =>
         prefetch(() =>
             fetchPage({
                 ...base,
@@ -141,116 +187,73 @@ export async function* keysetPages<T extends WithId>(
                 startIndex: 1,
             })
         )
-    let cursor = startAfter
+    let cursor: string | undefined
     let pending = request(cursor)
-    let interruptions = 0
-    // A page requested ahead that the loop has not taken up yet: closed if the caller stops first.
-    let unread: Promise<StreamedList<T>> | undefined
-    try {
-        for (;;) {
-            // The last resource handed on: where a page cut mid-way is read on from.
-            let handedOn = cursor
-            // Set once the page is whole: whether the list ends with it, else the next page has been requested.
-            let done: boolean | undefined
-            const finish = (page: StreamedList<T>): void => {
-                const count = page.resourceCount
-                const lastOfPage = page.lastResource()?.id
-                const total = page.envelope().totalResults
-                done = count === 0 || lastOfPage === undefined || (typeof total === 'number' && total <= count)
-                if (!done) {
-                    cursor = lastOfPage
-                    pending = request(cursor)
-                    unread = pending
-                }
+    let firstTotal: number | undefined
+    let totalsCountBeyondPage = false
+    let handedOut = 0
+    let repeats = 0
+    for (let pageNumber = 1; ; pageNumber++) {
+        let answer: ListAnswer
+        try {
+            answer = await pending
+        } catch (error: unknown) {
+            if (cursor !== undefined && error instanceof InvalidRequestError && error.status === 400) {
+                throw pagingRefused(error, cursor, what)
             }
-            try {
-                unread = undefined
-                const page = await pending
-                const startedAfter = cursor
-                // The next request goes out the moment the page's last byte is in, from the callback that read it,
-                // while the page's batches are still being handed on.
-                const finished = page.completed.then(() => finish(page))
-                finished.catch(() => undefined)
-                for await (const batch of page.batches) {
-                    handedOn = lastId(batch, startedAfter, what)
-                    yield batch
-                }
-                await finished
-            } catch (error: unknown) {
-                const readOn =
-                    done === undefined &&
-                    error instanceof ListInterruptedError &&
-                    options.retryInterrupted !== undefined &&
-                    (await options.retryInterrupted(error, ++interruptions))
-                if (!readOn) throw error
-                cursor = handedOn
-                pending = request(cursor)
+            throw error
+        }
+        const { resources, total } = readPage<T>(answer.body, what)
+        if (pageNumber === 1) firstTotal = total
+
+        const fresh: T[] = []
+        let last = cursor
+        for (const resource of resources) {
+            const id = idOf(resource, what)
+            const order = last === undefined ? 1 : compareIds(id, last)
+            if (order === 0) {
+                repeats++
                 continue
             }
-            if (done) return
-            interruptions = 0
-        }
-    } finally {
-        void unread?.then(
-            (page) => page.close(),
-            () => undefined
-        )
-    }
-}
-
-/**
- * Pages of a list by startIndex/count, for endpoints whose ordering beyond Id is not guaranteed for keyset
- * filters (Groups, Roles, Entitlements). Advances by what each page really returned (never `itemsPerPage`),
- * and switches to keyset paging on `id gt` before passing startIndex 2001, or when a page comes back empty
- * before `totalResults` is reached (Salesforce caps unfiltered /Entitlements at 200): rows are never dropped.
- */
-export async function* indexedPages<T extends WithId>(
-    fetchPage: FetchPage<T>,
-    options: PageOptions,
-    what = 'resource'
-): AsyncGenerator<readonly T[]> {
-    const base = baseParams(options)
-    const request = (startIndex: number): Promise<ScimListResponse<T>> =>
-        prefetch(() =>
-            fetchPage({ ...base, ...(options.filter !== undefined ? { filter: options.filter } : {}), startIndex })
-        )
-    let startIndex = 1
-    let lastSeen: string | undefined
-    let pending = request(startIndex)
-    for (;;) {
-        const page = await pending
-        const resources = resourcesOf(page, what)
-        const total = typeof page.totalResults === 'number' ? page.totalResults : undefined
-        if (resources.length === 0) {
-            if (lastSeen !== undefined && total !== undefined && startIndex <= total) {
-                logger.info(
-                    { listed: startIndex - 1, totalResults: total },
-                    `Salesforce stopped returning ${what}s at ${startIndex - 1} of ${total}; continuing by id`
+            if (order < 0) {
+                throw new InvalidResponseError(
+                    last === cursor
+                        ? `Salesforce answered id gt ${quoteFilterValue(last ?? '')} with ${what} ${id}, which sorts ` +
+                              `before it: ${mayHaveSkipped(what)}`
+                        : `Salesforce returned ${what} ${id} after ${last}, out of id order: ${mayHaveSkipped(what)}`
                 )
-                yield* keysetPages(asStreamed(fetchPage, what), options, what, lastSeen)
+            }
+            fresh.push(resource)
+            last = id
+        }
+        handedOut += fresh.length
+        if (total !== undefined && total > resources.length) totalsCountBeyondPage = true
+
+        const ends =
+            resources.length === 0 ||
+            (total === resources.length && (resources.length < count || totalsCountBeyondPage))
+        if (ends) {
+            // Yielded even when empty: the first answer's Date is when the listing started, on Salesforce's clock.
+            yield { resources: fresh, date: answer.date }
+            if (repeats > 0) {
+                logger.warn({ repeats }, `Salesforce returned ${repeats} ${what}s twice; each was handed out once`)
+            }
+            if (firstTotal !== undefined && handedOut < firstTotal) {
+                const recount = { ...base, filter: and(options.filter), count: 1, startIndex: 1 }
+                await confirmNoneMissing(fetchPage, recount, { handedOut, firstTotal }, what)
             }
             return
         }
-        lastSeen = lastId(resources, lastSeen, what)
-        const nextStart = startIndex + resources.length
-        const done = total !== undefined && nextStart > total
-        if (done) {
-            yield resources
-            return
+        if (fresh.length === 0) {
+            // Only the cursor came back: the same request again would loop.
+            throw new InvalidResponseError(
+                `Salesforce returned ${what} ${cursor ?? ''} again for id gt ${quoteFilterValue(cursor ?? '')}; ` +
+                    'stopping instead of looping'
+            )
         }
-        if (nextStart > MAX_START_INDEX) {
-            const rest = keysetPages(asStreamed(fetchPage, what), options, what, lastSeen)
-            const first = prefetch(() => rest.next())
-            yield resources
-            const next = await first
-            if (next.done === true) return
-            yield next.value
-            yield* rest
-            return
-        }
-        startIndex = nextStart
-        pending = request(startIndex)
+        cursor = last
+        pending = request(cursor)
         await letRequestGoOut()
-        yield resources
+        yield { resources: fresh, date: answer.date }
     }
 }

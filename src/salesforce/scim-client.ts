@@ -9,7 +9,7 @@ import {
 import { SCIM_BASE_PATH, SalesforceHttpClient } from '../http/http-client'
 import { logger } from '../logger'
 import { ListOptions, NewScimUser, SalesforceClient } from './client'
-import { FetchPage, MAX_PAGE_SIZE, PageOptions, asStreamed, indexedPages, keysetPages } from './paginate'
+import { FetchPage, ListPage, MAX_PAGE_SIZE, PageOptions, keysetPages } from './paginate'
 import { SalesforceIdKind, assertSalesforceId } from './ids'
 import { quoteFilterValue } from './scim-filter'
 import {
@@ -45,8 +45,10 @@ export class ScimSalesforceClient implements SalesforceClient {
         return { serviceProvider, me }
     }
 
-    userPages(options: ListOptions = {}): AsyncGenerator<readonly ScimUser[]> {
-        return keysetPages(asStreamed(this.fetchList<ScimUser>('/Users'), 'user'), this.pageOptions(options), 'user')
+    userPages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimUser>> {
+        // An empty /Users result is a ListResponse without Resources; an empty body is not one, and reading it as
+        // "no users" would have ISC take every account as deleted.
+        return keysetPages(this.fetchList('/Users', { emptyBody: 'refuse' }), this.pageOptions(options), 'user')
     }
 
     async getUser(id: string): Promise<ScimUser> {
@@ -103,8 +105,8 @@ export class ScimSalesforceClient implements SalesforceClient {
         await this.http.delete(`/Users/${id}`)
     }
 
-    groupPages(options: ListOptions = {}): AsyncGenerator<readonly ScimGroup[]> {
-        return indexedPages(this.fetchList<ScimGroup>('/Groups'), this.pageOptions(options), 'group')
+    groupPages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimGroup>> {
+        return keysetPages(this.fetchList('/Groups'), this.pageOptions(options), 'group')
     }
 
     async getGroup(id: string): Promise<ScimGroup> {
@@ -120,8 +122,8 @@ export class ScimSalesforceClient implements SalesforceClient {
         return this.changeMembers('remove', groupId, userIds)
     }
 
-    entitlementPages(options: ListOptions = {}): AsyncGenerator<readonly ScimEntitlement[]> {
-        return indexedPages(this.fetchList<ScimEntitlement>('/Entitlements'), this.pageOptions(options), 'entitlement')
+    entitlementPages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimEntitlement>> {
+        return keysetPages(this.fetchList('/Entitlements'), this.pageOptions(options), 'entitlement')
     }
 
     async getEntitlement(id: string): Promise<ScimEntitlement> {
@@ -130,8 +132,8 @@ export class ScimSalesforceClient implements SalesforceClient {
         return this.single<ScimEntitlement>(data, 'entitlement', id, `/Entitlements/${id}`)
     }
 
-    rolePages(options: ListOptions = {}): AsyncGenerator<readonly ScimRole[]> {
-        return indexedPages(this.fetchList<ScimRole>('/Roles'), this.pageOptions(options), 'role')
+    rolePages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimRole>> {
+        return keysetPages(this.fetchList('/Roles'), this.pageOptions(options), 'role')
     }
 
     async getRole(id: string): Promise<ScimRole> {
@@ -161,8 +163,21 @@ export class ScimSalesforceClient implements SalesforceClient {
         }
     }
 
-    private fetchList<T>(path: string): FetchPage<T> {
-        return (params) => this.http.get<ScimListResponse<T>>(path, params)
+    /**
+     * GETs of one list's pages. Salesforce's pilot answers an empty `/Entitlements` result with no body, and the
+     * native service may do the same past its 200-record cap: an empty page, unless `emptyBody` is `refuse`.
+     */
+    private fetchList(
+        path: string,
+        { emptyBody = 'empty page' }: { emptyBody?: 'empty page' | 'refuse' } = {}
+    ): FetchPage {
+        return async (params) => {
+            const answer = await this.http.requestWithDate({ method: 'GET', path, params })
+            if (answer.body === undefined && emptyBody === 'refuse') {
+                throw new InvalidResponseError(`Salesforce answered GET ${SCIM_BASE_PATH}${path} with an empty body`)
+            }
+            return answer
+        }
     }
 
     /**

@@ -10,13 +10,31 @@ export function quoteFilterValue(value: string): string {
 }
 
 /**
- * Joins filters with `and`, each in parentheses: Salesforce gives AND no precedence over OR, so
- * `a or b and c` would not mean what it says. Empty parts are dropped; undefined when nothing is left.
+ * Joins filters with `and`, each part in parentheses, a lone one too: Salesforce gives AND no precedence over OR
+ * and adds clauses of its own to what it receives (its pilot sends `( <filter> AND userType in (…) )`), so a bare
+ * `a or b` would not mean what it says. A part already wrapped whole in one pair is not wrapped again. Empty parts
+ * are dropped; undefined when nothing is left.
  */
 export function and(...filters: readonly (string | undefined | null | false)[]): string | undefined {
+    /** Whether the opening parenthesis closes only at the very end, string literals (`"a)\"b"`) skipped. */
+    const wrappedWhole = (part: string): boolean => {
+        if (!part.startsWith('(') || !part.endsWith(')')) return false
+        let depth = 0
+        let inString = false
+        for (let i = 0; i < part.length; i++) {
+            const char = part.charAt(i)
+            if (inString) {
+                if (char === '\\') i++
+                else if (char === '"') inString = false
+            } else if (char === '"') inString = true
+            else if (char === '(') depth++
+            else if (char === ')' && --depth === 0 && i < part.length - 1) return false
+        }
+        return depth === 0 && !inString
+    }
     const parts = filters.flatMap((f) => (typeof f === 'string' && f.trim() !== '' ? [f.trim()] : []))
-    if (parts.length <= 1) return parts[0]
-    return parts.map((p) => `(${p})`).join(' and ')
+    if (parts.length === 0) return undefined
+    return parts.map((p) => (wrappedWhole(p) ? p : `(${p})`)).join(' and ')
 }
 
 /**

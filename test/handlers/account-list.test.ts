@@ -28,10 +28,10 @@ describe('std:account:list', () => {
             .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
             .reply(200, listResponse([INACTIVE_USER], 3))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `id gt "${INACTIVE_USER.id}"` })
+            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${INACTIVE_USER.id}")` })
             .reply(200, listResponse([USER], 2))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `id gt "${USER.id}"` })
+            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${USER.id}")` })
             .reply(200, () => {
                 sentBeforeLastPage = chunks.filter((c) => c.type === ResponseType.Output).length
                 return listResponse([THIRD], 1)
@@ -57,7 +57,7 @@ describe('std:account:list', () => {
     it('scopes the list with the account filter', async () => {
         salesforce()
             .get(`${SCIM}/Users`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT, filter: FILTER })
+            .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(${FILTER})` })
             .reply(200, listResponse([USER]))
         const result = await runCommand('std:account:list', {}, { ...CONFIG, accountFilter: FILTER })
         expect(result.outputs.map((o) => o.identity)).toEqual([USER.id])
@@ -80,7 +80,7 @@ describe('std:account:list', () => {
                     count: 200,
                     startIndex: 1,
                     excludedAttributes: LEFT_OUT,
-                    filter: `(${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z")`,
+                    filter: `((${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z"))`,
                 })
                 .reply(200, listResponse([THIRD]))
 
@@ -99,7 +99,7 @@ describe('std:account:list', () => {
                     count: 200,
                     startIndex: 1,
                     excludedAttributes: LEFT_OUT,
-                    filter: `(${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z")`,
+                    filter: `((${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z"))`,
                 })
                 .reply(200, listResponse([]))
             const result = await runCommand('std:account:list', { stateful: true, state: SAVED }, DELTA_CONFIG)
@@ -115,7 +115,7 @@ describe('std:account:list', () => {
         ])('lists everything in scope on %s, and saves the newest lastModified', async (_label, state) => {
             salesforce()
                 .get(`${SCIM}/Users`)
-                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT, filter: FILTER })
+                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(${FILTER})` })
                 .reply(200, listResponse([INACTIVE_USER, USER, THIRD]))
 
             const result = await runCommand('std:account:list', { stateful: true, state }, DELTA_CONFIG)
@@ -138,6 +138,74 @@ describe('std:account:list', () => {
             ])
         })
 
+        // B1: keyset paging is no snapshot. A user changed after its page was read is older than the newest
+        // lastModified seen on later pages; counting the next delta from that would lose the change for good.
+        it("saves the run's start on Salesforce's clock, so a user changed after its page was read comes back in the next delta", async () => {
+            const duringRun = userWith(THIRD, {
+                meta: { created: '2021-01-01T00:00:00Z', lastModified: '2025-06-01T10:18:00Z' },
+            })
+            // USER is changed at 10:02, after its page was read at 10:00.
+            const changed = userWith(USER, {
+                meta: { created: '2020-10-25T09:27:40Z', lastModified: '2025-06-01T10:02:00Z' },
+            })
+            salesforce()
+                .get(`${SCIM}/Users`)
+                .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(${FILTER})` })
+                .reply(200, listResponse([USER], 2), { Date: 'Sun, 01 Jun 2025 10:00:00 GMT' })
+                .get(`${SCIM}/Users`)
+                .query({
+                    count: 1,
+                    startIndex: 1,
+                    excludedAttributes: LEFT_OUT,
+                    filter: `(${FILTER}) and (id gt "${USER.id}")`,
+                })
+                .reply(200, listResponse([duringRun], 1), { Date: 'Sun, 01 Jun 2025 10:19:00 GMT' })
+                .get(`${SCIM}/Users`)
+                .query({
+                    count: 200,
+                    startIndex: 1,
+                    excludedAttributes: LEFT_OUT,
+                    filter: `((${FILTER}) and (meta.lastModified gt "2025-06-01T09:55:00Z"))`,
+                })
+                .reply(200, listResponse([changed]), { Date: 'Sun, 01 Jun 2025 11:00:00 GMT' })
+
+            const full = await runCommand('std:account:list', { stateful: true }, { ...DELTA_CONFIG, pageSize: 1 })
+            expect(full.outputs.map((o) => o.identity)).toEqual([USER.id, THIRD.id])
+            expect(full.states).toEqual([
+                { version: '1', lastModified: '2025-06-01T10:00:00Z', scope: scopeOf(FILTER) },
+            ])
+
+            const delta = await runCommand('std:account:list', { stateful: true, state: full.states[0] }, DELTA_CONFIG)
+            expect(delta.outputs).toEqual([
+                expect.objectContaining({ identity: USER.id, attributes: expect.objectContaining({ active: true }) }),
+            ])
+            expect(delta.states).toEqual([
+                { version: '1', lastModified: '2025-06-01T10:02:00Z', scope: scopeOf(FILTER) },
+            ])
+        })
+
+        it('saves the newest lastModified seen when it is older than the run start', async () => {
+            salesforce()
+                .get(`${SCIM}/Users`)
+                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
+                .reply(200, listResponse([USER]), { Date: 'Sun, 01 Jun 2025 10:00:00 GMT' })
+            const result = await runCommand('std:account:list', {}, { ...CONFIG, spConnEnableStatefulCommands: true })
+            expect(result.states).toEqual([
+                { version: '1', lastModified: '2020-10-25T09:27:40Z', scope: scopeOf(undefined) },
+            ])
+        })
+
+        it("saves Salesforce's time of an empty first run, not the connector's", async () => {
+            salesforce()
+                .get(`${SCIM}/Users`)
+                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
+                .reply(200, listResponse([]), { Date: 'Sun, 01 Jun 2025 10:00:00 GMT' })
+            const result = await runCommand('std:account:list', {}, { ...CONFIG, spConnEnableStatefulCommands: true })
+            expect(result.states).toEqual([
+                { version: '1', lastModified: '2025-06-01T10:00:00Z', scope: scopeOf(undefined) },
+            ])
+        })
+
         it('saves a state with string values only', async () => {
             salesforce()
                 .get(`${SCIM}/Users`)
@@ -156,13 +224,37 @@ describe('std:account:list', () => {
             .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
             .reply(200, listResponse([INACTIVE_USER], 2))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `id gt "${INACTIVE_USER.id}"` })
+            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${INACTIVE_USER.id}")` })
             .reply(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }])
         const chunks: RawResponse[] = []
         await expect(
             runCommand('std:account:list', {}, { ...CONFIG, pageSize: 1, maxRetries: 0 }, chunks)
         ).rejects.toThrow(/REQUEST_LIMIT_EXCEEDED/)
         expect(chunks.filter((c) => c.type === ResponseType.Output)).toHaveLength(1)
+        expect(chunks.filter((c) => c.type === ResponseType.State)).toHaveLength(0)
+    })
+
+    it('fails the aggregation, saving no state, when a fresh count confirms that users went missing', async () => {
+        salesforce()
+            .get(`${SCIM}/Users`)
+            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .reply(200, listResponse([INACTIVE_USER], 3))
+            .get(`${SCIM}/Users`)
+            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${INACTIVE_USER.id}")` })
+            .reply(200, listResponse([THIRD], 1))
+            .get(`${SCIM}/Users`)
+            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .reply(200, listResponse([INACTIVE_USER], 3))
+        const chunks: RawResponse[] = []
+        await expect(
+            runCommand('std:account:list', {}, { ...CONFIG, pageSize: 1, spConnEnableStatefulCommands: true }, chunks)
+        ).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+            message:
+                'Salesforce counts 3 users for this filter, but the listing read only 2: 1 went missing while paging ' +
+                'by id gt. The listing stops rather than let ISC treat the missing users as deleted; run it again, ' +
+                "and if it fails the same way, send this message to the connector's maintainers",
+        })
         expect(chunks.filter((c) => c.type === ResponseType.State)).toHaveLength(0)
     })
 

@@ -31,13 +31,13 @@ const WEST = {
 
 describe('std:entitlement:list', () => {
     it.each([
-        ['profile', [IDS.adminProfile, IDS.standardProfile]],
+        ['profile', [IDS.standardProfile, IDS.adminProfile]],
         ['permissionSet', [IDS.salesCloud]],
     ])('lists %s entitlements from /Entitlements, told apart by Id prefix', async (type, ids) => {
         salesforce()
             .get(`${SCIM}/Entitlements`)
             .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
-            .reply(200, listResponse([ADMIN, STANDARD, SALES_CLOUD]))
+            .reply(200, listResponse([STANDARD, ADMIN, SALES_CLOUD]))
         const result = await runCommand('std:entitlement:list', { type }, CONFIG)
         expect(result.outputs.map((o) => o.identity)).toEqual(ids)
         for (const output of result.outputs)
@@ -100,6 +100,35 @@ describe('std:entitlement:list', () => {
                 },
             },
         ])
+    })
+
+    it('lists all 1,000 permission sets of an org, paging by id gt, when /Entitlements caps totalResults at 200', async () => {
+        const permissionSets = Array.from({ length: 1000 }, (_, i) => ({
+            ...SALES_CLOUD,
+            id: `0PSRM${String(i).padStart(10, '0')}AAA`,
+            displayName: `Permission set ${i}`,
+        }))
+        const everything = [STANDARD, ADMIN, ...permissionSets]
+        const scope = salesforce()
+            .get(`${SCIM}/Entitlements`)
+            .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
+            // The cap: a totalResults of at most 200, which on a full page cannot tell the last page from the first.
+            .reply(200, listResponse(everything.slice(0, 200), 200))
+        for (let from = 200; from <= 1000; from += 200) {
+            const rest = everything.slice(from)
+            const page = rest.slice(0, 200)
+            scope
+                .get(`${SCIM}/Entitlements`)
+                .query({
+                    count: 200,
+                    startIndex: 1,
+                    excludedAttributes: 'members',
+                    filter: `(id gt "${everything[from - 1]?.id}")`,
+                })
+                .reply(200, listResponse(page, Math.min(rest.length, 200)))
+        }
+        const result = await runCommand('std:entitlement:list', { type: 'permissionSet' }, CONFIG)
+        expect(result.outputs.map((o) => o.identity)).toEqual(permissionSets.map((p) => p.id))
     })
 
     it('refuses an unknown type before any request, naming the valid ones', async () => {

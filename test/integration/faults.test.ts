@@ -34,7 +34,7 @@ describe('a 20,000-user aggregation on a flaky network', () => {
     })
 })
 
-describe('a 3,000-user aggregation whose list answers are cut off mid-body', () => {
+describe('a 3,000-user aggregation whose connections drop', () => {
     let emulator: RunningEmulator
     let clean: string[]
     beforeAll(async () => {
@@ -46,7 +46,7 @@ describe('a 3,000-user aggregation whose list answers are cut off mid-body', () 
         await emulator.close()
     })
     afterEach(() => {
-        emulator.setFaults({ cutListRate: 0, errorRate: 0, dropRate: 0 })
+        emulator.setFaults({ errorRate: 0, dropRate: 0 })
     })
 
     const identities = (accounts: readonly string[]): string[] =>
@@ -69,44 +69,41 @@ describe('a 3,000-user aggregation whose list answers are cut off mid-body', () 
         return { accounts, error, stats: emulator.stats() }
     }
 
-    it('sends every account exactly once, in the clean order, when 30% of the pages break off half-way', async () => {
+    it('sends every account exactly once, in the clean order, when 30% of the answers are dropped', async () => {
         expect(clean.length).toBeGreaterThanOrEqual(3000)
         expect(new Set(identities(clean)).size).toBe(clean.length)
 
-        const run = await aggregateWith({ cutListRate: 0.3 }, emulatorConfig(emulator.url, { maxRetries: 8 }))
+        const run = await aggregateWith({ dropRate: 0.3 }, emulatorConfig(emulator.url, { maxRetries: 8 }))
 
         expect(run.error).toBeUndefined()
-        expect(run.stats.faultsByOption.cutListRate ?? 0).toBeGreaterThan(0)
+        expect(run.stats.faultsByOption.dropRate ?? 0).toBeGreaterThan(0)
         expect(new Set(identities(run.accounts)).size).toBe(run.accounts.length)
         expect(run.accounts).toEqual(clean)
     })
 
-    it('sends every account exactly once when cut pages mix with 5xx answers and dropped connections', async () => {
+    it('sends every account exactly once when dropped connections mix with 5xx answers', async () => {
         const run = await aggregateWith(
-            { cutListRate: 0.25, errorRate: 0.05, dropRate: 0.05 },
+            { errorRate: 0.1, dropRate: 0.1 },
             emulatorConfig(emulator.url, { maxRetries: 8 })
         )
 
         expect(run.error).toBeUndefined()
-        expect(run.stats.faultsByOption.cutListRate ?? 0).toBeGreaterThan(0)
-        expect(run.stats.faultsInjected).toBeGreaterThan(run.stats.faultsByOption.cutListRate ?? 0)
+        expect(run.stats.faultsByOption.dropRate ?? 0).toBeGreaterThan(0)
+        expect(run.stats.faultsInjected).toBeGreaterThan(run.stats.faultsByOption.dropRate ?? 0)
         expect(new Set(identities(run.accounts)).size).toBe(run.accounts.length)
         expect(run.accounts).toEqual(clean)
     })
 
-    it('fails with a dropped-connection error once every page breaks off, having sent no account twice', async () => {
-        const run = await aggregateWith({ cutListRate: 1 }, emulatorConfig(emulator.url, { maxRetries: 2 }))
+    it('fails with a dropped-connection error once every answer drops, having sent no account', async () => {
+        const run = await aggregateWith({ dropRate: 1 }, emulatorConfig(emulator.url, { maxRetries: 2 }))
 
         expect(run.error).toBeInstanceOf(Error)
         const message = (run.error as Error).message
-        expect(message).toContain('The connection to Salesforce dropped while a list was arriving: ECONNRESET')
-        expect(message).toMatch(/\(GET \/services\/scim\/v2\/Users\), \d+ resources into the page\. Retry later/)
-        // The first try and both retries were cut; each went on after the last account received.
-        expect(run.stats.faultsByOption.cutListRate).toBe(3)
+        expect(message).toContain('The connection to Salesforce dropped: ECONNRESET')
+        expect(message).toContain('(GET /services/scim/v2/Users)')
+        // The first try and both retries dropped; each was a whole GET of the first page again.
         expect(run.stats.byRoute['GET /Users']).toBe(3)
-        expect(run.accounts.length).toBeGreaterThan(0)
-        expect(new Set(identities(run.accounts)).size).toBe(run.accounts.length)
-        expect(run.accounts).toEqual(clean.slice(0, run.accounts.length))
+        expect(run.accounts).toEqual([])
     })
 })
 

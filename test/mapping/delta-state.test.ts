@@ -1,4 +1,11 @@
-import { deltaSince, laterOf, parseDeltaState, scopeOf, toSalesforceTimestamp } from '../../src/mapping/delta-state'
+import {
+    deltaSince,
+    highWaterMark,
+    laterOf,
+    parseDeltaState,
+    scopeOf,
+    toSalesforceTimestamp,
+} from '../../src/mapping/delta-state'
 
 const FILTER = 'userType eq "Standard"'
 const valid = { version: '1', lastModified: '2024-05-06T07:08:09Z', scope: scopeOf(FILTER) }
@@ -48,5 +55,41 @@ describe('delta arithmetic', () => {
         expect(scopeOf(FILTER)).toMatch(/^[0-9a-f]{16}$/)
         expect(scopeOf(FILTER)).toBe(scopeOf(FILTER))
         expect(scopeOf(FILTER)).not.toBe(scopeOf(undefined))
+    })
+})
+
+describe('highWaterMark', () => {
+    const connectorClock = new Date('2025-06-01T10:00:30.500Z')
+
+    it.each([
+        [
+            'the run start when a user changed during the run is newer',
+            '2025-06-01T10:18:00Z',
+            'Sun, 01 Jun 2025 10:00:00 GMT',
+            '2025-06-01T10:00:00Z',
+        ],
+        [
+            'the newest seen when it is older than the run start',
+            '2025-05-01T00:00:00Z',
+            'Sun, 01 Jun 2025 10:00:00 GMT',
+            '2025-05-01T00:00:00Z',
+        ],
+        ['the run start when no user was seen', undefined, 'Sun, 01 Jun 2025 10:00:00 GMT', '2025-06-01T10:00:00Z'],
+        [
+            "the connector's clock, to the second, without a Date header",
+            '2025-06-01T10:18:00Z',
+            undefined,
+            '2025-06-01T10:00:30Z',
+        ],
+        ["the connector's clock for a Date header that is not a time", undefined, 'soon', '2025-06-01T10:00:30Z'],
+    ])('is %s', (_label, newestSeen, runStart, expected) => {
+        expect(highWaterMark(newestSeen, runStart, connectorClock)).toBe(expected)
+    })
+
+    // delta-gap: a 20-minute full run; user A is read at minute 1 and changed at minute 2.
+    it('lets the next delta find a change made after its page was read', () => {
+        const saved = highWaterMark('2025-06-01T10:18:00Z', 'Sun, 01 Jun 2025 10:00:00 GMT', connectorClock)
+        const since = deltaSince({ version: '1', lastModified: saved, scope: '' }, 5)
+        expect(Date.parse('2025-06-01T10:02:00Z')).toBeGreaterThan(Date.parse(since))
     })
 })

@@ -2,7 +2,9 @@ import { ConnectorErrorType } from '@sailpoint/connector-sdk'
 import { Readable } from 'stream'
 import { SalesforceConfig } from '../../../src/config'
 import { createSalesforceClient } from '../../../src/salesforce/create-client'
-import { ScimUser } from '../../../src/salesforce/types'
+import { toId18 } from '../../../src/salesforce/ids'
+import { ListPage } from '../../../src/salesforce/paginate'
+import { ScimEntitlement, ScimUser } from '../../../src/salesforce/types'
 import { wire } from '../../helpers/wire'
 import {
     INSTANCE_URL,
@@ -69,6 +71,16 @@ function streamedUsersPage(users: readonly ScimUser[], totalResults: number, cut
 
 const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
 
+/** A ListResponse's members besides `Resources`, as Salesforce sends them. */
+function listResponseEnvelope(totalResults: number, itemsPerPage: number): Record<string, unknown> {
+    return {
+        totalResults,
+        itemsPerPage,
+        startIndex: 1,
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+    }
+}
+
 /**
  * `GET /Users` answered `times` times over `users` as Salesforce pages them by `id gt`, `pageSize` a page; the
  * answer to request number `cutAfter` (1-based) drops its connection after that many users when it returns one.
@@ -117,8 +129,15 @@ describe('testConnection', () => {
     })
 })
 
+/** The resources of a listing, page by page. */
+async function listedPages<T>(pages: AsyncGenerator<ListPage<T>>): Promise<(readonly T[])[]> {
+    const out: (readonly T[])[] = []
+    for await (const page of pages) out.push(page.resources)
+    return out
+}
+
 describe('users', () => {
-    it('lists users with keyset paging on id gt, ANDed with the caller filter', async () => {
+    it('lists users with keyset paging on id gt, ANDed with the caller filter, each part bracketed', async () => {
         stubToken()
         const page1 = Array.from({ length: 2 }, (_, i) => user(i + 1))
         const page2 = [user(3)]
@@ -134,16 +153,26 @@ describe('users', () => {
                         : [200, { totalResults: 3, itemsPerPage: 2, Resources: page1 }]
                 )
             )
-        const pages: (readonly ScimUser[])[] = []
-        for await (const page of client().userPages({ filter: 'active eq "true"', pageSize: 2 })) pages.push(page)
+        const pages = await listedPages(client().userPages({ filter: 'active eq "true"', pageSize: 2 }))
         expect(pages).toEqual([page1, page2])
         expect(seen.map((r) => decodeURIComponent(r.path))).toEqual([
-            `${SCIM}/Users?count=2&filter=active eq "true"&startIndex=1`,
+            `${SCIM}/Users?count=2&filter=(active eq "true")&startIndex=1`,
             `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${page1[1]?.id}")&startIndex=1`,
         ])
     })
 
-    it('requests a page cut mid-body again whole, listing each user once', async () => {
+    it("hands each page on with Salesforce's Date header", async () => {
+        stubToken()
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(200, { totalResults: 1, Resources: [user(1)] }, { Date: 'Sun, 01 Jun 2025 10:00:00 GMT' })
+        const dates: (string | undefined)[] = []
+        for await (const page of client().userPages()) dates.push(page.date)
+        expect(dates).toEqual(['Sun, 01 Jun 2025 10:00:00 GMT'])
+    })
+
+    it('asks for a page again whole when its connection drops mid-body, listing each user once', async () => {
         stubToken()
         const users = Array.from({ length: 5 }, (_, i) => listedUser(i + 1))
         // The second page's connection resets after its first user, half-way through the second.
@@ -151,14 +180,14 @@ describe('users', () => {
         const timing = fakeTiming()
         const listed: ScimUser[] = []
         for await (const page of client(testConfig(), timing).userPages({ filter: 'active eq "true"', pageSize: 2 })) {
-            listed.push(...page)
+            listed.push(...page.resources)
         }
+        expect(listed.map((u) => u.userName)).toEqual(users.map((u) => u.userName))
         expect(listed).toEqual(users)
-        const second = `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${users[1]?.id}")&startIndex=1`
         expect(seen.map((r) => decodeURIComponent(r.path))).toEqual([
-            `${SCIM}/Users?count=2&filter=active eq "true"&startIndex=1`,
-            second,
-            second,
+            `${SCIM}/Users?count=2&filter=(active eq "true")&startIndex=1`,
+            `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${users[1]?.id}")&startIndex=1`,
+            `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${users[1]?.id}")&startIndex=1`,
             `${SCIM}/Users?count=2&filter=(active eq "true") and (id gt "${users[3]?.id}")&startIndex=1`,
         ])
         expect(timing.sleeps).toEqual([250])
@@ -168,7 +197,20 @@ describe('users', () => {
         )
     })
 
-    it('fails the listing once a page has been cut more often than Max Retries allows', async () => {
+    it('gives each page its own retries: a listing survives a drop on every page', async () => {
+        stubToken()
+        const users = Array.from({ length: 12 }, (_, i) => listedUser(i + 1))
+        // The first attempt at each page drops after one user.
+        const seen = keysetUsersEndpoint(users, 4, 6, (request) => (request % 2 === 1 ? 1 : undefined))
+        const timing = fakeTiming()
+        const listed: ScimUser[] = []
+        for await (const page of client(testConfig(), timing).userPages({ pageSize: 4 })) listed.push(...page.resources)
+        expect(listed).toEqual(users)
+        expect(seen).toHaveLength(6)
+        expect(timing.sleeps).toEqual([250, 250, 250])
+    })
+
+    it('fails the listing once a page has dropped more often than Max Retries allows, after the pages before it', async () => {
         stubToken()
         const users = Array.from({ length: 8 }, (_, i) => listedUser(i + 1))
         // Every page after the first resets after one user.
@@ -176,7 +218,9 @@ describe('users', () => {
         const timing = fakeTiming()
         const listed: ScimUser[] = []
         const listing = (async () => {
-            for await (const page of client(testConfig(), timing).userPages({ pageSize: 3 })) listed.push(...page)
+            for await (const page of client(testConfig(), timing).userPages({ pageSize: 3 })) {
+                listed.push(...page.resources)
+            }
         })()
         await expect(listing).rejects.toMatchObject({
             name: 'TimeoutError',
@@ -185,7 +229,7 @@ describe('users', () => {
                 /^The connection to Salesforce dropped: ECONNRESET \(GET \/services\/scim\/v2\/Users\)/
             ),
         })
-        // Users 1-3 only: nothing of a page that never arrived whole.
+        // Users 1-3, and nothing of the page that never arrived whole: none twice.
         expect(listed).toEqual(users.slice(0, 3))
         expect(seen).toHaveLength(4)
         expect(timing.sleeps).toEqual([250, 500])
@@ -194,9 +238,127 @@ describe('users', () => {
     it('ends on a ListResponse without Resources', async () => {
         stubToken()
         nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, fixture('scim/list.users.empty'))
-        const pages: unknown[] = []
-        for await (const page of client().userPages()) pages.push(page)
-        expect(pages).toEqual([])
+        expect((await listedPages(client().userPages())).flat()).toEqual([])
+    })
+
+    it('refuses a /Users answer without a body rather than list no users', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, '')
+        await expect(listedPages(client().userPages())).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+            message: 'Salesforce answered GET /services/scim/v2/Users with an empty body',
+        })
+    })
+
+    describe('in Salesforce id order', () => {
+        // Two pods (`0051U`, newer, sorts below `005i0`), ids allocated in chunks with gaps, and case flips:
+        // Salesforce's id order is base 62, 0-9 < A-Z < a-z.
+        const keys = [
+            '005i0000001AbCZ',
+            '0051U000007xYzA',
+            '005i0000001AbCa',
+            '0051U000007xYza',
+            '005i0000001AbD0',
+            '0051U000007xZ00',
+            '005i0000009zzzz',
+            '0051U00000AAAAA',
+        ]
+        const users = keys.map((key, i) => ({ ...listedUser(i + 1), id: toId18(key) }))
+        const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+        const caseInsensitive = (a: string, b: string): number =>
+            byteOrder(a.toLowerCase(), b.toLowerCase()) || byteOrder(a, b)
+
+        /** /Users as the pilot pages it, `id gt` compared bytewise, ORDER BY as given. */
+        function usersEndpoint(orderBy: (a: string, b: string) => number, times: number): SeenRequest[] {
+            const seen: SeenRequest[] = []
+            nock(INSTANCE_URL)
+                .get(`${SCIM}/Users`)
+                .query(true)
+                .times(times)
+                .reply(
+                    recordingReply(seen, (r) => {
+                        const url = new URL(r.path, INSTANCE_URL)
+                        const after = /id gt "([^"]+)"/.exec(url.searchParams.get('filter') ?? '')?.[1]
+                        const rest = users
+                            .filter((u) => after === undefined || byteOrder(u.id, after) > 0)
+                            .sort((a, b) => orderBy(a.id, b.id))
+                        const page = rest.slice(0, Number(url.searchParams.get('count')))
+                        return [200, { ...listResponseEnvelope(rest.length, page.length), Resources: page }]
+                    })
+                )
+            return seen
+        }
+
+        it('lists users of two pods, across case flips, once each, in base-62 order', async () => {
+            stubToken()
+            const seen = usersEndpoint(byteOrder, 3)
+            const listed = (await listedPages(client().userPages({ pageSize: 3 }))).flat()
+            const inIdOrder = [...users].sort((a, b) => byteOrder(a.id, b.id))
+            expect(listed.map((u) => u.id)).toEqual(inIdOrder.map((u) => u.id))
+            expect(listed[0]?.id).toBe(toId18('0051U000007xYzA'))
+            expect(seen).toHaveLength(3)
+        })
+
+        it('fails loudly, instead of losing users, when the ORDER BY disagrees with id gt', async () => {
+            stubToken()
+            usersEndpoint(caseInsensitive, 1)
+            const listed: ScimUser[] = []
+            const listing = (async () => {
+                for await (const page of client().userPages({ pageSize: 3 })) listed.push(...page.resources)
+            })()
+            await expect(listing).rejects.toMatchObject({
+                name: 'InvalidResponseError',
+                message: expect.stringMatching(
+                    /^Salesforce returned user \w{18} after \w{18}, out of id order: paging by id gt could skip users/
+                ),
+            })
+            expect(listed).toEqual([])
+        })
+
+        it('hands out a user that Salesforce returns twice only once', async () => {
+            stubToken()
+            const [first, second, third] = [...users].sort((a, b) => byteOrder(a.id, b.id))
+            nock(INSTANCE_URL)
+                .get(`${SCIM}/Users`)
+                .query((q) => q.filter === undefined)
+                .reply(200, { ...listResponseEnvelope(3, 2), Resources: [first, second] })
+                .get(`${SCIM}/Users`)
+                .query((q) => typeof q.filter === 'string' && q.filter.includes(String(second?.id)))
+                // `id gt` applied as `id ge`: the cursor comes back first.
+                .reply(200, { ...listResponseEnvelope(2, 2), Resources: [second, third] })
+            const listed = (await listedPages(client().userPages({ pageSize: 2 }))).flat()
+            expect(listed.map((u) => u.id)).toEqual([first?.id, second?.id, third?.id])
+            expect(logs.lines.join('')).toContain('Salesforce returned 1 users twice; each was handed out once')
+        })
+    })
+
+    it("says that Salesforce refused the connector's own id gt, not the account filter", async () => {
+        stubToken()
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query((q) => q.filter === '(active eq "true")')
+            .reply(200, { ...listResponseEnvelope(3, 2), Resources: [user(1), user(2)] })
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(400, {
+                schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+                detail: 'Unsupported operator : gt',
+                status: '400',
+            })
+        const listing = listedPages(client().userPages({ filter: 'active eq "true"', pageSize: 2 }))
+        await expect(listing).rejects.toMatchObject({
+            name: 'InvalidRequestError',
+            status: 400,
+            message: expect.stringMatching(
+                new RegExp(
+                    `^Salesforce refused the connector's own paging clause id gt "${user(2).id}" after it had accepted ` +
+                        'the first page of the user list with the same filter: .*Unsupported operator : gt.*\\(HTTP 400 GET ' +
+                        '/services/scim/v2/Users\\)\\. Account Filter is not the cause: the connector reads every list page ' +
+                        'by page on id gt'
+                )
+            ),
+        })
+        await expect(listing).rejects.not.toThrow(/Check Account Filter/)
     })
 
     it('reads a user by id', async () => {
@@ -432,7 +594,7 @@ describe('groups', () => {
         })
     })
 
-    it('lists groups by startIndex and reads one', async () => {
+    it('lists groups by id gt from the first page, and reads one', async () => {
         stubToken()
         const group = fixture<{ id: string }>('scim/group.patch.add-member.response')
         const seen: SeenRequest[] = []
@@ -443,14 +605,10 @@ describe('groups', () => {
         nock(INSTANCE_URL).get(`${SCIM}/Groups/${GROUP_ID}`).reply(404, fixture('scim/error.no-such-resource'))
         const sf = client()
         const pages: unknown[] = []
-        for await (const page of sf.groupPages()) pages.push(page)
+        for await (const page of sf.groupPages()) pages.push(page.resources)
         expect(pages).toEqual([[group]])
         expect(seen[0]?.path).toBe(`${SCIM}/Groups?count=200&startIndex=1`)
-        await expect(sf.getGroup(GROUP_ID)).rejects.toMatchObject({
-            name: 'MissingEntitlementError',
-            type: ConnectorErrorType.Generic,
-            message: expect.stringMatching(/^Salesforce has no public group /),
-        })
+        await expect(sf.getGroup(GROUP_ID)).rejects.toMatchObject({ type: ConnectorErrorType.NotFound })
     })
 })
 
@@ -465,10 +623,88 @@ describe('entitlements, roles and schemas', () => {
         nock(INSTANCE_URL).get(`${SCIM}/Entitlements/${PROFILE_ID}`).reply(200, profile)
         const sf = client()
         const pages: unknown[] = []
-        for await (const page of sf.entitlementPages()) pages.push(page)
+        for await (const page of sf.entitlementPages()) pages.push(page.resources)
         expect(pages).toEqual([[profile]])
         await expect(sf.getEntitlement(PROFILE_ID)).resolves.toEqual(profile)
         await expect(sf.getEntitlement(ROLE_ID)).rejects.toMatchObject({ name: 'InvalidRequestError' })
+    })
+
+    describe('an org with 1,000 permission sets, whatever form the 200-record cap of /Entitlements takes', () => {
+        const profiles = Array.from({ length: 20 }, (_, i) => ({
+            schemas: ['urn:salesforce:schemas:extension:1.0:Entitlement'],
+            id: toId18(`00eRM${String(i).padStart(10, '0')}`),
+            displayName: `Profile ${i}`,
+            type: 'Profile',
+        }))
+        const permissionSets = Array.from({ length: 1000 }, (_, i) => ({
+            schemas: ['urn:salesforce:schemas:extension:1.0:Entitlement'],
+            // Case flips among the permission set ids too: ...00a, ...00A sort apart.
+            id: toId18(`0PSRM${String(i).padStart(9, '0')}${i % 2 === 0 ? 'a' : 'A'}`),
+            displayName: `Permission set ${i}`,
+            type: 'Permission Set',
+        }))
+        const all: ScimEntitlement[] = [...profiles, ...permissionSets].sort((a, b) =>
+            a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+        )
+
+        type CapForm = 'capped totalResults' | 'empty page' | '400 past startIndex 200' | 'empty body'
+
+        /**
+         * /Entitlements as the native service may cap it (risk R3): an unfiltered list holds the first 200 only,
+         * and past them comes the cap's form; a list filtered by id gt is answered in full.
+         */
+        function entitlementsEndpoint(form: CapForm): SeenRequest[] {
+            const seen: SeenRequest[] = []
+            nock(INSTANCE_URL)
+                .persist()
+                .get(`${SCIM}/Entitlements`)
+                .query(true)
+                .reply(
+                    recordingReply(seen, (r) => {
+                        const url = new URL(r.path, INSTANCE_URL)
+                        const after = /id gt "([^"]+)"/.exec(url.searchParams.get('filter') ?? '')?.[1]
+                        const start = Number(url.searchParams.get('startIndex') ?? 1)
+                        const count = Number(url.searchParams.get('count') ?? 200)
+                        const rest = all.filter((e) => after === undefined || e.id > after)
+                        const visible = after === undefined ? rest.slice(0, 200) : rest
+                        if (after === undefined && start > 200) {
+                            if (form === '400 past startIndex 200') {
+                                return [
+                                    400,
+                                    {
+                                        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+                                        detail: 'Start index too big',
+                                        status: '400',
+                                    },
+                                ]
+                            }
+                            if (form === 'empty body') return [200, '']
+                            return [200, { ...listResponseEnvelope(rest.length, 0) }]
+                        }
+                        const page = visible.slice(start - 1, start - 1 + count)
+                        if (page.length === 0 && form === 'empty body') return [200, '']
+                        const total = form === 'capped totalResults' ? Math.min(rest.length, 200) : rest.length
+                        return [200, { ...listResponseEnvelope(total, page.length), Resources: page }]
+                    })
+                )
+            return seen
+        }
+
+        it.each<CapForm>(['capped totalResults', 'empty page', '400 past startIndex 200', 'empty body'])(
+            'reads every profile and permission set when the cap is %s',
+            async (form) => {
+                stubToken()
+                const seen = entitlementsEndpoint(form)
+                const listed = (await listedPages(client().entitlementPages())).flat()
+                expect(listed).toHaveLength(1020)
+                expect(listed.map((e) => e.id)).toEqual(all.map((e) => e.id))
+                // Profiles (00e) before permission sets (0PS), each once.
+                expect(listed.slice(0, 20).every((e) => e.type === 'Profile')).toBe(true)
+                expect(seen.every((r) => new URL(r.path, INSTANCE_URL).searchParams.get('startIndex') === '1')).toBe(
+                    true
+                )
+            }
+        )
     })
 
     it('lists roles and reads one; an empty answer is not found', async () => {
@@ -481,7 +717,7 @@ describe('entitlements, roles and schemas', () => {
         nock(INSTANCE_URL).get(`${SCIM}/Roles/${ROLE_ID}`).reply(200, { totalResults: 0, Resources: [] })
         const sf = client()
         const pages: unknown[] = []
-        for await (const page of sf.rolePages()) pages.push(page)
+        for await (const page of sf.rolePages()) pages.push(page.resources)
         expect(pages).toEqual([[role]])
         await expect(sf.getRole(ROLE_ID)).rejects.toMatchObject({
             name: 'NotFoundError',

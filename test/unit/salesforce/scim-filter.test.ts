@@ -16,9 +16,16 @@ describe('and', () => {
     it('parenthesises each part because Salesforce gives AND no precedence over OR', () => {
         expect(and('a eq "1" or b eq "2"', 'c eq "3"')).toBe('(a eq "1" or b eq "2") and (c eq "3")')
     })
-    it('drops empty parts and returns a single part unchanged', () => {
-        expect(and(undefined, '', 'id gt "1"', false, null)).toBe('id gt "1"')
+    it('drops empty parts, and brackets a lone part too: Salesforce appends clauses of its own (B6)', () => {
+        expect(and(undefined, '', 'id gt "1"', false, null)).toBe('(id gt "1")')
+        expect(and('active eq "true" or userType eq "Standard"')).toBe('(active eq "true" or userType eq "Standard")')
         expect(and(undefined, '  ')).toBeUndefined()
+    })
+    it('does not bracket again a part wrapped whole in one pair, and reads brackets inside literals as text', () => {
+        expect(and('(a eq "1" or b eq "2")', 'id gt "x"')).toBe('(a eq "1" or b eq "2") and (id gt "x")')
+        expect(and('(a eq "1") or (b eq "2")')).toBe('((a eq "1") or (b eq "2"))')
+        expect(and('(title eq "a) or (b")')).toBe('(title eq "a) or (b")')
+        expect(and('(title eq "x\\")") or (b eq "2")')).toBe('((title eq "x\\")") or (b eq "2"))')
     })
 })
 
