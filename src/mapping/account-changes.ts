@@ -1,11 +1,12 @@
 import { AttributeChangeOp } from '@sailpoint/connector-sdk'
-import { ENTITLEMENT_ATTRIBUTE } from '../schema'
+import { ACCOUNT_ATTRIBUTES, attributeSpec, ENTITLEMENT_ATTRIBUTE, TextWrite } from '../schema'
 import { InvalidRequestError, InvalidResponseError } from '../errors'
-import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA, ScimPatchOperation, ScimUser } from '../salesforce/types'
+import { ScimPatchOperation, ScimUser } from '../salesforce/types'
+import { scimPath } from './scim-path'
 import { orgExtensionUrn, orgIdOf, toAccountAttributes, userEntitlements, userGroupIds, userRoleId } from './account'
 import { requireSalesforceId, SalesforceIdKind, sameId, toId18 } from '../salesforce/ids'
 import { isRecord } from '../json'
-import { toBoolean, toSingleText, toTextList, toUserName, USER_NAME_MAX_LENGTH } from './values'
+import { toBoolean, toSingleText, toTextList, toUserName } from './values'
 
 /**
  * ISC attribute changes → one Salesforce PATCH (several operations) plus group membership changes.
@@ -41,83 +42,31 @@ export type AccountChange =
 
 export type CustomValue = string | boolean | number
 
-type Removal = { readonly path: string } | { readonly clear: true } | { readonly refuse: string }
-
-interface PlainAttribute {
-    /** The SCIM shape of the attribute, as the `value` of a path-less replace. */
+/** A text attribute of the attribute table, with the SCIM shapes that write it. */
+export interface PlainAttribute extends TextWrite {
+    /** The `value` of a path-less replace that writes the attribute. */
     readonly set: (value: string) => Record<string, unknown>
-    readonly remove: Removal
-    readonly maxLength: number
-    readonly idKind?: SalesforceIdKind
-    /** Salesforce compares (and stores) the value without regard to case: a change of case alone writes nothing. */
-    readonly caseInsensitive?: boolean
-    /** A stricter reading of ISC's value than plain text. */
-    readonly read?: (value: unknown, what: string) => string | undefined
+    /** What a create sends for it (the attribute's own path, and any other the table names). */
+    readonly setOnCreate: (value: string) => Record<string, unknown>
 }
 
-const top =
-    (name: string) =>
-    (value: string): Record<string, unknown> => ({ [name]: value })
-const enterprise =
-    (name: string) =>
-    (value: string): Record<string, unknown> => ({ [SCIM_ENTERPRISE_SCHEMA]: { [name]: value } })
-const phone =
-    (type: string) =>
-    (value: string): Record<string, unknown> => ({ phoneNumbers: [{ type, value }] })
-
-/**
- * The plain (non-entitlement) attributes an update may change, with the length of their User field. Removal
- * follows what Salesforce accepts: a `remove` path for the fields it can null, an empty value for optional fields
- * it has no remove path for, and a refusal for fields every Salesforce user must have.
- */
-export const PLAIN_ATTRIBUTES: Readonly<Record<string, PlainAttribute>> = {
-    userName: {
-        set: top('userName'),
-        remove: { refuse: 'Salesforce users must have a username' },
-        maxLength: USER_NAME_MAX_LENGTH,
-        caseInsensitive: true,
-        read: toUserName,
-    },
-    email: {
-        set: (value) => ({ emails: [{ type: 'work', primary: true, value }] }),
-        remove: { refuse: 'Salesforce users must have an email address' },
-        maxLength: 128,
-        caseInsensitive: true,
-    },
-    givenName: { set: (value) => ({ name: { givenName: value } }), remove: { path: 'givenName' }, maxLength: 40 },
-    familyName: {
-        set: (value) => ({ name: { familyName: value } }),
-        remove: { refuse: 'Salesforce users must have a last name' },
-        maxLength: 80,
-    },
-    nickName: { set: top('nickName'), remove: { path: 'nickName' }, maxLength: 40 },
-    alias: {
-        set: (value) => ({ [SALESFORCE_USER_EXTENSION]: { alias: value } }),
-        remove: { refuse: 'Salesforce users must have an alias' },
-        // Salesforce silently cuts a longer alias, which would then differ from what ISC asked for.
-        maxLength: 8,
-    },
-    title: { set: top('title'), remove: { path: 'title' }, maxLength: 80 },
-    department: { set: enterprise('department'), remove: { clear: true }, maxLength: 80 },
-    division: { set: enterprise('division'), remove: { clear: true }, maxLength: 80 },
-    employeeNumber: { set: enterprise('employeeNumber'), remove: { clear: true }, maxLength: 20 },
-    manager: {
-        set: (value) => ({ [SCIM_ENTERPRISE_SCHEMA]: { manager: { value } } }),
-        remove: { path: 'manager' },
-        maxLength: 18,
-        idKind: 'user',
-    },
-    federationIdentifier: { set: top('externalId'), remove: { clear: true }, maxLength: 512 },
-    locale: { set: top('locale'), remove: { path: 'locale' }, maxLength: 40 },
-    timezone: { set: top('timezone'), remove: { path: 'timezone' }, maxLength: 40 },
-    preferredLanguage: {
-        set: top('preferredLanguage'),
-        remove: { refuse: 'Salesforce users must have a language' },
-        maxLength: 40,
-    },
-    phone: { set: phone('work'), remove: { clear: true }, maxLength: 40 },
-    mobilePhone: { set: phone('mobile'), remove: { clear: true }, maxLength: 40 },
+function plainAttribute(write: TextWrite, scim: string): PlainAttribute {
+    const path = scimPath(scim)
+    const also = write.alsoOnCreate === undefined ? undefined : scimPath(write.alsoOnCreate)
+    return {
+        ...write,
+        set: (value) => path.write(value),
+        setOnCreate: (value) => ({ ...path.write(value), ...also?.write(value) }),
+    }
 }
+
+/** The text attributes an update or a create may write, from the attribute table. */
+export const PLAIN_ATTRIBUTES: Readonly<Record<string, PlainAttribute>> = Object.fromEntries(
+    ACCOUNT_ATTRIBUTES.flatMap((name) => {
+        const { write, scim } = attributeSpec(name)
+        return write.kind === 'text' ? [[name, plainAttribute(write, scim)]] : []
+    })
+)
 
 /** The longest custom field Salesforce has (Long Text Area). */
 export const CUSTOM_FIELD_MAX_LENGTH = 131_072
@@ -131,14 +80,9 @@ export function checkLength(value: string, maxLength: number, what: string): str
 }
 
 /** Attributes Salesforce computes: an update cannot write them. */
-export const READ_ONLY_ATTRIBUTES: readonly string[] = [
-    'id',
-    'displayName',
-    'managerName',
-    'userType',
-    'created',
-    'lastModified',
-]
+export const READ_ONLY_ATTRIBUTES: readonly string[] = ACCOUNT_ATTRIBUTES.filter(
+    (name) => attributeSpec(name).write.kind === 'readOnly'
+)
 
 /** The API name of a custom User field, e.g. `Cost_Center__c`. */
 export const CUSTOM_FIELD_PATTERN = /^[A-Za-z][A-Za-z0-9_]*__c$/
@@ -169,7 +113,7 @@ export function parseCustomValue(value: unknown, what: string): CustomValue | un
  * @throws InvalidRequestError for a value the field cannot take.
  */
 export function parsePlainValue(plain: PlainAttribute, value: unknown, what: string): string | undefined {
-    const text = (plain.read ?? toSingleText)(value, what)
+    const text = (plain.userName ? toUserName : toSingleText)(value, what)
     if (text === undefined) return undefined
     checkLength(text, plain.maxLength, what)
     return plain.idKind ? requireSalesforceId(text, plain.idKind, what) : text

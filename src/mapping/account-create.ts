@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors'
-import { ENTITLEMENT_ATTRIBUTE } from '../schema'
+import { ACCOUNT_ATTRIBUTE_TABLE, ENTITLEMENT_ATTRIBUTE } from '../schema'
 import { NewScimUser } from '../salesforce/client'
 import { SCIM_ENTERPRISE_SCHEMA, SCIM_USER_SCHEMA, ScimUser } from '../salesforce/types'
 import { userEntitlements, userGroupIds, userRoleId } from './account'
@@ -43,11 +43,8 @@ const NO_PROFILE =
     'no profile: Salesforce requires exactly one profile per user: set `profile` in the create profile, or ' +
     'Default Profile ID in the source configuration, to a profile Id (00e…)'
 
-/** The URN under which Salesforce's SCIM pilot reads the alias of a new user (see toCreatePlan). */
-const ALIAS_ON_CREATE_EXTENSION = 'urn:salesforce:schemas:extension:2.0'
-
 /** Salesforce's CommunityNickname (SCIM `nickName`) holds 40 characters. */
-const NICKNAME_MAX_LENGTH = 40
+const NICKNAME_MAX_LENGTH = ACCOUNT_ATTRIBUTE_TABLE.nickName.write.maxLength
 
 export interface CreateOptions {
     /** The source's Default Profile ID: the profile of a create whose create profile sets none. */
@@ -153,17 +150,10 @@ export function toCreatePlan(rawAttributes: unknown, options: CreateOptions = {}
         }
     }
     for (const [name, text] of Object.entries(texts)) {
-        if (name !== 'userName') add(PLAIN_ATTRIBUTES[name]?.set(text) ?? {})
+        if (name !== 'userName') add(PLAIN_ATTRIBUTES[name]?.setOnCreate(text) ?? {})
     }
     const nickName = texts.nickName === undefined ? defaultNickName(userName) : undefined
     if (nickName !== undefined) add({ nickName })
-    const alias = texts.alias
-    // Salesforce reads the alias of a new user under one of two URNs, and sources disagree on which: its SCIM
-    // pilot reads only `urn:salesforce:schemas:extension:2.0` on create, while users come back with it under
-    // `…:1.0` (and the v1 docs write 1.0). Each is an extension block of its own, which SCIM lets a server ignore
-    // when it does not know it, so both are sent with the same value: whichever one the org reads, the alias is
-    // the one asked for rather than one Salesforce makes up.
-    if (alias !== undefined) add({ [ALIAS_ON_CREATE_EXTENSION]: { alias } })
     add({ entitlements: [profileId, ...permissionSetIds].map((value) => ({ value })) })
     if (roleId !== undefined) add({ roles: [{ value: roleId }] })
     if (groupIds.length > 0) add({ groups: groupIds.map((value) => ({ value })) })

@@ -56,9 +56,6 @@ function describe(value: unknown): string {
     return `${typeof value} ${JSON.stringify(value)}`
 }
 
-/** Salesforce's Username field holds 80 characters. */
-export const USER_NAME_MAX_LENGTH = 80
-
 // C0 and C1 control characters: Salesforce refuses them in a username, and in a log or a message they hide
 // what the value really is.
 // eslint-disable-next-line no-control-regex
@@ -68,7 +65,8 @@ const EMAIL_FORM = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/
 
 /**
  * A username as Salesforce will take it: text (a number is refused, not turned into text), in email form, with
- * no control characters, at most 80 characters. Surrounding spaces are dropped, as for every other text.
+ * no control characters; its length is the attribute table's to check. Surrounding spaces are dropped, as for
+ * every other text.
  * @throws InvalidRequestError saying which rule the value breaks.
  */
 export function toUserName(value: unknown, what: string): string | undefined {
@@ -81,11 +79,6 @@ export function toUserName(value: unknown, what: string): string | undefined {
     if (userName === '') return undefined
     if (CONTROL_CHARACTERS.test(userName)) {
         throw new InvalidRequestError(`${what}: ${JSON.stringify(userName)} contains a control character`)
-    }
-    if (userName.length > USER_NAME_MAX_LENGTH) {
-        throw new InvalidRequestError(
-            `${what}: at most ${USER_NAME_MAX_LENGTH} characters in Salesforce, got ${userName.length}`
-        )
     }
     if (!EMAIL_FORM.test(userName)) {
         throw new InvalidRequestError(
