@@ -120,9 +120,14 @@ const READERS: readonly (readonly [AccountAttribute, Reader])[] = ACCOUNT_ATTRIB
     SPECIAL_READERS[name] ?? pathReader(attributeSpec(name).scim),
 ])
 
+const ATTRIBUTE_TEMPLATE: Readonly<Record<string, AttributeValue>> = Object.fromEntries(
+    ACCOUNT_ATTRIBUTES.map((name) => [name, null])
+)
+
 export function toAccountAttributes(user: ScimUser): Attributes {
     const entitlements = userEntitlements(user)
-    const fixed: Record<string, AttributeValue> = {}
+    // Filled in a copy of a template with every key in place, so each account shares one object shape.
+    const fixed: Record<string, AttributeValue> = { ...ATTRIBUTE_TEMPLATE }
     for (const [name, read] of READERS) fixed[name] = read(user, entitlements)
     const custom = customFieldsOf(user)?.fields
     if (custom === undefined) return fixed

@@ -1,5 +1,3 @@
-import { isRecord } from '../json'
-
 /**
  * The small part of SCIM's attribute path grammar (RFC 7644 §3.10) the account attribute table uses:
  * `[schema URN ":"] attr ["[" filter "]"] ("." subAttr)*`, where a filter is `attr eq value` clauses joined by
@@ -36,11 +34,14 @@ function parseSegment(text: string, path: string): Segment {
     return { name: match[1], filter }
 }
 
-/** SCIM compares `type` and similar members without regard to case; Salesforce sends `primary` as text at times. */
-function matches(item: unknown, filter: Readonly<Record<string, string | boolean>>): boolean {
-    if (!isRecord(item)) return false
-    for (const key in filter) {
-        if (String(item[key]).toLowerCase() !== String(filter[key]).toLowerCase()) return false
+/**
+ * Whether a list item has every member the filter names. SCIM compares `type` and similar members without regard
+ * to case; Salesforce sends `primary` as text at times. `clauses` are [member, lower-cased value] pairs.
+ */
+function matches(item: unknown, clauses: readonly (readonly [string, string])[]): boolean {
+    if (typeof item !== 'object' || item === null) return false
+    for (const [key, wanted] of clauses) {
+        if (String((item as Record<string, unknown>)[key]).toLowerCase() !== wanted) return false
     }
     return true
 }
@@ -56,15 +57,31 @@ export function scimPath(path: string): ScimPath {
         .map((text) => parseSegment(text, path))
     const steps: Segment[] = urn === undefined ? segments : [{ name: urn }, ...segments]
     if (steps[steps.length - 1]?.filter !== undefined) throw new Error(`SCIM path ${path} must end in a sub-attribute`)
+    const names = steps.map((step) => step.name)
+    const filters = steps.map((step) =>
+        step.filter === undefined
+            ? undefined
+            : Object.entries(step.filter).map(([key, value]) => [key, String(value).toLowerCase()] as const)
+    )
 
     return {
+        // Runs for every attribute of every user of an aggregation: plain loops, nothing allocated.
         read: (resource) => {
             let value: unknown = resource
-            for (const { name, filter } of steps) {
-                if (!isRecord(value)) return undefined
-                value = value[name]
-                if (filter !== undefined)
-                    value = Array.isArray(value) ? value.find((i) => matches(i, filter)) : undefined
+            for (let i = 0; i < names.length; i++) {
+                if (typeof value !== 'object' || value === null) return undefined
+                value = (value as Record<string, unknown>)[names[i] as string]
+                const clauses = filters[i]
+                if (clauses === undefined) continue
+                if (!Array.isArray(value)) return undefined
+                let found: unknown
+                for (const item of value as unknown[]) {
+                    if (matches(item, clauses)) {
+                        found = item
+                        break
+                    }
+                }
+                value = found
             }
             return value
         },
