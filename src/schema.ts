@@ -1,47 +1,252 @@
 /**
- * Names that become ISC schema: account attribute names and entitlement types. connector-spec.json,
- * the mappers and the handlers all use these constants; a contract test checks the spec against them.
+ * Names that become ISC schema, and the one table of account attributes. Each attribute is spelled once here:
+ * its ISC type, whether it is multi-valued or an entitlement, where it lives on a SCIM user, and how an update
+ * or a create writes it. The account schema (and connector-spec.json's `accountSchema`, which a contract test
+ * holds equal to it), the account mapping and the write planning all come from this table.
  */
+
+import { SalesforceIdKind } from './salesforce/ids'
+import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA } from './salesforce/types'
 
 export const ENTITLEMENT_TYPES = ['profile', 'permissionSet', 'role', 'group'] as const
 export type EntitlementType = (typeof ENTITLEMENT_TYPES)[number]
 
-/** The account attribute that carries each entitlement type. */
-export const ENTITLEMENT_ATTRIBUTE: Readonly<Record<EntitlementType, string>> = {
-    profile: 'profile',
-    permissionSet: 'permissionSets',
-    role: 'role',
-    group: 'groups',
+/**
+ * How an update takes a value away: a `remove` path for the fields Salesforce can null, an empty value for
+ * optional fields it has no remove path for, and a refusal for fields every Salesforce user must have.
+ */
+export type Removal = { readonly path: string } | { readonly clear: true } | { readonly refuse: string }
+
+/** A text field, written at the attribute's SCIM path with a path-less replace. */
+export interface TextWrite {
+    readonly kind: 'text'
+    /** The length of the User field: Salesforce refuses (or, for alias, silently cuts) a longer value. */
+    readonly maxLength: number
+    readonly remove: Removal
+    /** The value is a Salesforce id of this kind, compared by its 15-character key. */
+    readonly idKind?: SalesforceIdKind
+    /** Salesforce compares (and stores) the value without regard to case: a change of case alone writes nothing. */
+    readonly caseInsensitive?: true
+    /** A username, held to Salesforce's username rules. */
+    readonly userName?: true
+    /** A second SCIM path a create writes the value to as well. */
+    readonly alsoOnCreate?: string
 }
 
-export const ACCOUNT_ATTRIBUTES = [
-    'id',
-    'userName',
-    'email',
-    'givenName',
-    'familyName',
-    'displayName',
-    'nickName',
-    'alias',
-    'title',
-    'department',
-    'division',
-    'employeeNumber',
-    'active',
-    'profile',
-    'permissionSets',
-    'role',
-    'groups',
-    'manager',
-    'managerName',
-    'federationIdentifier',
-    'userType',
-    'locale',
-    'timezone',
-    'preferredLanguage',
-    'phone',
-    'mobilePhone',
-    'created',
-    'lastModified',
-] as const
-export type AccountAttribute = (typeof ACCOUNT_ATTRIBUTES)[number]
+/**
+ * How an attribute is written: `readOnly` (computed by Salesforce: an update cannot write it, a create profile's
+ * value is ignored), `text`, `active` (an update sets it, Remove deactivates; a create defaults it to true) or
+ * `entitlement` (by the entitlement rules of the write planning: profile swap, permission set forms, group members).
+ */
+export type AttributeWrite =
+    { readonly kind: 'readOnly' } | TextWrite | { readonly kind: 'active' } | { readonly kind: 'entitlement' }
+
+export interface AccountAttributeSpec {
+    readonly description: string
+    readonly type: 'string' | 'boolean'
+    readonly multi?: true
+    /** The entitlement type this attribute carries. */
+    readonly entitlement?: EntitlementType
+    /** Where the value lives on a SCIM user (RFC 7644 attribute path); text attributes are written there too. */
+    readonly scim: string
+    readonly write: AttributeWrite
+}
+
+const READ_ONLY: AttributeWrite = { kind: 'readOnly' }
+const ENTITLEMENT: AttributeWrite = { kind: 'entitlement' }
+const text = (
+    maxLength: number,
+    remove: Removal,
+    more: Omit<TextWrite, 'kind' | 'maxLength' | 'remove'> = {}
+): TextWrite => ({
+    kind: 'text',
+    maxLength,
+    remove,
+    ...more,
+})
+const ENTERPRISE = SCIM_ENTERPRISE_SCHEMA
+
+/** Every account attribute every Salesforce org has, in the order ISC shows them. */
+export const ACCOUNT_ATTRIBUTE_TABLE = {
+    id: { description: 'Salesforce User Id (18 characters)', type: 'string', scim: 'id', write: READ_ONLY },
+    userName: {
+        description: 'Username, unique across all Salesforce orgs',
+        type: 'string',
+        scim: 'userName',
+        write: text(80, { refuse: 'Salesforce users must have a username' }, { caseInsensitive: true, userName: true }),
+    },
+    email: {
+        description: 'Email address',
+        type: 'string',
+        // Salesforce holds one email; it reads the primary one (or the first) and is written as the work email.
+        scim: 'emails[type eq "work" and primary eq true].value',
+        write: text(128, { refuse: 'Salesforce users must have an email address' }, { caseInsensitive: true }),
+    },
+    givenName: {
+        description: 'First name',
+        type: 'string',
+        scim: 'name.givenName',
+        // Salesforce's remove paths name the attribute without `name.`.
+        write: text(40, { path: 'givenName' }),
+    },
+    familyName: {
+        description: 'Last name',
+        type: 'string',
+        scim: 'name.familyName',
+        write: text(80, { refuse: 'Salesforce users must have a last name' }),
+    },
+    displayName: { description: 'Full name (read-only)', type: 'string', scim: 'displayName', write: READ_ONLY },
+    nickName: {
+        description: 'Nickname (CommunityNickname)',
+        type: 'string',
+        scim: 'nickName',
+        write: text(40, { path: 'nickName' }),
+    },
+    alias: {
+        description: 'Alias, at most 8 characters',
+        type: 'string',
+        scim: `${SALESFORCE_USER_EXTENSION}:alias`,
+        // Salesforce silently cuts a longer alias, which would then differ from what ISC asked for. Users come
+        // back with the alias under the 1.0 URN, and updates send it there; Salesforce's SCIM pilot reads a new
+        // user's alias only under 2.0, and its native schema has advertised 2.0. Each is an extension block of
+        // its own, which SCIM lets a server ignore when it does not know it, so a create sends both with the same
+        // value: whichever the org reads, the alias is the one asked for rather than one Salesforce makes up.
+        write: text(
+            8,
+            { refuse: 'Salesforce users must have an alias' },
+            { alsoOnCreate: 'urn:salesforce:schemas:extension:2.0:alias' }
+        ),
+    },
+    title: { description: 'Title', type: 'string', scim: 'title', write: text(80, { path: 'title' }) },
+    department: {
+        description: 'Department',
+        type: 'string',
+        scim: `${ENTERPRISE}:department`,
+        write: text(80, { clear: true }),
+    },
+    division: {
+        description: 'Division',
+        type: 'string',
+        scim: `${ENTERPRISE}:division`,
+        write: text(80, { clear: true }),
+    },
+    employeeNumber: {
+        description: 'Employee number',
+        type: 'string',
+        scim: `${ENTERPRISE}:employeeNumber`,
+        write: text(20, { clear: true }),
+    },
+    active: { description: 'Whether the user is active', type: 'boolean', scim: 'active', write: { kind: 'active' } },
+    profile: {
+        description: 'Profile Id: every Salesforce user has exactly one',
+        type: 'string',
+        entitlement: 'profile',
+        scim: 'entitlements[type eq "Profile"].value',
+        write: ENTITLEMENT,
+    },
+    permissionSets: {
+        description: 'Ids of the permission sets assigned to the user',
+        type: 'string',
+        multi: true,
+        entitlement: 'permissionSet',
+        scim: 'entitlements[type eq "Permission Set"].value',
+        write: ENTITLEMENT,
+    },
+    role: {
+        description: 'Role Id (UserRole), at most one',
+        type: 'string',
+        entitlement: 'role',
+        scim: 'roles.value',
+        write: ENTITLEMENT,
+    },
+    groups: {
+        description: 'Ids of the public groups the user belongs to',
+        type: 'string',
+        multi: true,
+        entitlement: 'group',
+        scim: 'groups.value',
+        write: ENTITLEMENT,
+    },
+    manager: {
+        description: "Manager's User Id",
+        type: 'string',
+        scim: `${ENTERPRISE}:manager.value`,
+        write: text(18, { path: 'manager' }, { idKind: 'user' }),
+    },
+    managerName: {
+        description: "Manager's name (read-only)",
+        type: 'string',
+        scim: `${ENTERPRISE}:manager.displayName`,
+        write: READ_ONLY,
+    },
+    federationIdentifier: {
+        description: 'Federation Id used for single sign-on (SCIM externalId)',
+        type: 'string',
+        scim: 'externalId',
+        write: text(512, { clear: true }),
+    },
+    userType: {
+        description: 'User type, e.g. Standard (read-only)',
+        type: 'string',
+        scim: 'userType',
+        write: READ_ONLY,
+    },
+    locale: { description: 'Locale, e.g. en_US', type: 'string', scim: 'locale', write: text(40, { path: 'locale' }) },
+    timezone: {
+        description: 'Time zone, e.g. America/Los_Angeles',
+        type: 'string',
+        scim: 'timezone',
+        write: text(40, { path: 'timezone' }),
+    },
+    preferredLanguage: {
+        description: 'Language, e.g. en_US',
+        type: 'string',
+        scim: 'preferredLanguage',
+        write: text(40, { refuse: 'Salesforce users must have a language' }),
+    },
+    phone: {
+        description: 'Work phone',
+        type: 'string',
+        scim: 'phoneNumbers[type eq "work"].value',
+        write: text(40, { clear: true }),
+    },
+    mobilePhone: {
+        description: 'Mobile phone',
+        type: 'string',
+        scim: 'phoneNumbers[type eq "mobile"].value',
+        write: text(40, { clear: true }),
+    },
+    created: {
+        description: 'When the user was created (read-only)',
+        type: 'string',
+        scim: 'meta.created',
+        write: READ_ONLY,
+    },
+    lastModified: {
+        description: 'When the user was last modified (read-only)',
+        type: 'string',
+        scim: 'meta.lastModified',
+        write: READ_ONLY,
+    },
+} satisfies Record<string, AccountAttributeSpec>
+
+export type AccountAttribute = keyof typeof ACCOUNT_ATTRIBUTE_TABLE
+
+/** The account attribute names, in the table's order. */
+export const ACCOUNT_ATTRIBUTES = Object.keys(ACCOUNT_ATTRIBUTE_TABLE) as readonly AccountAttribute[]
+
+/** The table's entry for an attribute, typed as the general spec. */
+export function attributeSpec(name: AccountAttribute): AccountAttributeSpec {
+    return ACCOUNT_ATTRIBUTE_TABLE[name]
+}
+
+/** The account attribute that carries each entitlement type. */
+export const ENTITLEMENT_ATTRIBUTE: Readonly<Record<EntitlementType, AccountAttribute>> = (() => {
+    const byType: Partial<Record<EntitlementType, AccountAttribute>> = {}
+    for (const name of ACCOUNT_ATTRIBUTES) {
+        const type = attributeSpec(name).entitlement
+        if (type !== undefined) byType[type] = name
+    }
+    for (const type of ENTITLEMENT_TYPES) if (byType[type] === undefined) throw new Error(`No attribute for ${type}`)
+    return byType as Record<EntitlementType, AccountAttribute>
+})()

@@ -12,8 +12,8 @@ import { connect } from './connection'
  * what was not applied, so the admin can finish by hand or retry the access request.
  */
 export const stdAccountCreate: StdAccountCreateHandler = async (_context, input, res) => {
-    const plan = toCreatePlan(input.attributes)
     const { config, client } = await connect()
+    const plan = toCreatePlan(input.attributes, { defaultProfileId: config.defaultProfileId })
     const created = await client.createUser(plan.user)
     logger.info({ userId: created.id, userName: created.userName }, `Created Salesforce user ${created.id}`)
 

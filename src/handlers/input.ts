@@ -1,11 +1,11 @@
 import { KeyID, Key } from '@sailpoint/connector-sdk'
 import { InvalidRequestError } from '../errors'
-import { isSalesforceId } from '../salesforce/ids'
+import { isSalesforceId, toId18 } from '../salesforce/ids'
 import { isRecord } from '../json'
 
 /**
  * The object Id of a command input: the simple key, else `identity` (ISC's docs show enable/disable with only
- * `key`, and other callers with only `identity`).
+ * `key`, and other callers with only `identity`), in the 18-character form Salesforce's API uses (Setup shows 15).
  * @throws InvalidRequestError when neither holds a Salesforce Id.
  */
 export function objectIdOf(input: unknown, what: string): string {
@@ -24,7 +24,7 @@ export function objectIdOf(input: unknown, what: string): string {
             `${what} key: expected a Salesforce Id (15 or 18 letters and digits), got ${preview(id)}`
         )
     }
-    return id
+    return toId18(id)
 }
 
 /** The user Id of an account command. @throws InvalidRequestError unless it is a Salesforce user Id (005…). */

@@ -1,11 +1,12 @@
 import { AttributeChangeOp } from '@sailpoint/connector-sdk'
-import { InvalidRequestError } from '../errors'
-import { ENTITLEMENT_ATTRIBUTE } from '../schema'
-import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA, ScimPatchOperation, ScimUser } from '../salesforce/types'
+import { ACCOUNT_ATTRIBUTES, attributeSpec, ENTITLEMENT_ATTRIBUTE, TextWrite } from '../schema'
+import { InvalidRequestError, InvalidResponseError } from '../errors'
+import { ScimPatchOperation, ScimUser } from '../salesforce/types'
+import { scimPath } from './scim-path'
 import { orgExtensionUrn, orgIdOf, toAccountAttributes, userEntitlements, userGroupIds, userRoleId } from './account'
-import { requireSalesforceId, SalesforceIdKind } from '../salesforce/ids'
+import { requireSalesforceId, SalesforceIdKind, sameId, toId18 } from '../salesforce/ids'
 import { isRecord } from '../json'
-import { toBoolean, toSingleText, toTextList } from './values'
+import { toBoolean, toSingleText, toTextList, toUserName } from './values'
 
 /**
  * ISC attribute changes → one Salesforce PATCH (several operations) plus group membership changes.
@@ -41,72 +42,31 @@ export type AccountChange =
 
 export type CustomValue = string | boolean | number
 
-type Removal = { readonly path: string } | { readonly clear: true } | { readonly refuse: string }
-
-interface PlainAttribute {
-    /** The SCIM shape of the attribute, as the `value` of a path-less replace. */
+/** A text attribute of the attribute table, with the SCIM shapes that write it. */
+export interface PlainAttribute extends TextWrite {
+    /** The `value` of a path-less replace that writes the attribute. */
     readonly set: (value: string) => Record<string, unknown>
-    readonly remove: Removal
-    readonly maxLength: number
-    readonly idKind?: SalesforceIdKind
+    /** What a create sends for it (the attribute's own path, and any other the table names). */
+    readonly setOnCreate: (value: string) => Record<string, unknown>
 }
 
-const top =
-    (name: string) =>
-    (value: string): Record<string, unknown> => ({ [name]: value })
-const enterprise =
-    (name: string) =>
-    (value: string): Record<string, unknown> => ({ [SCIM_ENTERPRISE_SCHEMA]: { [name]: value } })
-const phone =
-    (type: string) =>
-    (value: string): Record<string, unknown> => ({ phoneNumbers: [{ type, value }] })
-
-/**
- * The plain (non-entitlement) attributes an update may change, with the length of their User field. Removal
- * follows what Salesforce accepts: a `remove` path for the fields it can null, an empty value for optional fields
- * it has no remove path for, and a refusal for fields every Salesforce user must have.
- */
-export const PLAIN_ATTRIBUTES: Readonly<Record<string, PlainAttribute>> = {
-    userName: { set: top('userName'), remove: { refuse: 'Salesforce users must have a username' }, maxLength: 80 },
-    email: {
-        set: (value) => ({ emails: [{ type: 'work', primary: true, value }] }),
-        remove: { refuse: 'Salesforce users must have an email address' },
-        maxLength: 128,
-    },
-    givenName: { set: (value) => ({ name: { givenName: value } }), remove: { path: 'givenName' }, maxLength: 40 },
-    familyName: {
-        set: (value) => ({ name: { familyName: value } }),
-        remove: { refuse: 'Salesforce users must have a last name' },
-        maxLength: 80,
-    },
-    nickName: { set: top('nickName'), remove: { path: 'nickName' }, maxLength: 40 },
-    alias: {
-        set: (value) => ({ [SALESFORCE_USER_EXTENSION]: { alias: value } }),
-        remove: { refuse: 'Salesforce users must have an alias' },
-        // Salesforce silently cuts a longer alias, which would then differ from what ISC asked for.
-        maxLength: 8,
-    },
-    title: { set: top('title'), remove: { path: 'title' }, maxLength: 80 },
-    department: { set: enterprise('department'), remove: { clear: true }, maxLength: 80 },
-    division: { set: enterprise('division'), remove: { clear: true }, maxLength: 80 },
-    employeeNumber: { set: enterprise('employeeNumber'), remove: { clear: true }, maxLength: 20 },
-    manager: {
-        set: (value) => ({ [SCIM_ENTERPRISE_SCHEMA]: { manager: { value } } }),
-        remove: { path: 'manager' },
-        maxLength: 18,
-        idKind: 'user',
-    },
-    federationIdentifier: { set: top('externalId'), remove: { clear: true }, maxLength: 512 },
-    locale: { set: top('locale'), remove: { path: 'locale' }, maxLength: 40 },
-    timezone: { set: top('timezone'), remove: { path: 'timezone' }, maxLength: 40 },
-    preferredLanguage: {
-        set: top('preferredLanguage'),
-        remove: { refuse: 'Salesforce users must have a language' },
-        maxLength: 40,
-    },
-    phone: { set: phone('work'), remove: { clear: true }, maxLength: 40 },
-    mobilePhone: { set: phone('mobile'), remove: { clear: true }, maxLength: 40 },
+function plainAttribute(write: TextWrite, scim: string): PlainAttribute {
+    const path = scimPath(scim)
+    const also = write.alsoOnCreate === undefined ? undefined : scimPath(write.alsoOnCreate)
+    return {
+        ...write,
+        set: (value) => path.write(value),
+        setOnCreate: (value) => ({ ...path.write(value), ...also?.write(value) }),
+    }
 }
+
+/** The text attributes an update or a create may write, from the attribute table. */
+export const PLAIN_ATTRIBUTES: Readonly<Record<string, PlainAttribute>> = Object.fromEntries(
+    ACCOUNT_ATTRIBUTES.flatMap((name) => {
+        const { write, scim } = attributeSpec(name)
+        return write.kind === 'text' ? [[name, plainAttribute(write, scim)]] : []
+    })
+)
 
 /** The longest custom field Salesforce has (Long Text Area). */
 export const CUSTOM_FIELD_MAX_LENGTH = 131_072
@@ -120,14 +80,9 @@ export function checkLength(value: string, maxLength: number, what: string): str
 }
 
 /** Attributes Salesforce computes: an update cannot write them. */
-export const READ_ONLY_ATTRIBUTES: readonly string[] = [
-    'id',
-    'displayName',
-    'managerName',
-    'userType',
-    'created',
-    'lastModified',
-]
+export const READ_ONLY_ATTRIBUTES: readonly string[] = ACCOUNT_ATTRIBUTES.filter(
+    (name) => attributeSpec(name).write.kind === 'readOnly'
+)
 
 /** The API name of a custom User field, e.g. `Cost_Center__c`. */
 export const CUSTOM_FIELD_PATTERN = /^[A-Za-z][A-Za-z0-9_]*__c$/
@@ -151,6 +106,17 @@ export function parseCustomValue(value: unknown, what: string): CustomValue | un
     const single = Array.isArray(value) ? toSingleText(value, what) : value
     if (typeof single === 'boolean' || typeof single === 'number') return single
     return toSingleText(single, what)
+}
+
+/**
+ * The value of a plain attribute, checked against its Salesforce field; ids come back in their 18-character form.
+ * @throws InvalidRequestError for a value the field cannot take.
+ */
+export function parsePlainValue(plain: PlainAttribute, value: unknown, what: string): string | undefined {
+    const text = (plain.userName ? toUserName : toSingleText)(value, what)
+    if (text === undefined) return undefined
+    checkLength(text, plain.maxLength, what)
+    return plain.idKind ? requireSalesforceId(text, plain.idKind, what) : text
 }
 
 /** One ISC change, narrowed and checked. @throws InvalidRequestError for anything Salesforce could not take. */
@@ -184,14 +150,7 @@ export function parseChange(raw: unknown): AccountChange {
         throw new InvalidRequestError(`${op} password: an account update cannot set a password; use change password`)
     }
     const plain = PLAIN_ATTRIBUTES[attribute]
-    if (plain) {
-        const text = toSingleText(value, what)
-        if (text !== undefined) {
-            checkLength(text, plain.maxLength, what)
-            if (plain.idKind) requireSalesforceId(text, plain.idKind, what)
-        }
-        return { kind: 'attribute', op, attribute, value: text }
-    }
+    if (plain) return { kind: 'attribute', op, attribute, value: parsePlainValue(plain, value, what) }
     if (READ_ONLY_ATTRIBUTES.includes(attribute)) {
         throw new InvalidRequestError(`${what}: ${attribute} is computed by Salesforce and cannot be changed`)
     }
@@ -215,22 +174,52 @@ export interface ChangePlan {
     readonly operations: readonly ScimPatchOperation[]
     readonly addToGroups: readonly string[]
     readonly removeFromGroups: readonly string[]
+    /** Present when the plan takes permission sets away: how, and what to check afterwards. */
+    readonly permissionSetRemoval?: PermissionSetRemoval
+}
+
+/**
+ * Ways to take permission sets off a user besides the `replace` in the plan's PATCH, each one PATCH:
+ * - `filteredRemove`: RFC 7644 §3.5.2.2 `remove` with path `entitlements[value eq "0PS…"]`, one per permission set;
+ * - `emptyReplace`: `replace` with `entitlements: []`, only when the user keeps no permission set.
+ */
+export type RemovalForm = 'filteredRemove' | 'emptyReplace'
+
+export interface PermissionSetRemoval {
+    /** The permission sets taken away, as Salesforce spells them on the user. */
+    readonly ids: readonly string[]
+    /** Tried in order after the plan's PATCH, each only while Salesforce still lists one of `ids` on the user. */
+    readonly forms: readonly RemovalForm[]
 }
 
 export interface ChangeOptions {
     /** Where a revoked profile moves the user; without it a profile cannot be revoked. */
-    readonly defaultProfileId?: string
+    readonly defaultProfileId?: string | undefined
+}
+
+function includesId(list: readonly string[], id: string): boolean {
+    return list.some((item) => sameId(item, id))
+}
+
+/** The ids of `list` that `other` does not name, whichever length either spells them in. */
+function withoutIds(list: readonly string[], other: readonly string[]): string[] {
+    return list.filter((item) => !includesId(other, item))
+}
+
+function sameOptionalId(a: string | null, b: string | null): boolean {
+    return a === null || b === null ? a === b : sameId(a, b)
 }
 
 function applyList(current: readonly string[], op: ChangeOp, ids: readonly string[]): string[] {
     switch (op) {
         case 'Set':
-            return [...ids]
+            // An id the user holds stays as Salesforce spells it, so only real differences are written.
+            return ids.map((id) => current.find((held) => sameId(held, id)) ?? id)
         case 'Add':
-            return [...current, ...ids.filter((id) => !current.includes(id))]
+            return [...current, ...withoutIds(ids, current)]
         case 'Remove':
             // A Remove without a value clears the attribute, as ISC defines Remove on an attribute.
-            return ids.length === 0 ? [] : current.filter((id) => !ids.includes(id))
+            return ids.length === 0 ? [] : withoutIds(current, ids)
     }
 }
 
@@ -239,16 +228,13 @@ function profileRemoval(current: string, options: ChangeOptions): string {
     if (options.defaultProfileId === undefined) {
         throw new InvalidRequestError(`Cannot remove the profile: Salesforce users must keep a profile; ${fix}`)
     }
-    if (current === options.defaultProfileId) {
+    if (sameId(current, options.defaultProfileId)) {
         throw new InvalidRequestError(
             `Cannot remove profile ${current}: it is the Default Profile revoked profiles are replaced with, and Salesforce users must keep a profile; Set another profile instead`
         )
     }
-    return options.defaultProfileId
-}
-
-function without(list: readonly string[], other: readonly string[]): string[] {
-    return list.filter((item) => !other.includes(item))
+    // Setup shows 15-character ids; Salesforce's API takes and returns 18.
+    return toId18(options.defaultProfileId, 'profile')
 }
 
 function merge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
@@ -268,9 +254,18 @@ function sameValue(current: unknown, value: CustomValue): boolean {
     return current === value || String(current) === String(value)
 }
 
+/** Whether the user's current value of a plain attribute is `value`, compared the way Salesforce compares it. */
+function holdsPlainValue(plain: PlainAttribute, current: unknown, value: string): boolean {
+    if (typeof current !== 'string') return false
+    if (plain.idKind) return sameId(current, value)
+    return plain.caseInsensitive ? current.toLowerCase() === value.toLowerCase() : current === value
+}
+
 /**
  * The Salesforce writes that take `user` to the state `changes` describe. Changes apply in order (a later
- * change to the same attribute wins); nothing is written for a change that leaves a value as it is.
+ * change to the same attribute wins). Nothing is written for a change that leaves a value as it is: ids are
+ * compared by their 15-character key, so either length matches; email and userName without regard to case, as
+ * Salesforce compares them. ISC re-sends provisioning, and each email write makes Salesforce mail the user.
  * @throws InvalidRequestError when a change cannot be made in Salesforce (e.g. removing the only profile).
  */
 export function planAccountChanges(
@@ -297,7 +292,7 @@ export function planAccountChanges(
                 else if (
                     change.op === 'Remove' &&
                     change.ids.length > 0 &&
-                    (profile === null || !change.ids.includes(profile))
+                    (profile === null || !includesId(change.ids, profile))
                 )
                     continue // the user does not have that profile
                 // Resolved after every change: a Remove followed by an Add of another profile is a swap.
@@ -312,7 +307,7 @@ export function planAccountChanges(
                 break
             case 'role':
                 if (change.op !== 'Remove' && change.id !== undefined) role = change.id
-                else if (change.op === 'Remove' && change.id !== undefined && change.id !== role) continue
+                else if (change.op === 'Remove' && change.id !== undefined && !sameOptionalId(change.id, role)) continue
                 else role = null
                 break
             case 'active':
@@ -324,15 +319,14 @@ export function planAccountChanges(
             case 'attribute': {
                 const plain = PLAIN_ATTRIBUTES[change.attribute]
                 if (!plain) throw new InvalidRequestError(`Unknown attribute ${change.attribute}`)
+                const held = currentAttributes[change.attribute]
                 if (change.op !== 'Remove' && change.value !== undefined) {
-                    intents.set(change.attribute, { set: plain.set(change.value) })
+                    // A Set to the value the user has writes nothing (and undoes an earlier change of this request).
+                    if (holdsPlainValue(plain, held, change.value)) intents.delete(change.attribute)
+                    else intents.set(change.attribute, { set: plain.set(change.value) })
                     break
                 }
-                if (
-                    change.op === 'Remove' &&
-                    change.value !== undefined &&
-                    currentAttributes[change.attribute] !== change.value
-                )
+                if (change.op === 'Remove' && change.value !== undefined && !holdsPlainValue(plain, held, change.value))
                     continue // removing a value the user does not have
                 if ('refuse' in plain.remove) {
                     throw new InvalidRequestError(`Cannot remove ${change.attribute}: ${plain.remove.refuse}`)
@@ -351,13 +345,12 @@ export function planAccountChanges(
                     )
                 }
                 const urn = orgExtensionUrn(orgId)
+                const held = currentAttributes[change.field]
                 if (change.op !== 'Remove' && change.value !== undefined) {
-                    intents.set(change.field, { set: { [urn]: { [change.field]: change.value } } })
-                } else if (
-                    change.op === 'Remove' &&
-                    change.value !== undefined &&
-                    !sameValue(currentAttributes[change.field], change.value)
-                ) {
+                    if (held !== undefined && held !== null && sameValue(held, change.value))
+                        intents.delete(change.field)
+                    else intents.set(change.field, { set: { [urn]: { [change.field]: change.value } } })
+                } else if (change.op === 'Remove' && change.value !== undefined && !sameValue(held, change.value)) {
                     continue
                 } else {
                     intents.set(change.field, { removePath: `${urn}:${change.field}` })
@@ -374,23 +367,34 @@ export function planAccountChanges(
     for (const intent of intents.values()) if ('set' in intent) merge(replaceValue, intent.set)
     if (Object.keys(replaceValue).length > 0) operations.push({ op: 'replace', value: replaceValue })
 
-    if (role !== currentRole) {
+    if (!sameOptionalId(role, currentRole)) {
         operations.push(
             role === null ? { op: 'remove', path: 'roles' } : { op: 'replace', value: { roles: [{ value: role }] } }
         )
     }
 
-    const newProfile = profile !== null && profile !== current.profile ? profile : undefined
-    const removedPermissionSets = without(current.permissionSets, permissionSets)
-    const addedPermissionSets = without(permissionSets, current.permissionSets)
+    const newProfile = profile !== null && !sameOptionalId(profile, current.profile) ? profile : undefined
+    const removedPermissionSets = withoutIds(current.permissionSets, permissionSets)
+    const addedPermissionSets = withoutIds(permissionSets, current.permissionSets)
     const entitlement = (value: string): { value: string } => ({ value })
+    let permissionSetRemoval: PermissionSetRemoval | undefined
     if (removedPermissionSets.length > 0 && permissionSets.length === 0) {
-        // Salesforce's replace with no permission sets clears them; a profile-only replace would leave them.
-        operations.push({ op: 'replace', value: { entitlements: [] } })
+        // The last permission sets: no documented request removes them. Salesforce's SCIM pilot ignores a
+        // `replace` with an empty list (it deletes only when the list names a permission set) and refuses a
+        // `remove` of `entitlements`. So the writes after this PATCH try, one at a time and only while Salesforce
+        // still lists one: first the RFC 7644 `remove` of exactly those values (it cannot touch the profile or
+        // another permission set, and where it is not understood the pilot ignores it), then the empty
+        // `replace` (which clears them where it means "no permission sets"). The user read back at the end
+        // decides: a revocation is never reported done while Salesforce still holds the permission set.
         if (newProfile) operations.push({ op: 'replace', value: { entitlements: [entitlement(newProfile)] } })
+        permissionSetRemoval = { ids: removedPermissionSets, forms: ['filteredRemove', 'emptyReplace'] }
     } else if (removedPermissionSets.length > 0) {
+        // Salesforce's documented way to drop some: a replace naming every permission set the user keeps (a
+        // replace with any permission set deletes all assignments and inserts the list). Read back afterwards,
+        // the RFC 7644 `remove` of those still listed is the fallback.
         const kept = [...(profile === null ? [] : [profile]), ...permissionSets]
         operations.push({ op: 'replace', value: { entitlements: kept.map(entitlement) } })
+        permissionSetRemoval = { ids: removedPermissionSets, forms: ['filteredRemove'] }
     } else {
         if (newProfile) operations.push({ op: 'replace', value: { entitlements: [entitlement(newProfile)] } })
         if (addedPermissionSets.length > 0) {
@@ -403,7 +407,50 @@ export function planAccountChanges(
 
     return {
         operations,
-        addToGroups: without(groups, currentGroups),
-        removeFromGroups: without(currentGroups, groups),
+        addToGroups: withoutIds(groups, currentGroups),
+        removeFromGroups: withoutIds(currentGroups, groups),
+        ...(permissionSetRemoval ? { permissionSetRemoval } : {}),
     }
+}
+
+/** The PATCH operations of one removal form, for the permission sets Salesforce still lists. */
+export function removalOperations(form: RemovalForm, stillHeld: readonly string[]): ScimPatchOperation[] {
+    switch (form) {
+        case 'filteredRemove':
+            return stillHeld.map((id) => ({ op: 'remove', path: `entitlements[value eq ${JSON.stringify(id)}]` }))
+        case 'emptyReplace':
+            return [{ op: 'replace', value: { entitlements: [] } }]
+    }
+}
+
+/** The permission sets of `ids` that Salesforce still lists on `user`. */
+export function permissionSetsStillHeld(user: ScimUser, ids: readonly string[]): string[] {
+    return userEntitlements(user).permissionSets.filter((held) => includesId(ids, held))
+}
+
+/**
+ * The error for a revocation Salesforce did not carry out: it names the permission sets and the user, and says
+ * what the admin must do, so a revocation is never reported done while the access remains.
+ * @param refusals Salesforce's answers to the forms it refused, if any.
+ */
+export function permissionSetsNotRemovedError(
+    user: ScimUser,
+    stillHeld: readonly string[],
+    refusals: readonly string[] = []
+): InvalidResponseError {
+    const sets = stillHeld.length === 1 ? `permission set ${stillHeld[0]}` : `permission sets ${stillHeld.join(', ')}`
+    const why = refusals.length > 0 ? ` Salesforce's answer: ${refusals.join(' / ')}` : ''
+    return new InvalidResponseError(
+        `Salesforce still assigns ${sets} to user ${user.id} (${user.userName}) after the request to remove ` +
+            `${stillHeld.length === 1 ? 'it' : 'them'}: the access was NOT revoked.${why} Remove the assignment ` +
+            `in Salesforce Setup (Users → ${user.userName} → Permission Set Assignments → Edit Assignments), then ` +
+            'retry the request in ISC.'
+    )
+}
+
+/** @throws InvalidResponseError when `user` (read back after the writes) still holds a removed permission set. */
+export function checkPermissionSetsRemoved(plan: ChangePlan, user: ScimUser): void {
+    if (plan.permissionSetRemoval === undefined) return
+    const stillHeld = permissionSetsStillHeld(user, plan.permissionSetRemoval.ids)
+    if (stillHeld.length > 0) throw permissionSetsNotRemovedError(user, stillHeld)
 }

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors'
-import { ENTITLEMENT_ATTRIBUTE } from '../schema'
+import { ACCOUNT_ATTRIBUTE_TABLE, ENTITLEMENT_ATTRIBUTE } from '../schema'
 import { NewScimUser } from '../salesforce/client'
 import { SCIM_ENTERPRISE_SCHEMA, SCIM_USER_SCHEMA, ScimUser } from '../salesforce/types'
 import { userEntitlements, userGroupIds, userRoleId } from './account'
@@ -10,10 +10,11 @@ import {
     CUSTOM_FIELD_PATTERN,
     CustomValue,
     parseCustomValue,
+    parsePlainValue,
     PLAIN_ATTRIBUTES,
     READ_ONLY_ATTRIBUTES,
 } from './account-changes'
-import { requireSalesforceId, SalesforceIdKind } from '../salesforce/ids'
+import { requireSalesforceId, SalesforceIdKind, sameId, toId18 } from '../salesforce/ids'
 import { isRecord } from '../json'
 import { toBoolean, toSingleText, toTextList } from './values'
 
@@ -38,12 +39,34 @@ export interface CreatePlan {
 const REQUIRED = ['userName', 'email', 'familyName'] as const
 const PROFILE_HELP =
     'Salesforce requires exactly one profile per user: set `profile` in the create profile to one profile Id (00e…)'
+const NO_PROFILE =
+    'no profile: Salesforce requires exactly one profile per user: set `profile` in the create profile, or ' +
+    'Default Profile ID in the source configuration, to a profile Id (00e…)'
+
+/** Salesforce's CommunityNickname (SCIM `nickName`) holds 40 characters. */
+const NICKNAME_MAX_LENGTH = ACCOUNT_ATTRIBUTE_TABLE.nickName.write.maxLength
+
+export interface CreateOptions {
+    /** The source's Default Profile ID: the profile of a create whose create profile sets none. */
+    readonly defaultProfileId?: string | undefined
+}
+
+/**
+ * The nickName to send when the create profile sets none. Salesforce fills CommunityNickname with the userName,
+ * which is longer than the field's 40 characters for a long userName; its SCIM pilot does not cut it, so the
+ * create would fail. Salesforce's own CLI sends the first 40 characters of the username (sfdx-core
+ * `src/org/user.ts`), as this does: within an org, usernames that share their first 40 characters are rare,
+ * and a clash is refused by Salesforce, never silent.
+ */
+function defaultNickName(userName: string): string | undefined {
+    return userName.length > NICKNAME_MAX_LENGTH ? userName.slice(0, NICKNAME_MAX_LENGTH) : undefined
+}
 
 /**
  * Reads and checks every create attribute, collecting all problems into one message.
  * @throws InvalidRequestError, before anything is sent to Salesforce, naming what is missing or malformed.
  */
-export function toCreatePlan(rawAttributes: unknown): CreatePlan {
+export function toCreatePlan(rawAttributes: unknown, options: CreateOptions = {}): CreatePlan {
     if (!isRecord(rawAttributes)) throw new InvalidRequestError('Account create: `attributes` must be an object')
     const problems: string[] = []
     const attempt = <T>(read: () => T): T | undefined => {
@@ -62,10 +85,8 @@ export function toCreatePlan(rawAttributes: unknown): CreatePlan {
     for (const [name, value] of Object.entries(rawAttributes)) {
         const plain = PLAIN_ATTRIBUTES[name]
         if (plain) {
-            const text = attempt(() => toSingleText(value, name))
-            if (text !== undefined && attempt(() => checkLength(text, plain.maxLength, name)) !== undefined) {
-                texts[name] = text
-            }
+            const text = attempt(() => parsePlainValue(plain, value, name))
+            if (text !== undefined) texts[name] = text
         } else if (CUSTOM_FIELD_PATTERN.test(name)) {
             const custom = attempt(() => parseCustomValue(value, name))
             if (typeof custom === 'string') attempt(() => checkLength(custom, CUSTOM_FIELD_MAX_LENGTH, name))
@@ -91,16 +112,19 @@ export function toCreatePlan(rawAttributes: unknown): CreatePlan {
 
     const ids = (attribute: string, kind: SalesforceIdKind): string[] => {
         const values = attempt(() => toTextList(rawAttributes[attribute], attribute)) ?? []
-        return values.filter((value) => attempt(() => requireSalesforceId(value, kind, attribute)) !== undefined)
+        // Sent as 18-character ids, as Salesforce returns them (Setup shows 15).
+        const normalised = values.flatMap((value) => attempt(() => requireSalesforceId(value, kind, attribute)) ?? [])
+        return normalised.filter((id, index) => normalised.findIndex((other) => sameId(other, id)) === index)
     }
     const profiles = ids(ENTITLEMENT_ATTRIBUTE.profile, 'profile')
     const permissionSetIds = ids(ENTITLEMENT_ATTRIBUTE.permissionSet, 'permissionSet')
     const groupIds = ids(ENTITLEMENT_ATTRIBUTE.group, 'group')
     const roles = ids(ENTITLEMENT_ATTRIBUTE.role, 'role')
-    const manager = texts.manager
-    if (manager !== undefined) attempt(() => requireSalesforceId(manager, 'user', 'manager'))
     const rawProfiles = attempt(() => toTextList(rawAttributes[ENTITLEMENT_ATTRIBUTE.profile], 'profile')) ?? []
-    if (rawProfiles.length === 0) problems.push(`no profile: ${PROFILE_HELP}`)
+    // A create profile without a profile takes the source's Default Profile ID (checked when the source is saved).
+    if (rawProfiles.length === 0 && options.defaultProfileId !== undefined) {
+        profiles.push(toId18(options.defaultProfileId, 'profile'))
+    } else if (rawProfiles.length === 0) problems.push(NO_PROFILE)
     else if (rawProfiles.length > 1)
         problems.push(`${rawProfiles.length} profiles (${rawProfiles.join(', ')}): ${PROFILE_HELP}`)
     if (roles.length > 1)
@@ -126,8 +150,10 @@ export function toCreatePlan(rawAttributes: unknown): CreatePlan {
         }
     }
     for (const [name, text] of Object.entries(texts)) {
-        if (name !== 'userName') add(PLAIN_ATTRIBUTES[name]?.set(text) ?? {})
+        if (name !== 'userName') add(PLAIN_ATTRIBUTES[name]?.setOnCreate(text) ?? {})
     }
+    const nickName = texts.nickName === undefined ? defaultNickName(userName) : undefined
+    if (nickName !== undefined) add({ nickName })
     add({ entitlements: [profileId, ...permissionSetIds].map((value) => ({ value })) })
     if (roleId !== undefined) add({ roles: [{ value: roleId }] })
     if (groupIds.length > 0) add({ groups: groupIds.map((value) => ({ value })) })
@@ -154,14 +180,14 @@ function isEmpty(value: unknown): boolean {
  */
 export function missingAfterCreate(plan: CreatePlan, created: ScimUser): AccountChange[] {
     const changes: AccountChange[] = []
-    const assigned = userEntitlements(created).permissionSets
-    const missingPermissionSets = plan.permissionSetIds.filter((id) => !assigned.includes(id))
+    const lacks = (held: readonly string[]) => (id: string) => !held.some((h) => sameId(h, id))
+    const missingPermissionSets = plan.permissionSetIds.filter(lacks(userEntitlements(created).permissionSets))
     if (missingPermissionSets.length > 0)
         changes.push({ kind: 'permissionSets', op: 'Add', ids: missingPermissionSets })
-    const groups = userGroupIds(created)
-    const missingGroups = plan.groupIds.filter((id) => !groups.includes(id))
+    const missingGroups = plan.groupIds.filter(lacks(userGroupIds(created)))
     if (missingGroups.length > 0) changes.push({ kind: 'groups', op: 'Add', ids: missingGroups })
-    if (plan.roleId !== undefined && userRoleId(created) !== plan.roleId) {
+    const role = userRoleId(created)
+    if (plan.roleId !== undefined && (role === null || !sameId(role, plan.roleId))) {
         changes.push({ kind: 'role', op: 'Set', id: plan.roleId })
     }
     for (const [field, value] of Object.entries(plan.customFields))

@@ -1,79 +1,30 @@
 import { AccountSchema, SchemaAttribute } from '@sailpoint/connector-sdk'
-import { AccountAttribute } from '../schema'
+import { ACCOUNT_ATTRIBUTES, AccountAttribute, attributeSpec } from '../schema'
 import { ScimSchema, ScimSchemaAttribute } from '../salesforce/types'
 import { orgIdOfExtension } from './account'
 
 type FixedAttribute = SchemaAttribute & { readonly name: AccountAttribute }
 
-const text = (name: AccountAttribute, description: string): FixedAttribute => ({ name, type: 'string', description })
+function schemaAttribute(name: AccountAttribute): FixedAttribute {
+    const { type, description, entitlement, multi } = attributeSpec(name)
+    if (entitlement === undefined) return { name, type, description }
+    return {
+        name,
+        type,
+        description,
+        entitlement: true,
+        managed: true,
+        multi: multi === true,
+        schemaObjectType: entitlement,
+    }
+}
 
 /**
- * The account attributes every Salesforce org has, in the order of `ACCOUNT_ATTRIBUTES`. connector-spec.json's
+ * The account attributes every Salesforce org has, from the attribute table, in its order. connector-spec.json's
  * `accountSchema` holds the same list (a contract test keeps them equal); entitlement attributes name their
  * entitlement type in `schemaObjectType`.
  */
-export const FIXED_ACCOUNT_ATTRIBUTES: readonly FixedAttribute[] = [
-    text('id', 'Salesforce User Id (18 characters)'),
-    text('userName', 'Username, unique across all Salesforce orgs'),
-    text('email', 'Email address'),
-    text('givenName', 'First name'),
-    text('familyName', 'Last name'),
-    text('displayName', 'Full name (read-only)'),
-    text('nickName', 'Nickname (CommunityNickname)'),
-    text('alias', 'Alias, at most 8 characters'),
-    text('title', 'Title'),
-    text('department', 'Department'),
-    text('division', 'Division'),
-    text('employeeNumber', 'Employee number'),
-    { name: 'active', type: 'boolean', description: 'Whether the user is active' },
-    {
-        name: 'profile',
-        type: 'string',
-        description: 'Profile Id: every Salesforce user has exactly one',
-        entitlement: true,
-        managed: true,
-        multi: false,
-        schemaObjectType: 'profile',
-    },
-    {
-        name: 'permissionSets',
-        type: 'string',
-        description: 'Ids of the permission sets assigned to the user',
-        entitlement: true,
-        managed: true,
-        multi: true,
-        schemaObjectType: 'permissionSet',
-    },
-    {
-        name: 'role',
-        type: 'string',
-        description: 'Role Id (UserRole), at most one',
-        entitlement: true,
-        managed: true,
-        multi: false,
-        schemaObjectType: 'role',
-    },
-    {
-        name: 'groups',
-        type: 'string',
-        description: 'Ids of the public groups the user belongs to',
-        entitlement: true,
-        managed: true,
-        multi: true,
-        schemaObjectType: 'group',
-    },
-    text('manager', "Manager's User Id"),
-    text('managerName', "Manager's name (read-only)"),
-    text('federationIdentifier', 'Federation Id used for single sign-on (SCIM externalId)'),
-    text('userType', 'User type, e.g. Standard (read-only)'),
-    text('locale', 'Locale, e.g. en_US'),
-    text('timezone', 'Time zone, e.g. America/Los_Angeles'),
-    text('preferredLanguage', 'Language, e.g. en_US'),
-    text('phone', 'Work phone'),
-    text('mobilePhone', 'Mobile phone'),
-    text('created', 'When the user was created (read-only)'),
-    text('lastModified', 'When the user was last modified (read-only)'),
-]
+export const FIXED_ACCOUNT_ATTRIBUTES: readonly FixedAttribute[] = ACCOUNT_ATTRIBUTES.map(schemaAttribute)
 
 /** SCIM attribute type → ISC schema type: ISC has string, boolean, int and long. */
 export function iscTypeOf(scimType: string | undefined): 'string' | 'boolean' | 'int' {

@@ -1,8 +1,9 @@
 import { Attributes, SimpleKey, StdAccountReadOutput } from '@sailpoint/connector-sdk'
-import { AccountAttribute } from '../schema'
-import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA, ScimMultiValue, ScimUser } from '../salesforce/types'
+import { ACCOUNT_ATTRIBUTES, AccountAttribute, attributeSpec } from '../schema'
+import { SCIM_ENTERPRISE_SCHEMA, ScimMultiValue, ScimUser } from '../salesforce/types'
 import { isRecord } from '../json'
 import { entitlementKindOf } from './entitlement'
+import { scimPath } from './scim-path'
 
 /**
  * User attributes the account mapping never reads. Aggregation asks Salesforce to leave them out: a user is about
@@ -53,10 +54,6 @@ function primaryOrFirst(items: readonly ScimMultiValue[] | undefined): string | 
     return (items.find(isPrimary) ?? items[0])?.value ?? null
 }
 
-function ofType(items: readonly ScimMultiValue[] | undefined, type: string): string | null {
-    return items?.find((item) => item.type?.toLowerCase() === type)?.value ?? null
-}
-
 /** Profile and permission-set Ids of a user's entitlements, told apart by Id prefix (then by `type`). */
 export function userEntitlements(user: ScimUser): {
     readonly profile: string | null
@@ -81,10 +78,6 @@ export function userRoleId(user: ScimUser): string | null {
     return user.roles?.[0]?.value ?? null
 }
 
-function text(value: string | undefined): string | null {
-    return value === undefined || value === '' ? null : value
-}
-
 /**
  * A custom field as an ISC value: text, boolean and whole numbers as they are (discover-schema types them
  * string/boolean/int), other numbers as text. Nested objects and lists are not fields of the User sObject.
@@ -95,39 +88,47 @@ function customFieldValue(value: unknown): string | boolean | number | null | un
     return undefined
 }
 
-export function toAccountAttributes(user: ScimUser): Attributes {
-    const enterprise = user[SCIM_ENTERPRISE_SCHEMA]
-    const { profile, permissionSets } = userEntitlements(user)
-    const fixed: Record<AccountAttribute, string | boolean | string[] | null> = {
-        id: user.id,
-        userName: user.userName,
-        email: primaryOrFirst(user.emails),
-        givenName: text(user.name?.givenName),
-        familyName: text(user.name?.familyName),
-        displayName: text(user.displayName),
-        nickName: text(user.nickName),
-        alias: text(user[SALESFORCE_USER_EXTENSION]?.alias),
-        title: text(user.title),
-        department: text(enterprise?.department),
-        division: text(enterprise?.division),
-        employeeNumber: text(enterprise?.employeeNumber),
-        active: user.active !== false,
-        profile,
-        permissionSets,
-        role: userRoleId(user),
-        groups: userGroupIds(user),
-        manager: text(enterprise?.manager?.value),
-        managerName: text(enterprise?.manager?.displayName),
-        federationIdentifier: text(user.externalId),
-        userType: text(user.userType),
-        locale: text(user.locale),
-        timezone: text(user.timezone),
-        preferredLanguage: text(user.preferredLanguage),
-        phone: ofType(user.phoneNumbers, 'work'),
-        mobilePhone: ofType(user.phoneNumbers, 'mobile'),
-        created: text(user.meta?.created),
-        lastModified: text(user.meta?.lastModified),
+type AttributeValue = string | boolean | string[] | null
+type Reader = (user: ScimUser, entitlements: ReturnType<typeof userEntitlements>) => AttributeValue
+
+/** The attributes whose value is more than what their SCIM path holds; every other one is read at its path. */
+const SPECIAL_READERS: Partial<Record<AccountAttribute, Reader>> = {
+    id: (user) => user.id,
+    userName: (user) => user.userName,
+    // Salesforce holds one email: the primary one, or else the first.
+    email: (user) => primaryOrFirst(user.emails),
+    active: (user) => user.active !== false,
+    // Told apart by Id prefix, then `type` (see userEntitlements).
+    profile: (_user, entitlements) => entitlements.profile,
+    permissionSets: (_user, entitlements) => entitlements.permissionSets,
+    role: (user) => userRoleId(user),
+    groups: (user) => userGroupIds(user),
+}
+
+/** Text at a SCIM path, with an empty value read as none. */
+function pathReader(path: string): Reader {
+    const { read } = scimPath(path)
+    return (user) => {
+        const value = read(user)
+        return value === undefined || value === '' ? null : (value as AttributeValue)
     }
+}
+
+/** One reader per account attribute, in the attribute table's order, built once. */
+const READERS: readonly (readonly [AccountAttribute, Reader])[] = ACCOUNT_ATTRIBUTES.map((name) => [
+    name,
+    SPECIAL_READERS[name] ?? pathReader(attributeSpec(name).scim),
+])
+
+const ATTRIBUTE_TEMPLATE: Readonly<Record<string, AttributeValue>> = Object.fromEntries(
+    ACCOUNT_ATTRIBUTES.map((name) => [name, null])
+)
+
+export function toAccountAttributes(user: ScimUser): Attributes {
+    const entitlements = userEntitlements(user)
+    // Filled in a copy of a template with every key in place, so each account shares one object shape.
+    const fixed: Record<string, AttributeValue> = { ...ATTRIBUTE_TEMPLATE }
+    for (const [name, read] of READERS) fixed[name] = read(user, entitlements)
     const custom = customFieldsOf(user)?.fields
     if (custom === undefined) return fixed
     // Custom fields join the fixed attributes without replacing one: a custom field can never shadow them.

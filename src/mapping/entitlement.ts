@@ -32,9 +32,11 @@ export function isEntitlementType(value: unknown): value is EntitlementType {
 /** @throws InvalidRequestError naming the valid types. */
 export function requireEntitlementType(value: unknown): EntitlementType {
     if (isEntitlementType(value)) return value
-    throw new InvalidRequestError(
-        `Unknown entitlement type ${JSON.stringify(value)}: this source has ${ENTITLEMENT_TYPES.join(', ')}`
-    )
+    const types = ENTITLEMENT_TYPES.join(', ')
+    if (value === undefined || value === null || value === '') {
+        throw new InvalidRequestError(`The entitlement type is required: set \`type\` to one of ${types}`)
+    }
+    throw new InvalidRequestError(`Unknown entitlement type ${JSON.stringify(value)}: this source has ${types}`)
 }
 
 export type EntitlementOutput = StdEntitlementReadOutput

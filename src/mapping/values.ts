@@ -55,3 +55,35 @@ function describe(value: unknown): string {
     if (isRecord(value)) return 'an object'
     return `${typeof value} ${JSON.stringify(value)}`
 }
+
+// C0 and C1 control characters: Salesforce refuses them in a username, and in a log or a message they hide
+// what the value really is.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/
+/** Email form as Salesforce asks of a username: one `@`, no spaces, a dotted domain (e.g. `jane@acme.com.uat`). */
+const EMAIL_FORM = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/
+
+/**
+ * A username as Salesforce will take it: text (a number is refused, not turned into text), in email form, with
+ * no control characters; its length is the attribute table's to check. Surrounding spaces are dropped, as for
+ * every other text.
+ * @throws InvalidRequestError saying which rule the value breaks.
+ */
+export function toUserName(value: unknown, what: string): string | undefined {
+    const single = Array.isArray(value) ? (value.length === 1 ? (value[0] as unknown) : value) : value
+    if (single === undefined || single === null) return undefined
+    if (typeof single !== 'string') {
+        throw new InvalidRequestError(`${what}: expected text, got ${describe(single)}`)
+    }
+    const userName = single.trim()
+    if (userName === '') return undefined
+    if (CONTROL_CHARACTERS.test(userName)) {
+        throw new InvalidRequestError(`${what}: ${JSON.stringify(userName)} contains a control character`)
+    }
+    if (!EMAIL_FORM.test(userName)) {
+        throw new InvalidRequestError(
+            `${what}: ${JSON.stringify(userName)} is not in email form; Salesforce usernames look like jane@acme.com`
+        )
+    }
+    return userName
+}

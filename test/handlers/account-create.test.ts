@@ -120,11 +120,44 @@ describe('std:account:create', () => {
         )
     })
 
+    it('creates with the Default Profile ID when the create profile sets no profile (issue 17)', async () => {
+        const posts = recorder()
+        salesforce().post(`${SCIM}/Users`, posts.match).reply(201, created())
+        const account = onlyAccount(
+            await runCommand(
+                'std:account:create',
+                { attributes: { ...ATTRIBUTES, profile: '' } },
+                { ...CONFIG, defaultProfileId: IDS.standardProfile.slice(0, 15) }
+            )
+        )
+        expect(posts.bodies).toMatchObject([
+            { entitlements: [{ value: IDS.standardProfile }, { value: IDS.salesCloud }] },
+        ])
+        expect(account.attributes.profile).toBe(IDS.standardProfile)
+    })
+
+    it('sends a nickName that fits 40 characters for a long userName, and the alias under both URNs', async () => {
+        const posts = recorder()
+        const userName = 'avery.stone.contractor@subsidiary.acme-corporation.example'
+        salesforce()
+            .post(`${SCIM}/Users`, posts.match)
+            .reply(201, created({ userName, nickName: userName.slice(0, 40) }))
+        await runCommand('std:account:create', { attributes: { ...ATTRIBUTES, userName, alias: 'astone' } }, CONFIG)
+        expect(posts.bodies).toMatchObject([
+            {
+                userName,
+                nickName: 'avery.stone.contractor@subsidiary.acme-c',
+                'urn:salesforce:schemas:extension:1.0': { alias: 'astone' },
+                'urn:salesforce:schemas:extension:2.0': { alias: 'astone' },
+            },
+        ])
+    })
+
     it.each([
         [
             'no profile',
             { ...ATTRIBUTES, profile: undefined },
-            /no profile: Salesforce requires exactly one profile per user: set `profile` in the create profile/,
+            /no profile: Salesforce requires exactly one profile per user: set `profile` in the create profile, or Default Profile ID in the source configuration/,
         ],
         [
             'two profiles',
@@ -133,6 +166,8 @@ describe('std:account:create', () => {
         ],
         ['no userName, email or familyName', { profile: IDS.standardProfile }, /missing userName, email, familyName/],
         ['a malformed permission set', { ...ATTRIBUTES, permissionSets: ['0PS") or (id pr'] }, /permission set id/],
+        ['a userName given as a number', { ...ATTRIBUTES, userName: 12345 }, /userName: expected text, got number/],
+        ['a userName not in email form', { ...ATTRIBUTES, userName: 'avery.stone' }, /is not in email form/],
     ])('refuses a create with %s without any HTTP call', async (_label, attributes, message) => {
         await expect(runCommand('std:account:create', { attributes }, CONFIG)).rejects.toMatchObject({
             name: 'InvalidRequestError',

@@ -204,6 +204,193 @@ describe('std:account:update', () => {
         )
     })
 
+    describe('removing the last permission set (R1: no documented request does it)', () => {
+        /** USER holds one permission set, Sales Cloud. */
+        const ONE_SET = userWith(USER, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud)] })
+        const NONE = userWith(USER, { entitlements: [profile(IDS.adminProfile)] })
+        const removeSalesCloud = [{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }]
+        const filteredRemove = patchOp({ op: 'remove', path: `entitlements[value eq "${IDS.salesCloud}"]` })
+        const emptyReplace = patchOp({ op: 'replace', value: { entitlements: [] } })
+
+        it('sends the RFC 7644 remove of that value and, once Salesforce no longer lists it, reports it gone', async () => {
+            const bodies = userUpdate(NONE, ONE_SET)
+            const account = await update(removeSalesCloud)
+            expect(bodies).toEqual([filteredRemove])
+            expect(account.attributes.permissionSets).toEqual([])
+        })
+
+        it('falls back to an empty replace when Salesforce ignores the RFC remove', async () => {
+            const patches = recorder()
+            salesforce()
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, ONE_SET)
+                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+                .reply(200, ONE_SET)
+                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+                .reply(200, NONE)
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, NONE)
+            const account = await update(removeSalesCloud)
+            expect(patches.bodies).toEqual([filteredRemove, emptyReplace])
+            expect(account.attributes.permissionSets).toEqual([])
+        })
+
+        it('falls back to an empty replace when Salesforce refuses the RFC remove', async () => {
+            const patches = recorder()
+            salesforce()
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, ONE_SET)
+                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+                .reply(400, scimError(400, 'INVALID_PATH:entitlements[value eq "0PS"];'))
+                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+                .reply(200, NONE)
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, NONE)
+            const account = await update(removeSalesCloud)
+            expect(patches.bodies).toEqual([filteredRemove, emptyReplace])
+            expect(account.attributes.permissionSets).toEqual([])
+        })
+
+        it('fails naming the permission set, the user and what to do when Salesforce ignores every form', async () => {
+            const patches = recorder()
+            salesforce()
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, ONE_SET)
+                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+                .reply(200, ONE_SET)
+                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+                .reply(200, ONE_SET)
+            const result = update(removeSalesCloud)
+            await expect(result).rejects.toMatchObject({
+                name: 'InvalidResponseError',
+                message: expect.stringMatching(
+                    new RegExp(
+                        `^Salesforce still assigns permission set ${IDS.salesCloud} to user ${IDS.user} \\(scimuser@mycompany.com\\) ` +
+                            'after the request to remove it: the access was NOT revoked\\. Remove the assignment in Salesforce Setup'
+                    )
+                ),
+            })
+            expect(patches.bodies).toEqual([filteredRemove, emptyReplace])
+        })
+
+        it('says what Salesforce refused when no form took', async () => {
+            salesforce()
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, ONE_SET)
+                .patch(`${SCIM}/Users/${IDS.user}`)
+                .reply(400, scimError(400, 'INVALID_PATH:unsupported path;'))
+                .patch(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, ONE_SET)
+            await expect(update(removeSalesCloud)).rejects.toThrow(
+                /NOT revoked\. Salesforce's answer: Salesforce refused the request: INVALID_PATH: unsupported path .*Remove the assignment in Salesforce Setup/
+            )
+        })
+
+        it('fails when the user read back still holds it, whatever the PATCH answered', async () => {
+            salesforce()
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, ONE_SET)
+                .patch(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, NONE)
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, ONE_SET)
+            await expect(update(removeSalesCloud)).rejects.toThrow(
+                new RegExp(`still assigns permission set ${IDS.salesCloud} to user ${IDS.user}.*NOT revoked`)
+            )
+        })
+    })
+
+    it('falls back to the RFC remove when a replace with the kept permission sets leaves the removed one', async () => {
+        const patches = recorder()
+        const after = userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.apiEnabled)] })
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, BEFORE)
+            .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+            .reply(200, BEFORE)
+            .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+            .reply(200, after)
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, after)
+        const account = await update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
+        expect(patches.bodies).toEqual([
+            patchOp({
+                op: 'replace',
+                value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.apiEnabled }] },
+            }),
+            patchOp({ op: 'remove', path: `entitlements[value eq "${IDS.salesCloud}"]` }),
+        ])
+        expect(account.attributes.permissionSets).toEqual([IDS.apiEnabled])
+    })
+
+    describe('ids of either length (B4)', () => {
+        const short = (id: string) => id.slice(0, 15)
+
+        it('reads the account of a 15-character key by its 18-character id', async () => {
+            salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(200, BEFORE)
+            const account = onlyAccount(
+                await runCommand(
+                    'std:account:update',
+                    {
+                        key: { simple: { id: short(IDS.user) } },
+                        changes: [{ op: 'Set', attribute: 'department', value: 'Sales' }],
+                    },
+                    CONFIG
+                )
+            )
+            expect(account.identity).toBe(IDS.user)
+        })
+
+        it('writes nothing for an Add of a held permission set and group given by 15-character ids', async () => {
+            salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(200, BEFORE)
+            const account = await update([
+                { op: 'Add', attribute: 'permissionSets', value: short(IDS.apiEnabled) },
+                { op: 'Add', attribute: 'groups', value: short(IDS.westGroup) },
+                { op: 'Remove', attribute: 'permissionSets', value: short(IDS.reports) },
+            ])
+            expect(account.attributes.permissionSets).toEqual([IDS.salesCloud, IDS.apiEnabled])
+        })
+
+        it('removes a permission set and leaves a group given by 15-character ids', async () => {
+            const patches = recorder()
+            const leaves = recorder()
+            const after = userWith(BEFORE, {
+                entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud)],
+                groups: [],
+            })
+            salesforce()
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, BEFORE)
+                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+                .reply(200, after)
+                .patch(`${SCIM}/Groups/${IDS.westGroup}`, leaves.match)
+                .reply(200, { id: IDS.westGroup, displayName: 'West' })
+                .get(`${SCIM}/Users/${IDS.user}`)
+                .reply(200, after)
+            await update([
+                { op: 'Remove', attribute: 'permissionSets', value: short(IDS.apiEnabled) },
+                { op: 'Remove', attribute: 'groups', value: short(IDS.westGroup) },
+            ])
+            expect(patches.bodies).toEqual([
+                patchOp({
+                    op: 'replace',
+                    value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.salesCloud }] },
+                }),
+            ])
+            expect(leaves.bodies).toHaveLength(1)
+        })
+    })
+
+    it.each([
+        ['an email that differs only in case', { op: 'Set', attribute: 'email', value: 'User@MyCompany.com' }],
+        ['the same department', { op: 'Set', attribute: 'department', value: 'Sales' }],
+        ['the same manager by a 15-character id', { op: 'Set', attribute: 'manager', value: IDS.manager.slice(0, 15) }],
+    ])('writes nothing for a Set to %s (B9)', async (_label, change) => {
+        salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(200, BEFORE)
+        const account = await update([change])
+        expect(account.identity).toBe(IDS.user)
+    })
+
     it.each([
         ['a password', [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }]],
         ['changes that are not a list', 'Set title'],

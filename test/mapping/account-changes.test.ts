@@ -1,10 +1,18 @@
-import { parseChanges, planAccountChanges } from '../../src/mapping/account-changes'
+import {
+    checkPermissionSetsRemoved,
+    parseChanges,
+    permissionSetsStillHeld,
+    planAccountChanges,
+    removalOperations,
+} from '../../src/mapping/account-changes'
 import { InvalidRequestError } from '../../src/errors'
 import { ScimUser } from '../../src/salesforce/types'
 import { IDS, INACTIVE_USER, USER, withUser } from './fixtures'
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 const CUSTOM = `urn:salesforce:schemas:extension:${IDS.org}`
+/** A user who is not USER's manager. */
+const OTHER_MANAGER = '0054W00000CVREmQAP'
 
 /** USER with two permission sets (Sales Cloud, API Enabled), the admin profile, the CEO role and the West group. */
 const TWO_SETS = withUser(USER, {
@@ -39,16 +47,6 @@ describe('permission set changes', () => {
             'Remove replaces with the profile and the permission sets that remain',
             [{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }],
             [{ op: 'replace', value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.apiEnabled }] } }],
-        ],
-        [
-            'Remove of every permission set clears them with an empty replace',
-            [{ op: 'Remove', attribute: 'permissionSets', value: [IDS.salesCloud, IDS.apiEnabled] }],
-            [{ op: 'replace', value: { entitlements: [] } }],
-        ],
-        [
-            'Remove without a value clears them all',
-            [{ op: 'Remove', attribute: 'permissionSets' }],
-            [{ op: 'replace', value: { entitlements: [] } }],
         ],
         [
             'Remove of a permission set the user lacks sends nothing',
@@ -89,6 +87,153 @@ describe('permission set changes', () => {
         ],
     ])('%s', (_label, changes, expected) => {
         expect(operationsOf(TWO_SETS, changes)).toEqual(expected)
+    })
+
+    it.each([
+        [
+            'Remove of every permission set',
+            [{ op: 'Remove', attribute: 'permissionSets', value: [IDS.salesCloud, IDS.apiEnabled] }],
+        ],
+        ['Remove without a value', [{ op: 'Remove', attribute: 'permissionSets' }]],
+        ['Set to no permission set', [{ op: 'Set', attribute: 'permissionSets', value: [] }]],
+    ])(
+        '%s removes the last ones by the RFC 7644 remove of each, then an empty replace, checked as it goes',
+        (_label, changes) => {
+            expect(plan(TWO_SETS, changes)).toEqual({
+                operations: [],
+                addToGroups: [],
+                removeFromGroups: [],
+                permissionSetRemoval: {
+                    ids: [IDS.salesCloud, IDS.apiEnabled],
+                    forms: ['filteredRemove', 'emptyReplace'],
+                },
+            })
+        }
+    )
+
+    it('removes some by a replace with those kept, then the RFC 7644 remove of any Salesforce still lists', () => {
+        expect(plan(TWO_SETS, [{ op: 'Remove', attribute: 'permissionSets', value: IDS.apiEnabled }])).toMatchObject({
+            operations: [
+                { op: 'replace', value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.salesCloud }] } },
+            ],
+            permissionSetRemoval: { ids: [IDS.apiEnabled], forms: ['filteredRemove'] },
+        })
+    })
+
+    it('builds each removal form for the permission sets still listed', () => {
+        expect(removalOperations('filteredRemove', [IDS.salesCloud, IDS.apiEnabled])).toEqual([
+            { op: 'remove', path: `entitlements[value eq "${IDS.salesCloud}"]` },
+            { op: 'remove', path: `entitlements[value eq "${IDS.apiEnabled}"]` },
+        ])
+        expect(removalOperations('emptyReplace', [IDS.salesCloud])).toEqual([
+            { op: 'replace', value: { entitlements: [] } },
+        ])
+    })
+
+    it('finds a removed permission set Salesforce still lists, and fails naming it, the user and what to do', () => {
+        const removal = plan(TWO_SETS, [{ op: 'Remove', attribute: 'permissionSets', value: IDS.apiEnabled }])
+        expect(permissionSetsStillHeld(TWO_SETS, [IDS.apiEnabled.slice(0, 15)])).toEqual([IDS.apiEnabled])
+        expect(() => checkPermissionSetsRemoved(removal, TWO_SETS)).toThrow(
+            new RegExp(
+                `Salesforce still assigns permission set ${IDS.apiEnabled} to user ${IDS.user} \\(scimuser@mycompany.com\\)` +
+                    '.*NOT revoked.*Remove the assignment in Salesforce Setup'
+            )
+        )
+        const after = withUser(TWO_SETS, { entitlements: TWO_SETS.entitlements?.slice(0, 2) })
+        expect(() => checkPermissionSetsRemoved(removal, after)).not.toThrow()
+    })
+})
+
+describe('ids of either length (B4)', () => {
+    const id15 = (id: string) => id.slice(0, 15)
+
+    it.each([
+        [
+            'Add of a held permission set by its 15-character id sends nothing',
+            [{ op: 'Add', attribute: 'permissionSets', value: id15(IDS.salesCloud) }],
+            [],
+        ],
+        [
+            'Remove of a held permission set by its 15-character id removes it',
+            [{ op: 'Remove', attribute: 'permissionSets', value: id15(IDS.apiEnabled) }],
+            [{ op: 'replace', value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.salesCloud }] } }],
+        ],
+        [
+            'Remove of a permission set the user lacks, by its 15-character id, sends nothing',
+            [{ op: 'Remove', attribute: 'permissionSets', value: id15(IDS.reports) }],
+            [],
+        ],
+        [
+            'Set of the held permission sets by 15-character ids sends nothing',
+            [{ op: 'Set', attribute: 'permissionSets', value: [id15(IDS.salesCloud), id15(IDS.apiEnabled)] }],
+            [],
+        ],
+        [
+            'Set of the current profile by its 15-character id sends nothing',
+            [{ op: 'Set', attribute: 'profile', value: id15(IDS.adminProfile) }],
+            [],
+        ],
+        [
+            'Set of the current role by its 15-character id sends nothing',
+            [{ op: 'Set', attribute: 'role', value: id15(IDS.ceoRole) }],
+            [],
+        ],
+        [
+            'Remove of the current role by its 15-character id removes it',
+            [{ op: 'Remove', attribute: 'role', value: id15(IDS.ceoRole) }],
+            [{ op: 'remove', path: 'roles' }],
+        ],
+        [
+            'Set of the current manager by a 15-character id sends nothing',
+            [{ op: 'Set', attribute: 'manager', value: id15(IDS.manager) }],
+            [],
+        ],
+        [
+            'Add of a new permission set by its 15-character id sends the 18-character id',
+            [{ op: 'Add', attribute: 'permissionSets', value: '0PSRM0000004aBe' }],
+            [{ op: 'add', value: { entitlements: [{ value: '0PSRM0000004aBe4AI' }] } }],
+        ],
+    ])('%s', (_label, changes, expected) => {
+        expect(operationsOf(TWO_SETS, changes)).toEqual(expected)
+    })
+
+    it.each([
+        [
+            'Add of a held group by its 15-character id joins nothing',
+            [{ op: 'Add', attribute: 'groups', value: id15(IDS.westGroup) }],
+            [],
+            [],
+        ],
+        [
+            'Remove of a held group by its 15-character id leaves it',
+            [{ op: 'Remove', attribute: 'groups', value: id15(IDS.westGroup) }],
+            [],
+            [IDS.westGroup],
+        ],
+        [
+            'Set of the held group by its 15-character id changes nothing',
+            [{ op: 'Set', attribute: 'groups', value: [id15(IDS.westGroup)] }],
+            [],
+            [],
+        ],
+    ])('%s', (_label, changes, addToGroups, removeFromGroups) => {
+        expect(plan(USER, changes)).toEqual({ operations: [], addToGroups, removeFromGroups })
+    })
+
+    it('moves a revoked profile to a Default Profile given by its 15-character id, sent with 18', () => {
+        expect(
+            operationsOf(
+                TWO_SETS,
+                [{ op: 'Remove', attribute: 'profile', value: id15(IDS.adminProfile) }],
+                '00eRM000001Vtbm'
+            )
+        ).toEqual([{ op: 'replace', value: { entitlements: [{ value: '00eRM000001VtbmYAC' }] } }])
+    })
+
+    it('refuses to remove the profile that is the Default Profile, whichever length each is given in', () => {
+        expect(() => plan(TWO_SETS, [{ op: 'Remove', attribute: 'profile' }], id15(IDS.adminProfile))).toThrow(
+            /Default Profile/
+        )
     })
 })
 
@@ -155,16 +300,13 @@ describe('profile changes', () => {
             [{ op: 'replace', value: { entitlements: [{ value: IDS.standardProfile }, { value: IDS.salesCloud }] } }],
         ],
         [
-            'a profile swap that also clears every permission set sends the clear, then the swap',
+            'a profile swap that also clears every permission set swaps, leaving the removal to the forms after it',
             [
                 { op: 'Set', attribute: 'profile', value: IDS.standardProfile },
                 { op: 'Set', attribute: 'permissionSets', value: [] },
             ],
             undefined,
-            [
-                { op: 'replace', value: { entitlements: [] } },
-                { op: 'replace', value: { entitlements: [{ value: IDS.standardProfile }] } },
-            ],
+            [{ op: 'replace', value: { entitlements: [{ value: IDS.standardProfile }] } }],
         ],
         [
             'a profile swap with a permission set add swaps and then adds',
@@ -280,8 +422,8 @@ describe('plain attribute changes', () => {
         [
             'manager',
             'Set',
-            IDS.manager,
-            { op: 'replace', value: { [ENTERPRISE]: { manager: { value: IDS.manager } } } },
+            OTHER_MANAGER,
+            { op: 'replace', value: { [ENTERPRISE]: { manager: { value: OTHER_MANAGER } } } },
         ],
         ['federationIdentifier', 'Set', 'fed-1', { op: 'replace', value: { externalId: 'fed-1' } }],
         [
@@ -313,6 +455,37 @@ describe('plain attribute changes', () => {
         ['Cost_Center__c', 'Remove', 'CC-999'],
     ])('%s %s of a value the user does not have sends nothing', (attribute, op, value) => {
         expect(operationsOf(USER, [{ op, attribute, value }])).toEqual([])
+    })
+
+    it.each([
+        ['title', 'Set', 'A', withUser(USER, { title: 'A' })],
+        ['email', 'Set', 'USER@MyCompany.com', USER],
+        ['userName', 'Set', 'ScimUser@MyCompany.com', USER],
+        ['department', 'Set', 'Sales', USER],
+        ['phone', 'Set', '+1 415 555 0100', USER],
+        ['Cost_Center__c', 'Set', 'CC-100', USER],
+        ['Badge_Number__c', 'Set', '4711', USER],
+    ])('%s %s to the value the user has (%j) writes nothing (B9)', (attribute, op, value, user) => {
+        expect(plan(user, [{ op, attribute, value }])).toEqual({
+            operations: [],
+            addToGroups: [],
+            removeFromGroups: [],
+        })
+    })
+
+    it('writes nothing for a change undone later in the same request', () => {
+        expect(
+            operationsOf(USER, [
+                { op: 'Set', attribute: 'department', value: 'R&D' },
+                { op: 'Set', attribute: 'department', value: 'Sales' },
+            ])
+        ).toEqual([])
+    })
+
+    it('writes an email that differs only in case from a different one, never a case change alone', () => {
+        expect(operationsOf(USER, [{ op: 'Set', attribute: 'email', value: 'Other@MyCompany.com' }])).toEqual([
+            { op: 'replace', value: { emails: [{ type: 'work', primary: true, value: 'Other@MyCompany.com' }] } },
+        ])
     })
 
     it('merges every attribute change into one replace, then role, entitlements and removals in one PATCH', () => {
@@ -425,6 +598,26 @@ describe('parseChanges refuses, before any request,', () => {
             /no attribute named noSuchAttribute/,
         ],
         ['a read-only attribute', [{ op: 'Set', attribute: 'displayName', value: 'x' }], /computed by Salesforce/],
+        [
+            'a userName given as a number',
+            [{ op: 'Set', attribute: 'userName', value: 12345 }],
+            /userName: expected text, got number 12345/,
+        ],
+        [
+            'a userName not in email form',
+            [{ op: 'Set', attribute: 'userName', value: 'avery' }],
+            /userName: "avery" is not in email form/,
+        ],
+        [
+            'a userName with a control character',
+            [{ op: 'Set', attribute: 'userName', value: 'a\u0000b@x.example' }],
+            /userName: .* contains a control character/,
+        ],
+        [
+            'a userName over 80 characters',
+            [{ op: 'Set', attribute: 'userName', value: `${'a'.repeat(75)}@x.example` }],
+            /userName: at most 80 characters in Salesforce, got 85/,
+        ],
         ['a non-boolean active', [{ op: 'Set', attribute: 'active', value: 'yes' }], /expected true or false/],
     ])('%s', (_label, changes, message) => {
         expect(() => parseChanges(changes)).toThrow(InvalidRequestError)

@@ -30,6 +30,7 @@ describe('toCreatePlan', () => {
             emails: [{ type: 'work', primary: true, value: 'avery@acme.example' }],
             name: { familyName: 'Stone', givenName: 'Avery' },
             'urn:salesforce:schemas:extension:1.0': { alias: 'astone' },
+            'urn:salesforce:schemas:extension:2.0': { alias: 'astone' },
             title: 'Engineer',
             [ENTERPRISE]: { department: 'R&D' },
             externalId: 'avery-fed',
@@ -125,9 +126,74 @@ describe('toCreatePlan', () => {
             /userName: expected text, got an object/,
         ],
         ['attributes that are not an object', 'userName=x', /`attributes` must be an object/],
+        ['a userName given as a number', { ...MINIMAL, userName: 12345 }, /userName: expected text, got number 12345/],
+        [
+            'a userName not in email form',
+            { ...MINIMAL, userName: 'avery stone@acme.example' },
+            /userName: .* is not in email form/,
+        ],
+        ['a userName without a dotted domain', { ...MINIMAL, userName: 'avery@acme' }, /not in email form/],
+        [
+            'a userName with a control character',
+            { ...MINIMAL, userName: 'avery\u0007@acme.example' },
+            /control character/,
+        ],
+        [
+            'a userName over 80 characters',
+            { ...MINIMAL, userName: `${'a'.repeat(70)}@acme.example` },
+            /userName: at most 80 characters in Salesforce, got 83/,
+        ],
+        ['a nickName over 40 characters', { ...MINIMAL, nickName: 'n'.repeat(41) }, /nickName: at most 40 characters/],
     ])('refuses %s, saying what is wrong', (_label, attributes, message) => {
         expect(() => toCreatePlan(attributes)).toThrow(InvalidRequestError)
         expect(() => toCreatePlan(attributes)).toThrow(message)
+    })
+
+    it('sends a 15-character profile, permission set and group id in its 18-character form', () => {
+        const plan = toCreatePlan({
+            ...MINIMAL,
+            profile: '00eRM000001Vtbm',
+            permissionSets: '0PSRM0000004aBe',
+            groups: '00G4W000006IKBn',
+        })
+        expect(plan.user.entitlements).toEqual([{ value: '00eRM000001VtbmYAC' }, { value: '0PSRM0000004aBe4AI' }])
+        expect(plan.user.groups).toEqual([{ value: '00G4W000006IKBnUAO' }])
+    })
+
+    it('takes the Default Profile ID when the create profile sets no profile (issue 17)', () => {
+        for (const profile of [undefined, null, '', []]) {
+            const plan = toCreatePlan({ ...MINIMAL, profile }, { defaultProfileId: '00eRM000001Vtbm' })
+            expect(plan.profileId).toBe(IDS.standardProfile)
+            expect(plan.user.entitlements).toEqual([{ value: IDS.standardProfile }])
+        }
+        expect(toCreatePlan(MINIMAL, { defaultProfileId: IDS.adminProfile }).profileId).toBe(IDS.standardProfile)
+    })
+
+    it('refuses a create with no profile anywhere, naming both places to set one', () => {
+        expect(() => toCreatePlan({ ...MINIMAL, profile: '' }, {})).toThrow(
+            /no profile: .*set `profile` in the create profile, or Default Profile ID in the source configuration/
+        )
+    })
+
+    it('sets a nickName of 40 characters for a userName longer than that, as Salesforce holds no more (R12)', () => {
+        const userName = `${'avery.stone.contractor'}@subsidiary.acme-corporation.example`
+        expect(userName.length).toBeGreaterThan(40)
+        const plan = toCreatePlan({ ...MINIMAL, userName })
+        expect(plan.user.nickName).toBe(userName.slice(0, 40))
+        expect(toCreatePlan({ ...MINIMAL, userName, nickName: 'astone' }).user.nickName).toBe('astone')
+        expect(toCreatePlan({ ...MINIMAL, userName: 'a'.repeat(27) + '@acme.example' }).user).not.toHaveProperty(
+            'nickName'
+        )
+    })
+
+    it('sends the alias under both extension URNs Salesforce reads it from on create (R10)', () => {
+        const plan = toCreatePlan({ ...MINIMAL, alias: 'astone' })
+        expect(plan.user).toMatchObject({
+            'urn:salesforce:schemas:extension:1.0': { alias: 'astone' },
+            'urn:salesforce:schemas:extension:2.0': { alias: 'astone' },
+        })
+        expect(plan.user.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User'])
+        expect(toCreatePlan(MINIMAL).user).not.toHaveProperty(['urn:salesforce:schemas:extension:2.0'])
     })
 
     it('names every problem at once', () => {
@@ -157,6 +223,16 @@ describe('missingAfterCreate', () => {
         expect(describeChanges(missing)).toBe(
             `permission sets ${IDS.reports}, groups ${IDS.eastGroup}, role ${IDS.vpRole}, field Cost_Center__c`
         )
+    })
+
+    it('counts what Salesforce applied whichever id length the create profile used', () => {
+        const short = toCreatePlan({
+            ...MINIMAL,
+            permissionSets: IDS.salesCloud.slice(0, 15),
+            groups: IDS.westGroup.slice(0, 15),
+            role: IDS.ceoRole.slice(0, 15),
+        })
+        expect(missingAfterCreate(short, USER)).toEqual([])
     })
 
     it('finds nothing missing when the created user has everything', () => {

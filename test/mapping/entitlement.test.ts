@@ -31,6 +31,12 @@ describe('requireEntitlementType', () => {
         expect(() => requireEntitlementType(type)).toThrow(InvalidRequestError)
         expect(() => requireEntitlementType(type)).toThrow(/profile, permissionSet, role, group/)
     })
+
+    it.each([undefined, null, ''])('says `type` is required when it is %p, not "Unknown entitlement type"', (type) => {
+        expect(() => requireEntitlementType(type)).toThrow(
+            'The entitlement type is required: set `type` to one of profile, permissionSet, role, group'
+        )
+    })
 })
 
 describe('entitlement outputs', () => {

@@ -13,8 +13,9 @@ export const IDS = {
     adminProfile: '00eRM000001VtbnYAC',
     standardProfile: '00eRM000001VtbmYAC',
     salesCloud: '0PSRM0000004aBcDEF',
-    apiEnabled: '0PSRM0000004aBcDEG',
-    reports: '0PSRM0000004aBcDEH',
+    // Ids of different records differ in their first 15 characters: the last three only encode their case.
+    apiEnabled: '0PSRM0000004aBd4AI',
+    reports: '0PSRM0000004aBe4AI',
     westGroup: '00G4W000006IKBnUAO',
     eastGroup: '00G4W000006IKBoUAO',
     ceoRole: '00ERM000000abcdEAA',
