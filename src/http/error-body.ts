@@ -65,7 +65,8 @@ export function parseScimDetail(detail: string, known: KnownCode = () => false):
     const segments: Segment[] = []
     const pattern = /([A-Z][A-Z0-9_]{2,})\s*:([\s\S]*?)(?:;\s*(?=[A-Z][A-Z0-9_]{2,}\s*:)|;?\s*$)/g
     for (const match of text.matchAll(pattern)) {
-        segments.push({ code: match[1], reason: (match[2] ?? '').trim() })
+        const code = match[1]
+        segments.push({ ...(code !== undefined ? { code } : {}), reason: (match[2] ?? '').trim() })
     }
     return segments.length > 0 ? segments : [{ reason: text }]
 }

@@ -82,7 +82,7 @@ export function toUserName(value: unknown, what: string): string | undefined {
     }
     if (!EMAIL_FORM.test(userName)) {
         throw new InvalidRequestError(
-            `${what}: ${JSON.stringify(userName)} is not in email form; Salesforce usernames look like jane@acme.com`
+            `${what}: ${JSON.stringify(userName)} is not in email form (Salesforce usernames look like jane@acme.com)`
         )
     }
     return userName

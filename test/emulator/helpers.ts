@@ -42,7 +42,7 @@ export async function http(
         headers['Content-Type'] = headers['Content-Type'] ?? 'application/json'
         body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body)
     }
-    const res = await fetch(url, { method: init.method ?? 'GET', headers, body })
+    const res = await fetch(url, { method: init.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) })
     const text = await res.text()
     let parsed: unknown
     try {

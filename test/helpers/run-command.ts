@@ -24,7 +24,7 @@ export interface AccountChunk {
 
 export function mockContext(config: Record<string, unknown>, commandType?: string): Context {
     return {
-        commandType,
+        ...(commandType !== undefined ? { commandType } : {}),
         reloadConfig: () => Promise.resolve(config),
         assumeAwsRole: () => Promise.reject(new Error('assumeAwsRole is not available in tests')),
     }

@@ -668,7 +668,7 @@ describe('sail conn validate: the checks Salesforce allows pass', () => {
 describe('sail conn validate: the checks Salesforce does not allow fail for exactly that reason', () => {
     /** Salesforce refuses the CLI's generated username: a username must be an email address. */
     const USERNAME_REFUSED =
-        /^creating account: Salesforce refused the email address: INVALID_EMAIL_ADDRESS: Username: invalid email address: string\.\d+ /
+        /^creating account: Cannot create the Salesforce account: userName: "string\.\d+" is not in email form \(Salesforce usernames look like jane@acme\.com\)$/
 
     it.each(['account-create-minimal', 'account-create-list-delete', 'account-update-entitlement'] as const)(
         '%s: its generated username string.N is not an email address',
@@ -691,8 +691,14 @@ describe('sail conn validate: the checks Salesforce does not allow fail for exac
         const prefix = 'creating account: Cannot create the Salesforce account: '
         expect(error?.startsWith(prefix)).toBe(true)
         const problems = (error ?? '').slice(prefix.length).split('; ')
-        expect(problems.map((problem) => problem.split(':')[0])).toEqual(['alias', 'permissionSets', 'groups', 'role'])
-        expect(problems[0]).toMatch(/^alias: at most 8 characters in Salesforce, got \d+$/)
+        expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+            'userName',
+            'alias',
+            'permissionSets',
+            'groups',
+            'role',
+        ])
+        expect(problems[1]).toMatch(/^alias: at most 8 characters in Salesforce, got \d+$/)
     })
 
     it('account-create-list-delete with an email-form username: a delete deactivates, so the account can still be read and is still listed', async () => {

@@ -1,6 +1,7 @@
 import { ConnectorErrorType } from '@sailpoint/connector-sdk'
 import { Readable } from 'stream'
 import { SalesforceConfig } from '../../../src/config'
+import { MissingEntitlementError } from '../../../src/errors'
 import { createSalesforceClient } from '../../../src/salesforce/create-client'
 import { toId18 } from '../../../src/salesforce/ids'
 import { ListPage } from '../../../src/salesforce/paginate'
@@ -608,7 +609,11 @@ describe('groups', () => {
         for await (const page of sf.groupPages()) pages.push(page.resources)
         expect(pages).toEqual([[group]])
         expect(seen[0]?.path).toBe(`${SCIM}/Groups?count=200&startIndex=1`)
-        await expect(sf.getGroup(GROUP_ID)).rejects.toMatchObject({ type: ConnectorErrorType.NotFound })
+        // A group's 404 is the group's, not the account's: ISC's notFound would make it create the account again.
+        const error: unknown = await sf.getGroup(GROUP_ID).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(MissingEntitlementError)
+        expect(error).not.toMatchObject({ type: ConnectorErrorType.NotFound })
+        expect((error as Error).message).toContain(`Salesforce has no public group ${GROUP_ID}`)
     })
 })
 
