@@ -272,6 +272,19 @@ describe('the connector under every variant of unconfirmed Salesforce behaviour'
         await SCENARIOS.queues('listed')
     })
 
+    // Known gap, kept visible: where Salesforce leaves `groups` and `roles` out of every user, an aggregation
+    // reports no groups and no role for anyone (the account mapping reads a missing array as none).
+    it.failing('userGroupsAndRoles: omitted (known gap: aggregation reports no groups or role)', async () => {
+        emulator.setVariants({ userGroupsAndRoles: 'omitted' })
+        const result = await runCommand('std:account:list', {}, config)
+        const withGroups = emulator.store.listUsers().filter((u) => u.groupIds.length > 0)
+        expect(withGroups.length).toBeGreaterThan(0)
+        for (const user of withGroups) {
+            const account = result.outputs.find((o) => o.identity === user.id)
+            expect((account?.attributes as { groups: unknown }).groups).not.toEqual([])
+        }
+    })
+
     it('has a scenario for every variant the emulator models', () => {
         expect(Object.keys(SCENARIOS).sort()).toEqual(Object.keys(VARIANT_VALUES).sort())
     })
