@@ -45,10 +45,38 @@ export class ScimSalesforceClient implements SalesforceClient {
         return { serviceProvider, me }
     }
 
-    userPages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimUser>> {
+    /**
+     * Salesforce refuses an `excludedAttributes` name the org's User resource does not have (`photos` where
+     * photos are not accessible: `400 Unsupported attribute: photos`). Leaving an attribute out only saves
+     * transfer, so a first page refused for that is asked again once without the name.
+     */
+    async *userPages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimUser>> {
         // An empty /Users result is a ListResponse without Resources; an empty body is not one, and reading it as
         // "no users" would have ISC take every account as deleted.
-        return keysetPages(this.fetchList('/Users', { emptyBody: 'refuse' }), this.pageOptions(options), 'user')
+        const pages = (listOptions: ListOptions): AsyncGenerator<ListPage<ScimUser>> =>
+            keysetPages(this.fetchList('/Users', { emptyBody: 'refuse' }), this.pageOptions(listOptions), 'user')
+        const excluded = options.excludedAttributes ?? []
+        // Salesforce's answer to an attribute name its resource does not have (its pilot's text).
+        const unsupportedAttribute = /Unsupported attribute: ([\w.:$-]+)/
+        let refused: string | undefined
+        let yielded = false
+        try {
+            for await (const page of pages(options)) {
+                yielded = true
+                yield page
+            }
+            return
+        } catch (error: unknown) {
+            const name =
+                error instanceof InvalidRequestError ? unsupportedAttribute.exec(error.message)?.[1] : undefined
+            refused = !yielded && name !== undefined && excluded.includes(name) ? name : undefined
+            if (refused === undefined) throw error
+        }
+        logger.warn(
+            { excludedAttribute: refused },
+            `Salesforce does not know the User attribute ${refused} (HTTP 400 Unsupported attribute); listing users without excluding it`
+        )
+        yield* pages({ ...options, excludedAttributes: excluded.filter((name) => name !== refused) })
     }
 
     async getUser(id: string): Promise<ScimUser> {

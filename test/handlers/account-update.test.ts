@@ -127,6 +127,8 @@ describe('std:account:update', () => {
             'sets a plain attribute',
             { op: 'Set', attribute: 'title', value: 'CFO' },
             { op: 'replace', value: { title: 'CFO' } },
+            // Salesforce answers the PATCH with the user as it now is; the connector checks the value is there.
+            userWith(BEFORE, { title: 'CFO' }),
         ],
         ['removes a plain attribute', { op: 'Remove', attribute: 'title' }, { op: 'remove', path: 'title' }],
         [
@@ -134,11 +136,16 @@ describe('std:account:update', () => {
             { op: 'Set', attribute: 'Cost_Center__c', value: 'CC-7' },
             {
                 op: 'replace',
-                value: { 'urn:salesforce:schemas:extension:00DRM000000abcdEAA': { Cost_Center__c: 'CC-7' } },
+                // Nested and as a flat `<urn>:<field>` key: Salesforce's SCIM pilot reads only the flat one (R9).
+                value: {
+                    'urn:salesforce:schemas:extension:00DRM000000abcdEAA': { Cost_Center__c: 'CC-7' },
+                    'urn:salesforce:schemas:extension:00DRM000000abcdEAA:Cost_Center__c': 'CC-7',
+                },
             },
+            userWith(BEFORE, { 'urn:salesforce:schemas:extension:00DRM000000abcdEAA': { Cost_Center__c: 'CC-7' } }),
         ],
-    ])('%s', async (_label, change, operation) => {
-        const bodies = userUpdate(BEFORE)
+    ])('%s', async (_label, change, operation, after: typeof USER = BEFORE) => {
+        const bodies = userUpdate(after)
         await update([change])
         expect(bodies).toEqual([patchOp(operation)])
     })
@@ -150,7 +157,7 @@ describe('std:account:update', () => {
             .get(`${SCIM}/Users/${IDS.user}`)
             .reply(200, BEFORE)
             .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-            .reply(200, BEFORE)
+            .reply(200, userWith(BEFORE, { title: 'CFO', active: false }))
             .patch(`${SCIM}/Groups/${IDS.eastGroup}`, joins.match)
             .reply(200, { id: IDS.eastGroup, displayName: 'East' })
             .get(`${SCIM}/Users/${IDS.user}`)
