@@ -190,7 +190,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
             findings.push(...created.findings)
             user = created.user
             if (user === undefined) stopped = created.failure
-            else await writeChecks(scim, user, p, selected, progress, findings)
+            else {
+                progress(`created the test user ${user.id}`)
+                await writeChecks(scim, user, p, selected, progress, findings)
+            }
         } finally {
             if (user !== undefined) {
                 progress(`deactivating the test user ${user.id}`)
