@@ -85,13 +85,17 @@ async function countPast(
     path: string,
     atLeast: number
 ): Promise<{ count: number; first: Answer; ev: string[] } | { failed: Answer }> {
-    const first = await scim.send('GET', path, { startIndex: 1, count: PAGE })
+    const first = await scim.send('GET', path, { startIndex: 1, count: PAGE, excludedAttributes: 'members' })
     if (!first.ok) return { failed: first }
     const ev = [evidence(first, listSummary(first))]
     let ids = idsOf(resourcesOf(first))
     let count = ids.length
     while (count <= atLeast && ids.length === PAGE) {
-        const next = await scim.send('GET', path, { count: PAGE, filter: idGt(ids[ids.length - 1] ?? '') })
+        const next = await scim.send('GET', path, {
+            count: PAGE,
+            excludedAttributes: 'members',
+            filter: idGt(ids[ids.length - 1] ?? ''),
+        })
         if (!next.ok) return { failed: next }
         ids = idsOf(resourcesOf(next))
         count += ids.length
@@ -114,7 +118,11 @@ export async function checkEntitlementsCap(scim: ScimSession): Promise<Finding> 
             ev
         )
     const firstTotal = totalResultsOf(first)
-    const past = await scim.send('GET', '/Entitlements', { startIndex: 201, count: PAGE })
+    const past = await scim.send('GET', '/Entitlements', {
+        startIndex: 201,
+        count: PAGE,
+        excludedAttributes: 'members',
+    })
     if (!past.ok) {
         ev.push(evidence(past))
         return past.status === 400

@@ -93,20 +93,45 @@ function testUserPlan(domain: string, profileId: string, adminEmail: string | un
     }
 }
 
+/** What each write check does to the test user, for the plan the admin confirms. */
+function changesOf(id: RiskId, plan: TestUserPlan): string | undefined {
+    switch (id) {
+        case 'R1':
+            return 'gives it one permission set, then takes it away (a filtered remove, then an empty replace)'
+        case 'R8':
+            return 'adds it to one public group (removed again at the end) and gives it a role'
+        case 'R9':
+            return 'changes its alias twice, then its userName, externalId and phone'
+        case 'R11':
+            return `changes its email to ${plan.changedEmail} (Salesforce may send a confirmation mail there)`
+        case 'E12':
+            return 'asks one public group to remove it while it is not a member'
+        default:
+            return undefined
+    }
+}
+
 function planText(selected: readonly RiskId[], plan: TestUserPlan | undefined, instance: string): string {
     const reads = selected.filter((id) => READ_ONLY_RISKS.includes(id))
     const writes = selected.filter((id) => !READ_ONLY_RISKS.includes(id) && NOT_PROBED[id] === undefined)
     const lines = [`The conformance probe will run against the org at ${instance}:`]
-    if (reads.length > 0) lines.push(`- read-only checks ${reads.join(', ')}: lists users, entitlements and groups`)
-    if (plan !== undefined)
-        lines.push(
-            `- write checks ${writes.join(', ')} on ONE test user it creates: ${plan.userName}`,
-            `  (profile ${plan.profileId}, email ${plan.email}). It changes the user's alias, userName, externalId,`,
-            `  phone, email (to ${plan.changedEmail}, so Salesforce may mail that address), role and permission`,
-            '  sets, adds it to and removes it from one public group, and deactivates it at the end, whatever',
-            '  happens. Salesforce never deletes users: the inactive test user stays, its username taken.'
-        )
-    else lines.push('- no write check: nothing in the org is changed')
+    if (reads.length > 0) lines.push(`- read-only checks ${reads.join(', ')}: it lists users, entitlements and groups`)
+    if (plan === undefined) {
+        lines.push('- no write check: nothing in the org is changed')
+        return lines.join('\n')
+    }
+    lines.push(
+        `- write checks ${writes.join(', ')}, on ONE test user it creates:`,
+        `    username ${plan.userName}, profile ${plan.profileId}, email ${plan.email}`
+    )
+    for (const id of writes) {
+        const change = changesOf(id, plan)
+        if (change !== undefined) lines.push(`  ${id}: ${change}`)
+    }
+    lines.push(
+        '- then it deactivates the test user, whatever happened. Salesforce never deletes users: the inactive',
+        '  test user stays, and its username stays taken.'
+    )
     return lines.join('\n')
 }
 
@@ -189,7 +214,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
             const created = await createTestUser(scim, p, new Set(selected))
             findings.push(...created.findings)
             user = created.user
-            if (user === undefined) stopped = created.failure
+            if (created.failure !== undefined || user === undefined) stopped = created.failure ?? 'no test user'
             else {
                 progress(`created the test user ${user.id}`)
                 await writeChecks(scim, user, p, selected, progress, findings)

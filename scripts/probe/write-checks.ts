@@ -67,9 +67,10 @@ async function findByUserName(scim: ScimSession, userName: string): Promise<Answ
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 export interface CreateOutcome {
+    /** The test user, to retire even when the create failed (its answer lost, the user made). */
     readonly user?: TestUser
     readonly findings: readonly Finding[]
-    /** Why there is no test user. */
+    /** Why the write checks cannot run. */
     readonly failure?: string
 }
 
@@ -113,7 +114,12 @@ export async function createTestUser(
         } else findings.push(undetermined('R12', 'defaultNickName', 'the create failed for another reason', ev))
     }
     if (!created.ok || !isRecord(created.body) || typeof created.body.id !== 'string') {
-        return { findings, failure: `creating the test user failed: ${evidence(created)}` }
+        const failure = `creating the test user failed: ${evidence(created)}`
+        // An answer lost on the way (timeout, dropped connection) may hide a user that was made: retire it too.
+        const made = idsOf(resourcesOf(await findByUserName(scim, plan.userName)))[0]
+        return made === undefined
+            ? { findings, failure }
+            : { user: { id: made, userName: plan.userName }, findings, failure }
     }
     const user: TestUser = { id: created.body.id, userName: plan.userName }
 

@@ -140,6 +140,23 @@ describe('the test user', () => {
         expect(testUserIsInactive(userName)).toBe(true)
     })
 
+    it('is found and deactivated when the answer to its create was lost', async () => {
+        const result = await runProbe(
+            options({
+                only: ['R11'],
+                progress: (line) => {
+                    // The create is applied, its answer dropped; the deactivation gets through again.
+                    if (line.startsWith('creating the test user')) sf.setFaults({ writeDropRate: 1 })
+                    if (line.startsWith('deactivating')) sf.setFaults({ writeDropRate: 0 })
+                },
+            })
+        ).finally(() => sf.setFaults({ writeDropRate: 0 }))
+        expect(result.stopped).toMatch(/^creating the test user failed: `POST \/Users` → /)
+        expect(result.findings).toEqual([expect.objectContaining({ id: 'R11', value: undefined })])
+        expect(result.testUser?.deactivated).toBe(true)
+        expect(testUserIsInactive(result.testUser?.userName ?? '')).toBe(true)
+    })
+
     it('is not created when the admin does not confirm', async () => {
         let plan = ''
         const before = sf.store.visibleUsers().length
@@ -153,8 +170,8 @@ describe('the test user', () => {
         )
         expect(result.findings).toEqual([])
         expect(sf.store.visibleUsers().length).toBe(before)
-        expect(plan).toMatch(/ONE test user it creates: probe\.[a-z0-9]+@acme-corp\.example\.com/)
-        expect(plan).toContain('deactivates it at the end')
+        expect(plan).toMatch(/ONE test user it creates:\n +username probe\.[a-z0-9]+@acme-corp\.example\.com/)
+        expect(plan).toContain('then it deactivates the test user, whatever happened')
     })
 })
 
