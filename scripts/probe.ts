@@ -19,6 +19,8 @@ Runs against the org of .env (SF_LOGIN_URL: use a sandbox). Creates one test use
   --profile 00e…         the test user's profile (default: SF_DEFAULT_PROFILE_ID)
   --domain example.com   the test user's username domain (default: the integration user's)
   --queue 00G…           a queue's id, so R14 can tell a hidden queue from none
+  --permission-set 0PS…  the permission set R1 gives the test user (default: the first it can take)
+  --group 00G…           the public group R8 and E12 use (default: the org's first)
   --emulator             run against a fresh local emulator instead of .env
   --help                 this text`
 
@@ -61,6 +63,8 @@ async function main(): Promise<number> {
             profile: { type: 'string' },
             domain: { type: 'string' },
             queue: { type: 'string' },
+            'permission-set': { type: 'string' },
+            group: { type: 'string' },
             emulator: { type: 'boolean' },
             help: { type: 'boolean' },
         },
@@ -96,6 +100,8 @@ async function main(): Promise<number> {
             ...(values.profile !== undefined ? { profileId: values.profile } : {}),
             ...(values.domain !== undefined ? { domain: values.domain } : {}),
             ...(queueId !== undefined ? { queueId } : {}),
+            ...(values['permission-set'] !== undefined ? { permissionSetId: values['permission-set'] } : {}),
+            ...(values.group !== undefined ? { groupId: values.group } : {}),
             progress: (line) => console.error(`  ${line}`),
             confirm: async (plan) => {
                 const warning = looksLikeSandbox(config.loginUrl.origin)

@@ -2,7 +2,7 @@
  * What the probe reports: for each unconfirmed behaviour (`real-org-review.md` §9 R1-R15 and §6 E12), the variant
  * of the emulator that models it (`emulator/variants.ts`) and the value the org shows, or why it could not tell.
  */
-import { VARIANT_VALUES, VariantName, Variants } from '../../emulator'
+import { VariantName, Variants } from '../../emulator'
 
 /** Each risk and the variants that model it, in the order the report lists them. */
 export const RISK_VARIANTS = {
@@ -89,9 +89,4 @@ export function renderReport(header: ReportHeader, findings: readonly Finding[])
         lines.push(`| ${f.id} | \`${f.variant}\` | ${cell(value)} | ${cell(f.evidence.join('; ') || '—')} |`)
     }
     return lines.join('\n')
-}
-
-/** Whether `value` is one of the variant's values: a check never reports anything else. */
-export function isVariantValue(variant: VariantName, value: string): boolean {
-    return (VARIANT_VALUES[variant] as readonly string[]).includes(value)
 }

@@ -52,6 +52,10 @@ export interface ProbeOptions {
     readonly domain?: string
     /** A queue's id (`00G…`), which makes R14 decidable in an org where no queue shows. */
     readonly queueId?: string
+    /** The permission set R1 gives the test user; default the first of the org's it can take. */
+    readonly permissionSetId?: string
+    /** The public group R8 and E12 use; default the org's first. */
+    readonly groupId?: string
     /** Asked with the plan before anything is sent; false stops the probe. Default: yes. */
     readonly confirm?: (plan: string) => Promise<boolean>
     /** One line per step, as the probe goes. */
@@ -135,6 +139,30 @@ function planText(selected: readonly RiskId[], plan: TestUserPlan | undefined, i
     return lines.join('\n')
 }
 
+/**
+ * The ids the admin named, each checked and in its 18-character form (Setup shows 15), as the answers carry them.
+ * @throws ProbeSetupError naming the option, before anything is sent.
+ */
+function idsOf(options: ProbeOptions): Pick<ProbeOptions, 'profileId' | 'permissionSetId' | 'groupId' | 'queueId'> {
+    const named = [
+        ['profileId', 'profile', '--profile'],
+        ['permissionSetId', 'permissionSet', '--permission-set'],
+        ['groupId', 'group', '--group'],
+        ['queueId', 'group', '--queue'],
+    ] as const
+    const out: Record<string, string> = {}
+    for (const [key, kind, flag] of named) {
+        const value = options[key]
+        if (value === undefined) continue
+        try {
+            out[key] = requireSalesforceId(value, kind, flag)
+        } catch (err) {
+            throw new ProbeSetupError(err instanceof Error ? err.message : String(err))
+        }
+    }
+    return out
+}
+
 async function attempt(id: RiskId, run: () => Promise<Finding | readonly Finding[]>): Promise<Finding[]> {
     try {
         const found = await run()
@@ -149,7 +177,8 @@ async function attempt(id: RiskId, run: () => Promise<Finding | readonly Finding
  * Runs the probe. Read-only checks come first; the write checks share one test user, deactivated in all cases.
  * @throws ProbeSetupError when write checks are asked and no profile is known for the test user.
  */
-export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
+export async function runProbe(given: ProbeOptions): Promise<ProbeResult> {
+    const options = { ...given, ...idsOf(given) }
     const selected = RISK_IDS.filter((id) => options.only === undefined || options.only.includes(id))
     const progress = options.progress ?? ((): void => undefined)
     const scim: ScimSession = openScimSession(options.config, options.timing)
@@ -173,11 +202,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
         const domain = options.domain ?? (typeof meBody.userName === 'string' ? meBody.userName.split('@')[1] : '')
         if (domain === undefined || domain === '')
             throw new ProbeSetupError('No username domain: pass --domain <a domain of the org’s users>')
-        plan = testUserPlan(
-            domain.toLowerCase(),
-            requireSalesforceId(profile, 'profile', 'The test user’s profile'),
-            typeof adminEmail === 'string' ? adminEmail : undefined
-        )
+        plan = testUserPlan(domain.toLowerCase(), profile, typeof adminEmail === 'string' ? adminEmail : undefined)
     }
     const header = { org: `${orgId} at ${instance}`, when: new Date().toISOString() }
     const confirmed = options.confirm === undefined || (await options.confirm(planText(selected, plan, instance)))
@@ -217,7 +242,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
             if (created.failure !== undefined || user === undefined) stopped = created.failure ?? 'no test user'
             else {
                 progress(`created the test user ${user.id}`)
-                await writeChecks(scim, user, p, selected, progress, findings)
+                await writeChecks(scim, user, p, options, selected, progress, findings)
             }
         } finally {
             if (user !== undefined) {
@@ -257,6 +282,7 @@ async function writeChecks(
     scim: ScimSession,
     user: TestUser,
     plan: TestUserPlan,
+    options: Pick<ProbeOptions, 'permissionSetId' | 'groupId'>,
     selected: readonly RiskId[],
     progress: (line: string) => void,
     findings: Finding[]
@@ -275,8 +301,19 @@ async function writeChecks(
         await checkIdentityFields(scim, user, plan.tag),
     ])
     await run('R11', () => checkEmailChange(scim, user, plan))
-    await run('R1', async () => checkEmptyReplace(scim, user, await permissionSetCandidates(scim)))
-    const group = selected.includes('E12') || selected.includes('R8') ? await publicGroup(scim) : undefined
+    await run('R1', async () =>
+        checkEmptyReplace(
+            scim,
+            user,
+            options.permissionSetId !== undefined ? [options.permissionSetId] : await permissionSetCandidates(scim)
+        )
+    )
+    const group =
+        options.groupId !== undefined
+            ? options.groupId
+            : selected.includes('E12') || selected.includes('R8')
+              ? await publicGroup(scim)
+              : undefined
     await run('E12', async () =>
         group === undefined
             ? undetermined('E12', 'groupRemoveNonMember', 'the org has no public group', [])

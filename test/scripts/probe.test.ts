@@ -157,6 +157,26 @@ describe('the test user', () => {
         expect(testUserIsInactive(result.testUser?.userName ?? '')).toBe(true)
     })
 
+    it('takes the permission set and group the admin names, in the 15-character form Setup shows', async () => {
+        const result = await runProbe(
+            options({
+                only: ['R1', 'E12'],
+                permissionSetId: SEED.permissionSets.knowledgeUser.slice(0, 15),
+                groupId: SEED.groups.marketing.slice(0, 15),
+            })
+        )
+        const [r1, e12] = result.findings
+        expect(r1?.evidence[0]).toContain(`${SEED.permissionSets.knowledgeUser} assigned`)
+        expect(e12?.evidence[0]).toContain(`PATCH /Groups/${SEED.groups.marketing}`)
+        expect(result.findings.map((f) => f.value)).toEqual(['ignored', 'error500'])
+    })
+
+    it('refuses a malformed id before sending anything', async () => {
+        const before = sf.stats().requests
+        await expect(runProbe(options({ groupId: '0PS123' }))).rejects.toThrow(/^--group: /)
+        expect(sf.stats().requests).toBe(before)
+    })
+
     it('is not created when the admin does not confirm', async () => {
         let plan = ''
         const before = sf.store.visibleUsers().length
