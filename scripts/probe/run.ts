@@ -163,19 +163,25 @@ function idsOf(options: ProbeOptions): Pick<ProbeOptions, 'profileId' | 'permiss
     return out
 }
 
-async function attempt(id: RiskId, run: () => Promise<Finding | readonly Finding[]>): Promise<Finding[]> {
+/** Runs one check; a check that throws is reported undetermined, with why, and the probe goes on. */
+async function attempt(
+    scim: ScimSession,
+    id: RiskId,
+    run: () => Promise<Finding | readonly Finding[]>
+): Promise<Finding[]> {
     try {
         const found = await run()
         return 'id' in found ? [found] : [...found]
     } catch (err) {
-        const why = `the check failed: ${err instanceof Error ? err.message : String(err)}`
+        const why = `the check failed: ${scim.redact(err instanceof Error ? err.message : String(err))}`
         return RISK_VARIANTS[id].map((variant) => undetermined(id, variant, why, []))
     }
 }
 
 /**
  * Runs the probe. Read-only checks come first; the write checks share one test user, deactivated in all cases.
- * @throws ProbeSetupError when write checks are asked and no profile is known for the test user.
+ * @throws ProbeSetupError for a malformed id in the options, an unreadable /Me, or write checks without a profile
+ *   or username domain for the test user; anything a failed step throws, after the test user is deactivated.
  */
 export async function runProbe(given: ProbeOptions): Promise<ProbeResult> {
     const options = { ...given, ...idsOf(given) }
@@ -222,7 +228,7 @@ export async function runProbe(given: ProbeOptions): Promise<ProbeResult> {
         const check = readChecks[id]
         if (check === undefined) continue
         findings.push(
-            ...(await attempt(id, async () => {
+            ...(await attempt(scim, id, async () => {
                 progress(`${id}: reading`)
                 return check()
             }))
@@ -290,7 +296,7 @@ async function writeChecks(
     const run = async (id: RiskId, check: () => Promise<Finding | readonly Finding[]>): Promise<void> => {
         if (!selected.includes(id)) return
         findings.push(
-            ...(await attempt(id, async () => {
+            ...(await attempt(scim, id, async () => {
                 progress(`${id}: changing the test user`)
                 return check()
             }))
