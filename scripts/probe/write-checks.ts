@@ -97,11 +97,13 @@ export async function createTestUser(
     const described = (withNick: boolean): string =>
         `POST /Users (userName of ${plan.userName.length} characters, ${withNick ? 'a nickName' : 'no nickName'}, alias under ${SALESFORCE_USER_EXTENSION})`
     const nickName = `probe${plan.tag}`.slice(0, NICKNAME_MAX)
-    let created = await scim.write('POST', '/Users', body(selected.has('R12') ? undefined : nickName))
+    let withNick = !selected.has('R12')
+    let created = await scim.write('POST', '/Users', body(withNick ? nickName : undefined))
     if (selected.has('R12')) {
         const ev = [evidence({ ...created, request: described(false) }, created.ok ? 'created' : undefined)]
         if (!created.ok && /nick ?name/i.test(created.message)) {
             findings.push(observed('R12', 'defaultNickName', 'userName', ev))
+            withNick = true
             created = await scim.write('POST', '/Users', body(nickName))
         } else if (created.ok && isRecord(created.body)) {
             const nick = created.body.nickName
@@ -150,7 +152,7 @@ export async function createTestUser(
     }
     if (selected.has('R10')) {
         const alias = aliasOf(await readUser(scim, user.id))
-        const ev = [`${described(true)} with alias ${plan.alias}`, `\`GET /Users/${user.id}\` → alias ${alias}`]
+        const ev = [`${described(withNick)} with alias ${plan.alias}`, `\`GET /Users/${user.id}\` → alias ${alias}`]
         findings.push(
             alias === undefined
                 ? undetermined('R10', 'createAliasUrn', 'the user resource carries no alias', ev)
