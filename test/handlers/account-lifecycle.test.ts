@@ -1,9 +1,10 @@
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { logger } from '../../src/logger'
 import { IDS, INACTIVE_USER, USER } from '../mapping/fixtures'
-import { CONFIG, patchOp, recorder, SCIM, salesforce, scimError, useSalesforceStubs, userWith } from './salesforce'
+import { CONFIG, recorder, SCIM, salesforce, useNock } from '../helpers/nock'
+import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 const KEY = { simple: { id: IDS.user } }
 

@@ -1,8 +1,9 @@
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { IDS, USER } from '../mapping/fixtures'
-import { CONFIG, patchOp, recorder, SCIM, salesforce, scimError, useSalesforceStubs, userWith } from './salesforce'
+import { CONFIG, recorder, SCIM, salesforce, useNock } from '../helpers/nock'
+import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 const KEY = { simple: { id: IDS.user } }
 const profile = (value: string) => ({ value, type: 'Profile', primary: true })

@@ -3,9 +3,10 @@ import { FIXED_ACCOUNT_ATTRIBUTES } from '../../src/mapping/account-schema'
 import { ACCOUNT_ATTRIBUTES } from '../../src/schema'
 import { USER } from '../mapping/fixtures'
 import schemas from '../fixtures/handlers/scim/schemas.json'
-import { CONFIG, INSTANCE, listResponse, SCIM, salesforce, unmatched, useSalesforceStubs } from './salesforce'
+import { CONFIG, MY_DOMAIN_URL, SCIM, TOKEN_PATH, nock, salesforce, unmatched, useNock } from '../helpers/nock'
+import { listResponse } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 describe('std:test-connection', () => {
     it('signs in, reads the service provider config and the integration user, and sends an empty result', async () => {
@@ -36,9 +37,8 @@ describe('std:test-connection', () => {
     })
 
     it('reports refused credentials', async () => {
-        const { default: nock } = await import('./nock')
-        nock(INSTANCE)
-            .post('/services/oauth2/token')
+        nock(MY_DOMAIN_URL)
+            .post(TOKEN_PATH)
             .reply(400, { error: 'invalid_client_id', error_description: 'client identifier invalid' })
         await expect(runCommand('std:test-connection', {}, CONFIG)).rejects.toThrow(/invalid_client_id/)
     })

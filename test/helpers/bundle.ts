@@ -15,7 +15,11 @@ export function bundle(): ReturnType<typeof loadBundle> {
     return cached
 }
 
-export async function runCommand(
+/**
+ * Runs one command on the built bundle (for the connector compiled from `src/` in this process, use
+ * `runCommand` of `./run-command`). With `onOutput`, outputs go there instead of into the result.
+ */
+export async function runOnBundle(
     type: string,
     input: unknown,
     config: Record<string, unknown>,
@@ -28,6 +32,9 @@ export async function runCommand(
         throw err
     }
 }
+
+/** The old name of `runOnBundle`, kept for the test files not yet moved to it. */
+export const runCommand = runOnBundle
 
 /** The attributes of the first output, for terse assertions. */
 export function firstAccount(result: CommandResult): {

@@ -1,5 +1,6 @@
 /**
- * Runs one command through `connector._exec` the way ISC does: config in `CONNECTOR_CONFIG` (base64 JSON), an
+ * Runs one command on the connector of `src/`, in this process (for the built bundle, use `runOnBundle` of
+ * `./bundle`), through `connector._exec` the way ISC does: config in `CONNECTOR_CONFIG` (base64 JSON), an
  * objectMode stream for the responses. Returns every chunk written, so tests assert after the command ends,
  * never inside a stream listener (where a command that sends nothing would pass).
  */
@@ -22,7 +23,7 @@ export interface AccountChunk {
     readonly attributes: Record<string, unknown>
 }
 
-export function mockContext(config: Record<string, unknown>, commandType?: string): Context {
+function mockContext(config: Record<string, unknown>, commandType?: string): Context {
     return {
         ...(commandType !== undefined ? { commandType } : {}),
         reloadConfig: () => Promise.resolve(config),

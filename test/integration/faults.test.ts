@@ -4,7 +4,7 @@
  */
 import { RunningEmulator, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { runCommand } from '../helpers/bundle'
+import { runOnBundle } from '../helpers/bundle'
 
 describe('a 20,000-user aggregation on a flaky network', () => {
     let emulator: RunningEmulator
@@ -18,13 +18,13 @@ describe('a 20,000-user aggregation on a flaky network', () => {
     it('returns exactly the accounts of a clean run despite 10% failed responses and a revoked session', async () => {
         const config = emulatorConfig(emulator.url, { maxRetries: 8 })
         const clean: string[] = []
-        await runCommand('std:account:list', {}, config, (o) => clean.push(JSON.stringify(o)))
+        await runOnBundle('std:account:list', {}, config, (o) => clean.push(JSON.stringify(o)))
         expect(clean.length).toBeGreaterThanOrEqual(20000)
 
         emulator.resetStats()
         emulator.setFaults({ errorRate: 0.05, dropRate: 0.05, revokeSessionsAfterRequests: 40 })
         const faulty: string[] = []
-        await runCommand('std:account:list', {}, config, (o) => faulty.push(JSON.stringify(o)))
+        await runOnBundle('std:account:list', {}, config, (o) => faulty.push(JSON.stringify(o)))
         const stats = emulator.stats()
         emulator.setFaults({ errorRate: 0, dropRate: 0, revokeSessionsAfterRequests: 0 })
 
@@ -40,7 +40,7 @@ describe('a 3,000-user aggregation whose connections drop', () => {
     beforeAll(async () => {
         emulator = await startEmulator({ port: 0, users: 3000 })
         clean = []
-        await runCommand('std:account:list', {}, emulatorConfig(emulator.url), (o) => clean.push(JSON.stringify(o)))
+        await runOnBundle('std:account:list', {}, emulatorConfig(emulator.url), (o) => clean.push(JSON.stringify(o)))
     })
     afterAll(async () => {
         await emulator.close()
@@ -62,7 +62,7 @@ describe('a 3,000-user aggregation whose connections drop', () => {
         const accounts: string[] = []
         let error: unknown
         try {
-            await runCommand('std:account:list', {}, config, (o) => accounts.push(JSON.stringify(o)))
+            await runOnBundle('std:account:list', {}, config, (o) => accounts.push(JSON.stringify(o)))
         } catch (e: unknown) {
             error = e
         }
@@ -112,7 +112,7 @@ describe('creates whose responses are lost', () => {
         const emulator = await startEmulator({ port: 0, extraLicenses: 250 })
         try {
             const config = emulatorConfig(emulator.url)
-            const profiles = await runCommand('std:entitlement:list', { type: 'profile' }, config)
+            const profiles = await runOnBundle('std:entitlement:list', { type: 'profile' }, config)
             const profile = profiles.outputs.find(
                 (o) => (o.attributes as Record<string, unknown>).name === 'Standard User'
             )
@@ -120,7 +120,7 @@ describe('creates whose responses are lost', () => {
             const userNames = Array.from({ length: 200 }, (_, i) => `lost.response.${i}@acme-faults.example`)
             const outcomes: string[] = []
             for (const userName of userNames) {
-                const result = await runCommand(
+                const result = await runOnBundle(
                     'std:account:create',
                     {
                         attributes: {
@@ -155,7 +155,7 @@ describe('a burst of commands on a cold token cache', () => {
             const someone = emulator.store.listUsers()[0]
             const results = await Promise.all(
                 Array.from({ length: 50 }, () =>
-                    runCommand('std:account:read', { key: { simple: { id: someone?.id } } }, config)
+                    runOnBundle('std:account:read', { key: { simple: { id: someone?.id } } }, config)
                 )
             )
             expect(results.every((r) => r.outputs.length === 1)).toBe(true)
@@ -172,7 +172,7 @@ describe('hostile command input', () => {
     beforeAll(async () => {
         emulator = await startEmulator({ port: 0 })
         config = emulatorConfig(emulator.url)
-        await runCommand('std:test-connection', {}, config)
+        await runOnBundle('std:test-connection', {}, config)
     })
     afterAll(async () => {
         await emulator.close()
@@ -208,7 +208,7 @@ describe('hostile command input', () => {
         async (_label, id) => {
             emulator.resetStats()
             await expect(
-                runCommand('std:account:read', { key: { simple: { id } }, identity: id }, config)
+                runOnBundle('std:account:read', { key: { simple: { id } }, identity: id }, config)
             ).rejects.toThrow(/id|identity|key/i)
             expect(emulator.stats().requests).toBe(0)
         }
@@ -233,7 +233,7 @@ describe('hostile command input', () => {
             const someone = emulator.store.listUsers()[0]
             emulator.resetStats()
             await expect(
-                runCommand('std:account:update', { key: { simple: { id: someone?.id } }, changes }, config)
+                runOnBundle('std:account:update', { key: { simple: { id: someone?.id } }, changes }, config)
             ).rejects.toThrow(/.{20,}/)
             const writes = Object.entries(emulator.stats().byRoute).filter(([route]) => !route.startsWith('GET'))
             expect(writes.filter(([route]) => route !== 'POST /token')).toEqual([])
@@ -252,7 +252,7 @@ describe('hostile command input', () => {
         ['a path in the id', { type: 'group', key: { simple: { id: '../Users' } } }],
     ])('refuses an entitlement read with %s', async (_label, input) => {
         emulator.resetStats()
-        await expect(runCommand('std:entitlement:read', input, config)).rejects.toThrow(/.{20,}/)
+        await expect(runOnBundle('std:entitlement:read', input, config)).rejects.toThrow(/.{20,}/)
         expect(emulator.stats().requests).toBe(0)
     })
 })
