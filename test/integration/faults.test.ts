@@ -209,32 +209,51 @@ describe('hostile command input', () => {
             emulator.resetStats()
             await expect(
                 runOnBundle('std:account:read', { key: { simple: { id } }, identity: id }, config)
-            ).rejects.toThrow(/id|identity|key/i)
+            ).rejects.toThrow(/^Account key: .*\bSalesforce (user )?Id\b/)
             expect(emulator.stats().requests).toBe(0)
         }
     )
 
-    const hostileUpdates: unknown[] = [
-        undefined,
-        'Set title',
-        [{ op: 'Delete', attribute: 'title', value: 'x' }],
-        [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }],
-        [{ op: 'Add', attribute: 'permissionSets', value: '0PS") or (id pr' }],
-        [{ op: 'Add', attribute: 'groups', value: '../Users' }],
-        [{ op: 'Set', attribute: 'profile', value: ['00e000000000001AAA', '00e000000000002AAA'] }],
-        [{ op: 'Set', attribute: 'role', value: { value: '00E000000000001AAA' } }],
-        [{ op: 'Set', attribute: 'title', value: 'x'.repeat(100_000) }],
-        [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }],
+    /** Each hostile update, with the words of the message that tells the admin what is wrong with it. */
+    const hostileUpdates: [unknown, RegExp][] = [
+        [undefined, /^Account update: `changes` must be a list of attribute changes/],
+        ['Set title', /^Account update: `changes` must be a list of attribute changes/],
+        [[{ op: 'Delete', attribute: 'title', value: 'x' }], /^Change of title: unknown operation "Delete"/],
+        [
+            [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }],
+            /^Set password: an account update cannot set a password; use change password/,
+        ],
+        [
+            [{ op: 'Add', attribute: 'permissionSets', value: '0PS") or (id pr' }],
+            /^Add permissionSets: .* is not a Salesforce permission set id/,
+        ],
+        [
+            [{ op: 'Add', attribute: 'groups', value: '../Users' }],
+            /^Add groups: .* is not a Salesforce public group id/,
+        ],
+        [
+            [{ op: 'Set', attribute: 'profile', value: ['00e000000000001AAA', '00e000000000002AAA'] }],
+            /^Set profile: got 2 profiles .*Salesforce requires exactly one profile per user/,
+        ],
+        [[{ op: 'Set', attribute: 'role', value: { value: '00E000000000001AAA' } }], /^Set role: expected text/],
+        [
+            [{ op: 'Set', attribute: 'title', value: 'x'.repeat(100_000) }],
+            /^Set title: at most 80 characters in Salesforce/,
+        ],
+        [
+            [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }],
+            /^Set noSuchAttribute: the Salesforce account has no attribute named noSuchAttribute/,
+        ],
     ]
 
-    it.each(hostileUpdates.map((c) => [JSON.stringify(c)?.slice(0, 50) ?? 'undefined', c]))(
+    it.each(hostileUpdates.map(([c, message]) => [JSON.stringify(c)?.slice(0, 50) ?? 'undefined', c, message]))(
         'refuses the update %s before any write',
-        async (_label, changes) => {
+        async (_label, changes, message) => {
             const someone = emulator.store.listUsers()[0]
             emulator.resetStats()
             await expect(
                 runOnBundle('std:account:update', { key: { simple: { id: someone?.id } }, changes }, config)
-            ).rejects.toThrow(/.{20,}/)
+            ).rejects.toThrow(message)
             const writes = Object.entries(emulator.stats().byRoute).filter(([route]) => !route.startsWith('GET'))
             expect(writes.filter(([route]) => route !== 'POST /token')).toEqual([])
         }
@@ -244,15 +263,21 @@ describe('hostile command input', () => {
         [
             'an entitlement type that does not exist',
             { type: 'superuser', key: { simple: { id: '00e000000000001AAA' } } },
+            /^Unknown entitlement type "superuser": this source has profile, permissionSet, role, group/,
         ],
         [
             'a filter injected through the type',
             { type: 'profile") or (id pr', key: { simple: { id: '00e000000000001AAA' } } },
+            /^Unknown entitlement type .*: this source has profile, permissionSet, role, group/,
         ],
-        ['a path in the id', { type: 'group', key: { simple: { id: '../Users' } } }],
-    ])('refuses an entitlement read with %s', async (_label, input) => {
+        [
+            'a path in the id',
+            { type: 'group', key: { simple: { id: '../Users' } } },
+            /^Entitlement key: expected a Salesforce Id/,
+        ],
+    ])('refuses an entitlement read with %s', async (_label, input, message) => {
         emulator.resetStats()
-        await expect(runOnBundle('std:entitlement:read', input, config)).rejects.toThrow(/.{20,}/)
+        await expect(runOnBundle('std:entitlement:read', input, config)).rejects.toThrow(message)
         expect(emulator.stats().requests).toBe(0)
     })
 })
