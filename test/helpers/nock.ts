@@ -281,11 +281,3 @@ export function recordingReply(
         return reply(entry)
     }
 }
-
-/** Everything an error exposes: String(error) plus every own property, JSON-encoded. */
-export function describeError(error: unknown): string {
-    if (!(error instanceof Error)) return JSON.stringify(error)
-    const own: Record<string, unknown> = {}
-    for (const key of Object.getOwnPropertyNames(error)) own[key] = (error as unknown as Record<string, unknown>)[key]
-    return `${String(error)} ${JSON.stringify(own)}`
-}

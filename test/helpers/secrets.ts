@@ -33,19 +33,17 @@ export function rememberToken(token: string): void {
     seenTokens.add(token)
 }
 
-function describe(value: unknown): string {
-    if (value instanceof Error) {
-        const own: Record<string, unknown> = {}
-        for (const key of Object.getOwnPropertyNames(value))
-            own[key] = (value as unknown as Record<string, unknown>)[key]
-        return `${String(value)} ${JSON.stringify(own)}`
-    }
-    return typeof value === 'string' ? value : JSON.stringify(value)
+/** Everything an error exposes: String(error) plus every own property, JSON-encoded. */
+export function describeError(error: unknown): string {
+    if (!(error instanceof Error)) return JSON.stringify(error)
+    const own: Record<string, unknown> = {}
+    for (const key of Object.getOwnPropertyNames(error)) own[key] = (error as unknown as Record<string, unknown>)[key]
+    return `${String(error)} ${JSON.stringify(own)}`
 }
 
 /** Throws, naming which kind of secret leaked (never the secret itself), if `value` contains one. */
 export function assertNoSecrets(value: unknown): void {
-    const text = describe(value)
+    const text = typeof value === 'string' ? value : describeError(value)
     for (const secret of [...TEST_SECRETS, ...seenTokens]) {
         if (secret.length >= 6 && text.includes(secret)) {
             throw new Error(
