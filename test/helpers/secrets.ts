@@ -27,12 +27,6 @@ export const TEST_SECRETS: readonly string[] = [
     ...keyLines(EMULATOR_CREDENTIALS.privateKeyPem),
 ]
 
-/** Issued tokens seen during the test, added by tests that read them from the emulator. */
-const seenTokens = new Set<string>()
-export function rememberToken(token: string): void {
-    seenTokens.add(token)
-}
-
 /** Everything an error exposes: String(error) plus every own property, JSON-encoded. */
 export function describeError(error: unknown): string {
     if (!(error instanceof Error)) return JSON.stringify(error)
@@ -44,7 +38,7 @@ export function describeError(error: unknown): string {
 /** Throws, naming which kind of secret leaked (never the secret itself), if `value` contains one. */
 export function assertNoSecrets(value: unknown): void {
     const text = typeof value === 'string' ? value : describeError(value)
-    for (const secret of [...TEST_SECRETS, ...seenTokens]) {
+    for (const secret of TEST_SECRETS) {
         if (secret.length >= 6 && text.includes(secret)) {
             throw new Error(
                 `a secret (${secret.length} chars) appears at offset ${text.indexOf(secret)} of what the connector produced`
