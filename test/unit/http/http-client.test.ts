@@ -289,7 +289,12 @@ describe('SalesforceHttpClient', () => {
             stubToken()
             nock(INSTANCE_URL).post(`${SCIM}/Users`).once().reply(500, { detail: 'Internal error', status: 500 })
             const { http, timing } = makeHttp()
-            await expect(http.post('/Users', {})).rejects.toMatchObject({ name: 'SalesforceServerError' })
+            await expect(http.post('/Users', {})).rejects.toMatchObject({
+                name: 'SalesforceServerError',
+                message: expect.stringMatching(
+                    /^Salesforce failed on its side: Internal error \(HTTP 500 POST \/services\/scim\/v2\/Users\)/
+                ),
+            })
             expect(timing.sleeps).toEqual([])
         })
 
@@ -542,7 +547,12 @@ describe('list pages, read whole', () => {
         body.write(cutAfterEachUser(usersPage(listedUsers(2)))[0])
         nock(INSTANCE_URL).get(`${SCIM}/Users`).reply(200, body, JSON_UTF8)
         const { http } = makeHttp({ ...testConfig(), requestTimeoutSeconds: 0.05, maxRetries: 0 })
-        await expect(http.get('/Users')).rejects.toMatchObject({ name: 'TimeoutError' })
+        await expect(http.get('/Users')).rejects.toMatchObject({
+            name: 'TimeoutError',
+            message: expect.stringMatching(
+                /^Salesforce did not answer in time: .*raise Request Timeout \(now 0\.05 s\)/
+            ),
+        })
         body.destroy()
     })
 
@@ -722,6 +732,11 @@ describe('token transport', () => {
     it('refuses a 200 from the token endpoint that is not JSON', async () => {
         nock(LOGIN_URL).post(TOKEN_PATH).reply(200, 'ok', { 'Content-Type': 'text/plain' })
         const { http } = makeHttp()
-        await expect(http.get('/Me')).rejects.toMatchObject({ name: 'InvalidResponseError' })
+        await expect(http.get('/Me')).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+            message: expect.stringMatching(
+                /^Salesforce answered without JSON \(HTTP 200 POST \/services\/oauth2\/token\)\. Check Login URL/
+            ),
+        })
     })
 })
