@@ -9,6 +9,7 @@ import { retryAfterMs, retryDelayMs } from '../../../src/http/retry-policy'
 import { httpOptions } from '../../../src/salesforce/create-client'
 import { ScimUser } from '../../../src/salesforce/types'
 import { cutAfterEachUser, wire } from '../../helpers/wire'
+import { JSON_UTF8, listedUsers, usersPage } from '../../helpers/scim-bodies'
 import {
     INSTANCE_URL,
     LOGIN_URL,
@@ -445,24 +446,6 @@ describe('SalesforceHttpClient', () => {
         })
     })
 })
-
-/** The documented create response (a verbatim Salesforce user) under ids of its own, as a /Users page holds it. */
-function listedUsers(count: number, first = 1): ScimUser[] {
-    const sample = fixture<ScimUser>('scim/user.create.response')
-    return Array.from({ length: count }, (_, i) => ({
-        ...sample,
-        id: `005RM${String(first + i).padStart(10, '0')}AAA`,
-        userName: `user${first + i}@mycompany.com`,
-    }))
-}
-
-/** A /Users ListResponse as Salesforce writes it: the envelope of an empty list, then `Resources`. */
-function usersPage(users: readonly ScimUser[], totalResults = users.length): string {
-    const { totalResults: _total, ...envelope } = fixture<Record<string, unknown>>('scim/list.users.empty')
-    return JSON.stringify({ totalResults, ...envelope, itemsPerPage: users.length, startIndex: 1, Resources: users })
-}
-
-const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
 
 describe('list pages, read whole', () => {
     it('answers a list page with its parsed body and the Date header, Salesforce’s clock', async () => {
