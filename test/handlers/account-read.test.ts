@@ -33,6 +33,7 @@ describe('std:account:read', () => {
         ).rejects.toMatchObject({
             type: 'notFound',
             name: 'NotFoundError',
+            message: expect.stringMatching(new RegExp(`^Not found in Salesforce: .*${IDS.manager}`)),
         })
     })
 

@@ -25,13 +25,26 @@ describe('std:test-connection', () => {
     })
 
     it.each([
-        ['no config at all', {}],
-        ['client credentials without a secret', { ...CONFIG, clientSecret: undefined }],
-        ['a page size above Salesforce’s 200', { ...CONFIG, pageSize: 1000 }],
-        ['a Default Profile that is not a profile Id', { ...CONFIG, defaultProfileId: '0PSRM0000004aBcDEF' }],
-    ])('reports %s as a configuration mistake, before any request', async (_label, config) => {
+        ['no config at all', {}, /^Login URL: is required/],
+        [
+            'client credentials without a secret',
+            { ...CONFIG, clientSecret: undefined },
+            /^Consumer Secret: is required for client credentials/,
+        ],
+        [
+            'a page size above Salesforce’s 200',
+            { ...CONFIG, pageSize: 1000 },
+            /^Page Size: must be a whole number from 1 to 200 \(got "1000"\)/,
+        ],
+        [
+            'a Default Profile that is not a profile Id',
+            { ...CONFIG, defaultProfileId: '0PSRM0000004aBcDEF' },
+            /^Default Profile ID: must be a 15- or 18-character Salesforce profile id starting with 00e/,
+        ],
+    ])('reports %s as a configuration mistake, before any request', async (_label, config, message) => {
         await expect(runCommand('std:test-connection', {}, config)).rejects.toMatchObject({
             name: 'InvalidConfigurationError',
+            message: expect.stringMatching(message),
         })
         expect(unmatched).toEqual([])
     })

@@ -709,6 +709,9 @@ describe('token transport', () => {
         await expect(http.get('/Me')).rejects.toMatchObject({
             name: 'InvalidConfigurationError',
             errorCode: 'ENOTFOUND',
+            message: expect.stringMatching(
+                /^Could not reach Salesforce: ENOTFOUND .*Check Login URL \(host name and spelling\)/
+            ),
         })
     })
 

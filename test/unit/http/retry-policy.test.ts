@@ -121,6 +121,9 @@ describe('retries through the connector', () => {
         salesforce().patch(`${SCIM}/Users/${IDS.user}`).reply(429, 'Too Many Requests', { 'Retry-After': '0' })
         await expect(runCommand('std:account:disable', { key: KEY }, CONFIG)).rejects.toMatchObject({
             name: 'RateLimitError',
+            message: expect.stringMatching(
+                /^Salesforce limited the request rate: Too Many Requests \(HTTP 429 PATCH .*\)\. Lower Max Concurrency/
+            ),
         })
     })
 })
