@@ -5,6 +5,7 @@
  */
 import * as path from 'path'
 import { CommandResult, loadBundle, runBundleCommand } from '../../scripts/run-bundle'
+import type { AccountChunk } from './run-command'
 import { assertNoSecrets } from './secrets'
 
 export const BUNDLE_PATH = path.resolve(__dirname, '..', '..', 'dist', 'index.js')
@@ -37,12 +38,8 @@ export async function runOnBundle(
 export const runCommand = runOnBundle
 
 /** The attributes of the first output, for terse assertions. */
-export function firstAccount(result: CommandResult): {
-    identity: string
-    disabled: unknown
-    attributes: Record<string, unknown>
-} {
+export function firstAccount(result: CommandResult): AccountChunk {
     const output = result.outputs[0]
     if (!output) throw new Error('the command sent no output')
-    return output as { identity: string; disabled: unknown; attributes: Record<string, unknown> }
+    return output as unknown as AccountChunk
 }

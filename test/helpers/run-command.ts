@@ -5,13 +5,11 @@
  */
 import { RawResponse } from '@sailpoint/connector-sdk'
 import { connector } from '../../src/index'
-import { runBundleCommand } from '../../scripts/run-bundle'
+import { CommandResult as BundleResult, runBundleCommand } from '../../scripts/run-bundle'
 
-export interface CommandResult {
+/** What the command wrote: outputs, states and keep-alives, and every chunk in order. */
+export interface CommandResult extends Readonly<BundleResult> {
     readonly chunks: readonly RawResponse[]
-    readonly outputs: readonly Record<string, unknown>[]
-    readonly states: readonly Record<string, unknown>[]
-    readonly keepAlives: number
 }
 
 export interface AccountChunk {
