@@ -1,13 +1,13 @@
 import { Response } from '@sailpoint/connector-sdk'
 import { logger } from '../logger'
 
-export interface ProgressOptions {
+interface ProgressOptions {
     /** ISC ends a command that sends nothing for 3 minutes; a keep-alive well inside that covers slow pages. */
     readonly keepAliveMs?: number
     readonly logEveryMs?: number
 }
 
-export interface Progress {
+interface Progress {
     /** Counts items sent. */
     add(count: number): void
     readonly count: number

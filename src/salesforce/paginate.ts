@@ -9,7 +9,7 @@ export const MAX_PAGE_SIZE = 200
 export type PageParams = Readonly<Record<string, string | number | undefined>>
 
 /** One list answer: the parsed body (undefined when Salesforce sent none) and its `Date` header. */
-export interface ListAnswer {
+interface ListAnswer {
     readonly body: unknown
     readonly date: string | undefined
 }

@@ -1,8 +1,9 @@
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { IDS, USER } from '../mapping/fixtures'
-import { CONFIG, patchOp, recorder, SCIM, salesforce, scimError, useSalesforceStubs, userWith } from './salesforce'
+import { CONFIG, recorder, SCIM, salesforce, useNock } from '../helpers/nock'
+import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 const KEY = { simple: { id: IDS.user } }
 const profile = (value: string) => ({ value, type: 'Profile', primary: true })
@@ -399,12 +400,21 @@ describe('std:account:update', () => {
     })
 
     it.each([
-        ['a password', [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }]],
-        ['changes that are not a list', 'Set title'],
-        ['an unknown attribute', [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }]],
-    ])('refuses %s before any request', async (_label, changes) => {
+        [
+            'a password',
+            [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }],
+            /^Set password: an account update cannot set a password; use change password/,
+        ],
+        ['changes that are not a list', 'Set title', /^Account update: `changes` must be a list of attribute changes/],
+        [
+            'an unknown attribute',
+            [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }],
+            /^Set noSuchAttribute: the Salesforce account has no attribute named noSuchAttribute/,
+        ],
+    ])('refuses %s before any request', async (_label, changes, message) => {
         await expect(runCommand('std:account:update', { key: KEY, changes }, CONFIG)).rejects.toMatchObject({
             name: 'InvalidRequestError',
+            message: expect.stringMatching(message),
         })
     })
 })
