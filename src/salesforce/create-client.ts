@@ -8,7 +8,7 @@ import { SalesforceClient } from './client'
 import { ScimSalesforceClient } from './scim-client'
 
 /** The secrets a source config holds, for value-based redaction of traces and error texts. */
-function configSecrets(config: SalesforceConfig): string[] {
+export function configSecrets(config: SalesforceConfig): string[] {
     const auth = config.auth
     switch (auth.type) {
         case 'jwtBearer':

@@ -84,7 +84,7 @@ export interface ScimUser extends ScimUserFields {
     readonly [extension: string]: unknown
 }
 
-interface ScimGroupMember {
+export interface ScimGroupMember {
     readonly value: string
     readonly type?: string
     /** Absolute URL, unlike the relative `$ref` on a user's entitlements. */
