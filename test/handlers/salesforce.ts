@@ -6,6 +6,7 @@
 import type Nock from 'nock'
 import nock from './nock'
 import { clearTokenCache } from '../../src/auth/token-provider'
+import { clearQueueCache } from '../../src/salesforce/queues'
 import { ScimUser } from '../../src/salesforce/types'
 
 export const INSTANCE = 'https://acme.my.salesforce.com'
@@ -35,6 +36,7 @@ export function useSalesforceStubs(): void {
     })
     beforeEach(() => {
         clearTokenCache()
+        clearQueueCache()
         unmatched.length = 0
     })
     afterEach(() => {
@@ -44,8 +46,20 @@ export function useSalesforceStubs(): void {
     })
 }
 
-/** The token endpoint (client credentials) and the SCIM API, authorised with the token it hands out. */
-export function salesforce(): Nock.Scope {
+/**
+ * The token endpoint (client credentials) and the SCIM API, authorised with the token it hands out. The connector
+ * lists `/Groups` to tell queues from public groups when it reads a user in some group; that list answers
+ * `listedGroups` (none by default) if asked, or is left to the test to stub when `listedGroups` is false.
+ */
+export function salesforce(options: { readonly listedGroups?: readonly object[] | false } = {}): Nock.Scope {
+    const listedGroups = options.listedGroups ?? []
+    if (listedGroups !== false)
+        nock(INSTANCE)
+            .get(`${SCIM}/Groups`)
+            .query((query) => query.excludedAttributes === 'members' && query.filter === undefined)
+            .optionally()
+            .reply(200, listResponse(listedGroups))
+            .persist()
     nock(INSTANCE)
         .post('/services/oauth2/token', (body: Record<string, string>) => body.grant_type === 'client_credentials')
         .reply(200, {
