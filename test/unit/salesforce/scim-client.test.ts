@@ -745,6 +745,17 @@ describe("queues among a user's groups", () => {
         expect(groupsOf(await sf.getUser(member.id))).toEqual([])
     })
 
+    it('fails a read whose /Groups list fails, and keeps no answer from it: the next read asks again', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Groups`).query(true).reply(403, fixture('rest/error.request-limit-exceeded'))
+        groupsList([QUEUE])
+        const member = inGroups(1, GROUP_ID, QUEUE_ID)
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${member.id}`).times(2).reply(200, member)
+        const sf = client()
+        await expect(sf.getUser(member.id)).rejects.toMatchObject({ name: 'RateLimitError' })
+        expect(groupsOf(await sf.getUser(member.id))).toEqual([GROUP_ID])
+    })
+
     it('asks nothing about queues for a user in no group', async () => {
         stubToken()
         const loner = user(1)
