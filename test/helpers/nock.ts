@@ -10,7 +10,9 @@ import type Nock from 'nock'
 import { logger as sdkLogger } from '@sailpoint/connector-sdk'
 import { SalesforceConfig, parseConfig } from '../../src/config'
 import { clearTokenCache } from '../../src/auth/token-provider'
+import { clearQueueCache } from '../../src/salesforce/queues'
 import { RetryTiming } from '../../src/http/retry-policy'
+import { listResponse } from './scim-bodies'
 import { SECRETS } from './secrets'
 
 export { SECRETS }
@@ -133,7 +135,17 @@ export function stubToken(options: TokenStubOptions = {}): Nock.Scope {
 }
 
 /** The token endpoint of `CONFIG` (client credentials) and the SCIM API, authorised with the token it hands out. */
-export function salesforce(): Nock.Scope {
+export function salesforce(options: { readonly listedGroups?: readonly object[] | false } = {}): Nock.Scope {
+    // The connector lists /Groups to tell queues from public groups when it reads a user in some group; that list
+    // answers `listedGroups` (none by default) if asked, or is left to the test to stub when it is false.
+    const listedGroups = options.listedGroups ?? []
+    if (listedGroups !== false)
+        nock(INSTANCE_URL)
+            .get('/services/scim/v2/Groups')
+            .query((query) => query.excludedAttributes === 'members' && query.filter === undefined)
+            .optionally()
+            .reply(200, listResponse(listedGroups))
+            .persist()
     stubToken({ loginUrl: MY_DOMAIN_URL, grantType: 'client_credentials' })
     return nock(INSTANCE_URL).matchHeader('authorization', `Bearer ${SECRETS.accessToken}`)
 }
@@ -190,6 +202,7 @@ export function useNock(): void {
     })
     beforeEach(() => {
         clearTokenCache()
+        clearQueueCache()
         unmatched.length = 0
     })
     afterEach(() => {
