@@ -418,3 +418,91 @@ describe('std:account:update', () => {
         })
     })
 })
+
+describe('std:account:update for a user Salesforce lists without groups and role (R8)', () => {
+    /** The fixture user as Salesforce may send it: no `groups` or `roles` member at all. */
+    const UNLISTED = userWith(BEFORE, { groups: undefined, roles: undefined })
+    const member = (value: string) => ({ value, type: 'User' })
+    const others = (n: number) =>
+        Array.from({ length: n }, (_, i) => member(`005RM00000${String(i).padStart(5, '0')}AAA`))
+
+    it('reads the group before a Remove and leaves it through its members when the user is one', async () => {
+        const leaves = recorder()
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, UNLISTED)
+            .get(`${SCIM}/Groups/${IDS.westGroup}`)
+            .reply(200, { id: IDS.westGroup, displayName: 'West', members: [member(IDS.user)] })
+            .patch(`${SCIM}/Groups/${IDS.westGroup}`, leaves.match)
+            .reply(200, { id: IDS.westGroup, displayName: 'West' })
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, UNLISTED)
+
+        await update([{ op: 'Remove', attribute: 'groups', value: [IDS.westGroup] }])
+
+        expect(leaves.bodies).toEqual([
+            patchOp({ op: 'remove', path: 'members', value: { members: [{ value: IDS.user }] } }),
+        ])
+    })
+
+    it('writes nothing for a Remove of a group whose members do not include the user', async () => {
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, UNLISTED)
+            .get(`${SCIM}/Groups/${IDS.westGroup}`)
+            .reply(200, { id: IDS.westGroup, displayName: 'West', members: others(3) })
+
+        const account = await update([{ op: 'Remove', attribute: 'groups', value: [IDS.westGroup] }])
+
+        expect(account.identity).toBe(IDS.user)
+    })
+
+    it('sends the role removal when the role lists the user among its members', async () => {
+        const bodies = recorder()
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, UNLISTED)
+            .get(`${SCIM}/Roles/${IDS.ceoRole}`)
+            .reply(200, { id: IDS.ceoRole, displayName: 'CEO', members: [member(IDS.user)] })
+            .patch(`${SCIM}/Users/${IDS.user}`, bodies.match)
+            .reply(200, UNLISTED)
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, UNLISTED)
+
+        await update([{ op: 'Remove', attribute: 'role', value: IDS.ceoRole }])
+
+        expect(bodies.bodies).toEqual([patchOp({ op: 'remove', path: 'roles' })])
+    })
+
+    it('refuses a role Remove it cannot decide: a full window of members without the user', async () => {
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, UNLISTED)
+            .get(`${SCIM}/Roles/${IDS.ceoRole}`)
+            .reply(200, { id: IDS.ceoRole, displayName: 'CEO', members: others(200) })
+
+        await expect(update([{ op: 'Remove', attribute: 'role', value: IDS.ceoRole }])).rejects.toThrow(
+            `Remove role ${IDS.ceoRole}: Salesforce does not list the role of user ${IDS.user}`
+        )
+    })
+})
+
+describe('std:account:update checks what Salesforce applied (R9, R11)', () => {
+    it('fails naming the attribute Salesforce accepted but did not apply', async () => {
+        // The PATCH answer still shows the title from before: Salesforce took the request and ignored the change.
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, BEFORE)
+            .patch(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, BEFORE)
+        await expect(update([{ op: 'Set', attribute: 'title', value: 'CFO' }])).rejects.toThrow(
+            `Salesforce accepted the update of user ${IDS.user} (${USER.userName}) but did not apply title`
+        )
+    })
+
+    it('takes an email change Salesforce holds until the user confirms it as done, keeping the old address', async () => {
+        userUpdate(BEFORE)
+        const account = await update([{ op: 'Set', attribute: 'email', value: 'new.address@mycompany.com' }])
+        expect(account.attributes.email).toBe('user@mycompany.com')
+    })
+})
