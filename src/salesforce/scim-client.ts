@@ -11,6 +11,7 @@ import { logger } from '../logger'
 import { ListOptions, NewScimUser, SalesforceClient } from './client'
 import { FetchPage, ListPage, MAX_PAGE_SIZE, PageOptions, keysetPages } from './paginate'
 import { SalesforceIdKind, assertSalesforceId } from './ids'
+import { partitionedPages } from './partitions'
 import { quoteFilterValue } from './scim-filter'
 import {
     SCIM_PATCH_SCHEMA,
@@ -48,7 +49,14 @@ export class ScimSalesforceClient implements SalesforceClient {
     userPages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimUser>> {
         // An empty /Users result is a ListResponse without Resources; an empty body is not one, and reading it as
         // "no users" would have ISC take every account as deleted.
-        return keysetPages(this.fetchList('/Users', { emptyBody: 'refuse' }), this.pageOptions(options), 'user')
+        const fetchPage = this.fetchList('/Users', { emptyBody: 'refuse' })
+        if ((options.streams ?? 1) > 1) {
+            return partitionedPages(fetchPage, this.pageOptions(options), {
+                streams: options.streams ?? 1,
+                what: 'user',
+            })
+        }
+        return keysetPages(fetchPage, this.pageOptions(options), 'user')
     }
 
     async getUser(id: string): Promise<ScimUser> {
