@@ -178,3 +178,16 @@ it('halves the streams for the rest of the run after a 503, and still reads ever
         await proxy.close()
     }
 })
+
+it('reads every user exactly once side by side while connections drop and Salesforce answers 5xx', async () => {
+    const expected = emulator.store.listUsers().map((u) => u.id)
+    emulator.setFaults({ errorRate: 0.05, dropRate: 0.05 })
+    try {
+        const { ids, logs } = await aggregate(emulatorConfig(emulator.url, { parallelStreams: 4, maxRetries: 8 }))
+        expectExactlyOnce(ids, expected)
+        expect(emulator.stats().faultsInjected).toBeGreaterThan(2)
+        expect(planned(logs).length + sequential(logs).length).toBe(1)
+    } finally {
+        emulator.setFaults({ errorRate: 0, dropRate: 0 })
+    }
+})
