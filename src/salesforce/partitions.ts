@@ -405,6 +405,8 @@ async function* readRanges<T extends { readonly id: string }>(
         stream.pending = undefined
         if (settled.kind === 'failed') {
             streams.splice(streams.indexOf(stream), 1)
+            // No takeover may lower this range's bound any more: what is left of it is read as a range of its own.
+            stream.range.done = true
             if (!isPushback(settled.error) || parallelism === 1) throw settled.error
             parallelism = Math.max(1, Math.floor(parallelism / 2))
             logger.warn(
