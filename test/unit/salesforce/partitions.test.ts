@@ -57,7 +57,13 @@ function server(
     {
         total = 'remaining',
         fail,
-    }: { total?: TotalMeaning; fail?: (call: number, params: PageParams) => Error | undefined } = {}
+        ignoresUpperBound = false,
+    }: {
+        total?: TotalMeaning
+        fail?: (call: number, params: PageParams) => Error | undefined
+        /** Answers as if `id lt` were not there. */
+        ignoresUpperBound?: boolean
+    } = {}
 ): Server {
     const calls: PageParams[] = []
     const state: Server = {
@@ -74,7 +80,8 @@ function server(
             if (failure !== undefined) throw failure
             const filter = String(params.filter ?? '')
             const bound = (op: string): string | undefined => new RegExp(`id ${op} "([^"]+)"`).exec(filter)?.[1]
-            const [gt, ge, lt] = [bound('gt'), bound('ge'), bound('lt')]
+            const [gt, ge] = [bound('gt'), bound('ge')]
+            const lt = ignoresUpperBound ? undefined : bound('lt')
             const matching = rows.filter(
                 (r) =>
                     (gt === undefined || compareIds(r.id, gt) > 0) &&
@@ -192,6 +199,14 @@ describe('partitionedPages', () => {
             expect(lines).toHaveLength(total === 'filterTotal' ? 1 : 0)
         }
     )
+
+    it('reads sequentially, every user once, when Salesforce ignores the upper bound of a range', async () => {
+        const rows = org(10_000)
+        const sf = server(rows, { ignoresUpperBound: true })
+        const { ids, streams } = await readAll(partitionedPages<Row>(sf.fetch, options, { streams: 4 }))
+        expect(ids).toEqual(rows.map((r) => r.id))
+        expect(streams).toEqual([])
+    })
 
     it('halves the streams after a 503, reads the refused range on from its cursor, and stops at one stream', async () => {
         const rows = org(20_000)
