@@ -27,17 +27,23 @@ export function loadBundle(bundlePath: string): BundledConnector {
     return mod.connector
 }
 
+/**
+ * Runs one command on `connector` (a loaded bundle, or the connector of `src/` itself). With `onOutput`, outputs
+ * go there instead of into the result; `onChunk` sees every chunk as it is written, in order.
+ */
 export async function runBundleCommand(
     connector: BundledConnector,
     type: string,
     input: unknown,
     config: Record<string, unknown>,
-    onOutput?: (data: Record<string, unknown>) => void
+    onOutput?: (data: Record<string, unknown>) => void,
+    onChunk?: (chunk: RawChunk) => void
 ): Promise<CommandResult> {
     process.env.CONNECTOR_CONFIG = Buffer.from(JSON.stringify(config)).toString('base64')
     const result = { outputs: [] as Record<string, unknown>[], states: [] as Record<string, unknown>[], keepAlives: 0 }
     const sink = new PassThrough({ objectMode: true })
     sink.on('data', (chunk: RawChunk) => {
+        onChunk?.(chunk)
         if (chunk.type === 'output') {
             if (onOutput) onOutput(chunk.data)
             else result.outputs.push(chunk.data)

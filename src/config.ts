@@ -10,7 +10,7 @@ import { logger } from './logger'
 import { isSalesforceId, toId18 } from './salesforce/ids'
 import { scimFilterSyntaxError } from './salesforce/scim-filter'
 
-export type AuthType = 'jwtBearer' | 'clientCredentials' | 'usernamePassword'
+type AuthType = 'jwtBearer' | 'clientCredentials' | 'usernamePassword'
 
 export interface JwtBearerAuth {
     readonly type: 'jwtBearer'
@@ -90,7 +90,7 @@ export const CONFIG_LABELS = {
     spConnEnableStatefulCommands: 'Enable Stateful Commands',
 } as const
 
-export type ConfigKey = keyof typeof CONFIG_LABELS
+type ConfigKey = keyof typeof CONFIG_LABELS
 
 const AUTH_TYPES: readonly AuthType[] = ['jwtBearer', 'clientCredentials', 'usernamePassword']
 

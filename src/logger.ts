@@ -1,7 +1,7 @@
 import { logger as sdkLogger } from '@sailpoint/connector-sdk'
 
 /** What every redacted value is replaced with, in logs, traces and error texts. */
-export const REDACTED = '[REDACTED]'
+const REDACTED = '[REDACTED]'
 
 /** Keys whose values are secrets wherever they appear: config, token bodies, headers, traces. */
 const SECRET_KEYS = [

@@ -15,7 +15,7 @@ export type EntitlementType = (typeof ENTITLEMENT_TYPES)[number]
  * How an update takes a value away: a `remove` path for the fields Salesforce can null, an empty value for
  * optional fields it has no remove path for, and a refusal for fields every Salesforce user must have.
  */
-export type Removal = { readonly path: string } | { readonly clear: true } | { readonly refuse: string }
+type Removal = { readonly path: string } | { readonly clear: true } | { readonly refuse: string }
 
 /** A text field, written at the attribute's SCIM path with a path-less replace. */
 export interface TextWrite {
@@ -38,10 +38,10 @@ export interface TextWrite {
  * value is ignored), `text`, `active` (an update sets it, Remove deactivates; a create defaults it to true) or
  * `entitlement` (by the entitlement rules of the write planning: profile swap, permission set forms, group members).
  */
-export type AttributeWrite =
+type AttributeWrite =
     { readonly kind: 'readOnly' } | TextWrite | { readonly kind: 'active' } | { readonly kind: 'entitlement' }
 
-export interface AccountAttributeSpec {
+interface AccountAttributeSpec {
     readonly description: string
     readonly type: 'string' | 'boolean'
     readonly multi?: true

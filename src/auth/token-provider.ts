@@ -19,7 +19,7 @@ export interface SalesforceTokenResponse {
 }
 
 /** An access token and where to use it. `issuedAt` is epoch milliseconds. */
-export interface SalesforceSession {
+interface SalesforceSession {
     readonly accessToken: string
     /** Origin of the org's API host (the token response's `instance_url`), already checked to be Salesforce. */
     readonly instanceUrl: string
@@ -43,7 +43,7 @@ export interface TokenProvider {
  */
 export type TokenTransport = (form: URLSearchParams) => Promise<SalesforceTokenResponse>
 
-export interface TokenProviderOptions {
+interface TokenProviderOptions {
     readonly transport: TokenTransport
     readonly now?: () => number
 }
@@ -100,7 +100,7 @@ export function tokenCacheKey(config: SalesforceConfig): string {
 }
 
 /** The token request form of the configured grant. */
-export function tokenRequestForm(config: SalesforceConfig, nowMs: number): URLSearchParams {
+function tokenRequestForm(config: SalesforceConfig, nowMs: number): URLSearchParams {
     const auth = config.auth
     switch (auth.type) {
         case 'jwtBearer':

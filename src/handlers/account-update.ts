@@ -1,9 +1,17 @@
 import { StdAccountUpdateHandler } from '@sailpoint/connector-sdk'
+import { InvalidRequestError } from '../errors'
+import { logger } from '../logger'
 import { toAccount } from '../mapping/account'
-import { checkPermissionSetsRemoved, parseChanges, planAccountChanges } from '../mapping/account-changes'
+import { AccountChange, checkPermissionSetsRemoved, parseChanges, planAccountChanges } from '../mapping/account-changes'
+import { SalesforceClient } from '../salesforce/client'
+import { sameId } from '../salesforce/ids'
+import { ScimGroupMember, ScimUser } from '../salesforce/types'
 import { applyChangePlan, isEmptyPlan } from './apply-changes'
 import { connect } from './connection'
 import { accountIdOf } from './input'
+
+/** A single group or role GET lists at most this many members (Salesforce's member window). */
+const MEMBER_WINDOW = 200
 
 /**
  * Reads the user (its current entitlements decide the writes), applies every change, and returns the user as
@@ -13,7 +21,7 @@ export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input,
     const id = accountIdOf(input)
     const changes = parseChanges(input.changes)
     const { config, client } = await connect()
-    const user = await client.getUser(id)
+    const user = await withUnlistedMemberships(client, await client.getUser(id), changes)
     const plan = planAccountChanges(user, changes, { defaultProfileId: config.defaultProfileId })
     if (isEmptyPlan(plan)) {
         res.send(toAccount(user))
@@ -23,4 +31,63 @@ export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input,
     const updated = await client.getUser(id)
     checkPermissionSetsRemoved(plan, updated)
     res.send(toAccount(updated))
+}
+
+/** Whether `members` (one window of a group's or role's members) holds the user: yes, no, or cannot tell. */
+function membership(members: readonly ScimGroupMember[] | undefined, userId: string): 'member' | 'not' | 'unknown' {
+    const list = members ?? []
+    if (list.some((member) => sameId(member.value, userId))) return 'member'
+    return list.length >= MEMBER_WINDOW ? 'unknown' : 'not'
+}
+
+/**
+ * Salesforce leaves `groups` and `roles` out of a user who has none, and may leave them out always (risk R8).
+ * Without them, a Remove would be planned against "no groups, no role" and silently do nothing. So for a
+ * Remove of a group or a role that the user resource does not list at all, the group's or role's members say
+ * whether the user holds it, and the user is planned with what they say.
+ * @throws InvalidRequestError when a role's members are too many to tell whether the user holds it.
+ */
+async function withUnlistedMemberships(
+    client: SalesforceClient,
+    user: ScimUser,
+    changes: readonly AccountChange[]
+): Promise<ScimUser> {
+    const removedGroups =
+        user.groups === undefined
+            ? [...new Set(changes.flatMap((c) => (c.kind === 'groups' && c.op === 'Remove' ? c.ids : [])))]
+            : []
+    const removedRoles =
+        user.roles === undefined
+            ? [...new Set(changes.flatMap((c) => (c.kind === 'role' && c.op === 'Remove' && c.id ? [c.id] : [])))]
+            : []
+    if (removedGroups.length === 0 && removedRoles.length === 0) return user
+
+    const groups: { value: string }[] = []
+    for (const groupId of removedGroups) {
+        const group = await client.getGroup(groupId)
+        // Past the member window the removal is sent: Salesforce then says whether the user was a member.
+        if (membership(group.members, user.id) !== 'not') groups.push({ value: group.id })
+    }
+    let roles: { value: string }[] | undefined
+    for (const roleId of removedRoles) {
+        const role = await client.getRole(roleId)
+        const held = membership(role.members, user.id)
+        if (held === 'unknown') {
+            throw new InvalidRequestError(
+                `Remove role ${roleId}: Salesforce does not list the role of user ${user.id} (${user.userName}), ` +
+                    `and role ${roleId} has more than ${MEMBER_WINDOW} members, so whether the user holds it cannot ` +
+                    'be told; remove the role in Salesforce Setup'
+            )
+        }
+        if (held === 'member') roles = [{ value: role.id }]
+    }
+    logger.info(
+        { userId: user.id, groupsChecked: removedGroups.length, rolesChecked: removedRoles.length },
+        `Salesforce did not list the groups or role of user ${user.id}; read them from the groups and roles to remove`
+    )
+    return {
+        ...user,
+        ...(removedGroups.length > 0 ? { groups } : {}),
+        ...(roles !== undefined ? { roles } : {}),
+    }
 }

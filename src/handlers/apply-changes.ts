@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../errors'
+import { InvalidRequestError, InvalidResponseError } from '../errors'
 import { logger } from '../logger'
 import {
     ChangePlan,
@@ -6,6 +6,7 @@ import {
     permissionSetsNotRemovedError,
     permissionSetsStillHeld,
     removalOperations,
+    valuesNotApplied,
 } from '../mapping/account-changes'
 import { SalesforceClient } from '../salesforce/client'
 import { ScimUser } from '../salesforce/types'
@@ -25,7 +26,8 @@ export function isEmptyPlan(plan: ChangePlan): boolean {
  * the further removal forms while Salesforce still lists a removed permission set, then each group membership
  * through the Group, several at a time. Every membership change is tried; if some fail, the first failure is
  * rethrown with the groups that did not change named in its message. A permission set Salesforce still lists
- * after every form fails the command (after the group changes), naming it and what to do.
+ * after every form fails the command (after the group changes), naming it and what to do; so does a value the
+ * PATCH answer does not show as written, except an email change, which Salesforce holds until the user confirms it.
  */
 export async function applyChangePlan(
     client: SalesforceClient,
@@ -38,10 +40,38 @@ export async function applyChangePlan(
         patched = await client.patchUser(userId, plan.operations)
         logger.info({ userId, operations: plan.operations.length }, `Updated Salesforce user ${userId}`)
     }
+    const notApplied = patched && valuesNotAppliedError(plan, patched)
     const notRemoved =
         plan.permissionSetRemoval && (await removePermissionSets(client, userId, plan.permissionSetRemoval, patched))
     await changeGroupMemberships(client, userId, plan, maxConcurrency)
     if (notRemoved) throw notRemoved
+    if (notApplied) throw notApplied
+}
+
+/**
+ * Salesforce answers a PATCH with the user as it then holds it, and may accept a value without writing it (its
+ * SCIM pilot never writes userName, externalId or phoneNumbers on PATCH, and reads custom fields in one form
+ * only: risk R9). An email change is held until the user confirms it from the mail Salesforce sends (R11): not
+ * a failure, but said in the log.
+ * @returns the error naming the attributes Salesforce did not apply, if any.
+ */
+function valuesNotAppliedError(plan: ChangePlan, patched: ScimUser): InvalidResponseError | undefined {
+    const missing = valuesNotApplied(plan, patched)
+    if (missing.includes('email')) {
+        logger.info(
+            { userId: patched.id },
+            `The email change of Salesforce user ${patched.id} waits for the user to confirm it from the mail Salesforce sends; until then Salesforce shows the old address`
+        )
+    }
+    const failed = missing.filter((attribute) => attribute !== 'email')
+    if (failed.length === 0) return undefined
+    return new InvalidResponseError(
+        `Salesforce accepted the update of user ${patched.id} (${patched.userName}) but did not apply ` +
+            `${failed.join(', ')}: its answer still shows the ${failed.length === 1 ? 'value' : 'values'} from ` +
+            "before. Salesforce's SCIM service does not write " +
+            `${failed.length === 1 ? 'this attribute' : 'these attributes'} on update in this org; change ` +
+            `${failed.length === 1 ? 'it' : 'them'} in Salesforce Setup (Users → ${patched.userName} → Edit).`
+    )
 }
 
 /**

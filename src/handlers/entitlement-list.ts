@@ -6,6 +6,8 @@ import {
     fromScimRole,
     requireEntitlementType,
 } from '../mapping/entitlement'
+import { logger } from '../logger'
+import { isPublicGroup } from '../salesforce/queues'
 import { connect } from './connection'
 import { withProgress } from './progress'
 
@@ -37,12 +39,18 @@ export const stdEntitlementList: StdEntitlementListHandler = async (_context, in
                     progress.add(page.resources.length)
                 }
                 return
-            case 'group':
+            case 'group': {
+                // Salesforce may list queues among its groups; a queue is no public group (see queues.ts).
+                let queues = 0
                 for await (const page of client.groupPages(WITHOUT_MEMBERS)) {
-                    for (const group of page.resources) res.send(fromScimGroup(group))
-                    progress.add(page.resources.length)
+                    const publicGroups = page.resources.filter(isPublicGroup)
+                    for (const group of publicGroups) res.send(fromScimGroup(group))
+                    queues += page.resources.length - publicGroups.length
+                    progress.add(publicGroups.length)
                 }
+                if (queues > 0) logger.info({ queues }, `Left out ${queues} queues Salesforce lists among its groups`)
                 return
+            }
         }
     })
 }

@@ -12,6 +12,7 @@ import {
 } from '../mapping/entitlement'
 import { EntitlementType } from '../schema'
 import { SalesforceClient } from '../salesforce/client'
+import { isPublicGroup } from '../salesforce/queues'
 import { connect } from './connection'
 import { objectIdOf } from './input'
 
@@ -29,8 +30,12 @@ async function readEntitlement(
         }
         case 'role':
             return fromScimRole(await client.getRole(id))
-        case 'group':
-            return fromScimGroup(await client.getGroup(id))
+        case 'group': {
+            // Salesforce's single GET serves public groups only, as far as known; a queue it served is not one.
+            const group = await client.getGroup(id)
+            if (!isPublicGroup(group)) throw notFound(type, id)
+            return fromScimGroup(group)
+        }
     }
 }
 

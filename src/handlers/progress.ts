@@ -1,13 +1,13 @@
 import { Response } from '@sailpoint/connector-sdk'
 import { logger } from '../logger'
 
-export interface ProgressOptions {
+interface ProgressOptions {
     /** ISC ends a command that sends nothing for 3 minutes; a keep-alive well inside that covers slow pages. */
     readonly keepAliveMs?: number
     readonly logEveryMs?: number
 }
 
-export interface Progress {
+interface Progress {
     /** Counts items sent, and how many streams are reading side by side when the list is read in id ranges. */
     add(count: number, streams?: number): void
     readonly count: number

@@ -22,7 +22,7 @@ export interface ParsedSalesforceError {
 }
 
 /** Whether the connector has something to say about a code: such a code is the one a message leads with. */
-export type KnownCode = (code: string) => boolean
+type KnownCode = (code: string) => boolean
 
 export interface Segment {
     readonly code?: string

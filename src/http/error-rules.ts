@@ -28,7 +28,7 @@ import type { RequestSummary } from './network-error'
 type ErrorClass = new (message: string, details?: SalesforceErrorDetails) => SalesforceConnectorError
 
 /** A failed answer as a rule reads it; `code` is the body's code the rule is being tried for. */
-export interface SeenFailure {
+interface SeenFailure {
     readonly status: number
     readonly parsed: ParsedSalesforceError
     readonly request: RequestSummary
@@ -49,7 +49,7 @@ interface When {
 
 type Words = string | ((seen: SeenFailure) => string)
 
-export interface Say {
+interface Say {
     readonly error: ErrorClass
     /** What happened, in the admin's terms. */
     readonly what: Words

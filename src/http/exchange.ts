@@ -53,7 +53,7 @@ export async function exchange(http: AxiosInstance, request: AxiosRequestConfig,
 const MAX_TRACED_BODY = 4000
 
 /** A value as it may appear in a trace line: secret-named members and secret-shaped strings redacted. */
-export function forTrace(value: unknown, secrets: readonly string[]): unknown {
+function forTrace(value: unknown, secrets: readonly string[]): unknown {
     const redacted = redactDeep(value)
     if (redacted === undefined) return undefined
     const text = redactSecrets(typeof redacted === 'string' ? redacted : JSON.stringify(redacted), secrets)

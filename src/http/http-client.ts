@@ -6,7 +6,7 @@ import { PipelineResponse, QueryParams, RequestPipeline } from './request-pipeli
 /** Salesforce serves SCIM 2.0 at this path on the org's instance, with no API version in it. */
 export const SCIM_BASE_PATH = '/services/scim/v2'
 
-export interface HttpRequest {
+interface HttpRequest {
     readonly method: HttpMethod
     /** Path under the client's base path, e.g. `/Users/005...`. */
     readonly path: string

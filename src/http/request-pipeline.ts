@@ -25,7 +25,7 @@ export interface HttpOptions {
 
 export type QueryParams = Readonly<Record<string, string | number | undefined>>
 
-export interface PipelineRequest {
+interface PipelineRequest {
     readonly method: HttpMethod
     /** The full path on the host, e.g. `/services/scim/v2/Users`. */
     readonly path: string

@@ -12,8 +12,6 @@ import type { AttemptFailure } from './retry-policy'
  * failed answer: is it an expired session, and how does retrying see it.
  */
 
-export type { ParsedSalesforceError } from './error-body'
-export type { RequestSummary } from './network-error'
 export { networkError } from './network-error'
 
 /** Reads any error body Salesforce sends; see `error-body.ts` for the shapes. */

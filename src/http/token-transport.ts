@@ -2,7 +2,7 @@ import { SalesforceTokenResponse, TokenTransport } from '../auth/token-provider'
 import { InvalidResponseError } from '../errors'
 import { RequestPipeline } from './request-pipeline'
 
-export const TOKEN_PATH = '/services/oauth2/token'
+const TOKEN_PATH = '/services/oauth2/token'
 
 /**
  * POSTs the grant form to the login host's token endpoint, through the request pipeline without a session. A

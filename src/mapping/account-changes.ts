@@ -176,6 +176,14 @@ export interface ChangePlan {
     readonly removeFromGroups: readonly string[]
     /** Present when the plan takes permission sets away: how, and what to check afterwards. */
     readonly permissionSetRemoval?: PermissionSetRemoval
+    /** The values the PATCH writes, to be found on the user Salesforce answers with (null: taken away). */
+    readonly expected?: readonly ExpectedValue[]
+}
+
+/** An attribute the PATCH writes and the value Salesforce should then hold. */
+export interface ExpectedValue {
+    readonly attribute: string
+    readonly value: string | CustomValue | null
 }
 
 /**
@@ -248,7 +256,10 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>)
     return target
 }
 
-type Intent = { readonly set: Record<string, unknown> } | { readonly removePath: string }
+/** One attribute's write: the replace `value` that sets it (with the value it leaves), or a remove path. */
+type Intent =
+    | { readonly set: Record<string, unknown>; readonly value: string | CustomValue | null }
+    | { readonly removePath: string }
 
 function sameValue(current: unknown, value: CustomValue): boolean {
     return current === value || String(current) === String(value)
@@ -311,10 +322,10 @@ export function planAccountChanges(
                 else role = null
                 break
             case 'active':
-                if (change.op === 'Remove') intents.set('active', { set: { active: false } })
+                if (change.op === 'Remove') intents.set('active', { set: { active: false }, value: false })
                 else if (change.value === undefined)
                     throw new InvalidRequestError(`${change.op} active: a value is required`)
-                else intents.set('active', { set: { active: change.value } })
+                else intents.set('active', { set: { active: change.value }, value: change.value })
                 break
             case 'attribute': {
                 const plain = PLAIN_ATTRIBUTES[change.attribute]
@@ -323,7 +334,7 @@ export function planAccountChanges(
                 if (change.op !== 'Remove' && change.value !== undefined) {
                     // A Set to the value the user has writes nothing (and undoes an earlier change of this request).
                     if (holdsPlainValue(plain, held, change.value)) intents.delete(change.attribute)
-                    else intents.set(change.attribute, { set: plain.set(change.value) })
+                    else intents.set(change.attribute, { set: plain.set(change.value), value: change.value })
                     break
                 }
                 if (change.op === 'Remove' && change.value !== undefined && !holdsPlainValue(plain, held, change.value))
@@ -333,7 +344,7 @@ export function planAccountChanges(
                 }
                 intents.set(
                     change.attribute,
-                    'path' in plain.remove ? { removePath: plain.remove.path } : { set: plain.set('') }
+                    'path' in plain.remove ? { removePath: plain.remove.path } : { set: plain.set(''), value: null }
                 )
                 break
             }
@@ -349,7 +360,11 @@ export function planAccountChanges(
                 if (change.op !== 'Remove' && change.value !== undefined) {
                     if (held !== undefined && held !== null && sameValue(held, change.value))
                         intents.delete(change.field)
-                    else intents.set(change.field, { set: { [urn]: { [change.field]: change.value } } })
+                    else
+                        intents.set(change.field, {
+                            set: { [urn]: { [change.field]: change.value } },
+                            value: change.value,
+                        })
                 } else if (change.op === 'Remove' && change.value !== undefined && !sameValue(held, change.value)) {
                     continue
                 } else {
@@ -365,7 +380,8 @@ export function planAccountChanges(
     const operations: ScimPatchOperation[] = []
     const replaceValue: Record<string, unknown> = {}
     for (const intent of intents.values()) if ('set' in intent) merge(replaceValue, intent.set)
-    if (Object.keys(replaceValue).length > 0) operations.push({ op: 'replace', value: replaceValue })
+    if (Object.keys(replaceValue).length > 0)
+        operations.push({ op: 'replace', value: withFlatExtensionKeys(replaceValue) })
 
     if (!sameOptionalId(role, currentRole)) {
         operations.push(
@@ -410,7 +426,45 @@ export function planAccountChanges(
         addToGroups: withoutIds(groups, currentGroups),
         removeFromGroups: withoutIds(currentGroups, groups),
         ...(permissionSetRemoval ? { permissionSetRemoval } : {}),
+        ...(intents.size > 0
+            ? {
+                  expected: [...intents].map(([attribute, intent]) => ({
+                      attribute,
+                      value: 'set' in intent ? intent.value : null,
+                  })),
+              }
+            : {}),
     }
+}
+
+/**
+ * Salesforce's SCIM pilot reads custom fields and the alias on PATCH only as flat `"<urn>:<attribute>"` keys,
+ * and other SCIM servers only as nested `{ "<urn>": { attribute } }` blocks (risk R9). RFC 7644 allows both
+ * forms of an extension attribute, so Salesforce's own extensions go out in both, with the same values.
+ */
+function withFlatExtensionKeys(value: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...value }
+    for (const [urn, block] of Object.entries(value)) {
+        if (!urn.startsWith(SALESFORCE_EXTENSION_PREFIX) || !isRecord(block)) continue
+        for (const [attribute, attributeValue] of Object.entries(block)) out[`${urn}:${attribute}`] = attributeValue
+    }
+    return out
+}
+
+const SALESFORCE_EXTENSION_PREFIX = 'urn:salesforce:schemas:extension:'
+
+/** The attributes of `plan.expected` that `user` (Salesforce's answer to the PATCH) does not show as written. */
+export function valuesNotApplied(plan: ChangePlan, user: ScimUser): string[] {
+    const attributes = toAccountAttributes(user)
+    return (plan.expected ?? [])
+        .filter(({ attribute, value }) => {
+            const held = attributes[attribute]
+            if (value === null) return held !== null && held !== undefined && held !== ''
+            const plain = PLAIN_ATTRIBUTES[attribute]
+            if (plain) return typeof value !== 'string' || !holdsPlainValue(plain, held, value)
+            return held === undefined || held === null || !sameValue(held, value)
+        })
+        .map(({ attribute }) => attribute)
 }
 
 /** The PATCH operations of one removal form, for the permission sets Salesforce still lists. */

@@ -22,7 +22,7 @@ import { toBoolean, toSingleText, toTextList } from './values'
  * ISC's create profile → one POST /Users. Salesforce creates the user with its profile, permission sets, role
  * and groups in one transaction, so a refused permission set leaves no half-made user behind.
  */
-export interface CreatePlan {
+interface CreatePlan {
     readonly user: NewScimUser
     readonly userName: string
     readonly profileId: string
@@ -46,7 +46,7 @@ const NO_PROFILE =
 /** Salesforce's CommunityNickname (SCIM `nickName`) holds 40 characters. */
 const NICKNAME_MAX_LENGTH = ACCOUNT_ATTRIBUTE_TABLE.nickName.write.maxLength
 
-export interface CreateOptions {
+interface CreateOptions {
     /** The source's Default Profile ID: the profile of a create whose create profile sets none. */
     readonly defaultProfileId?: string | undefined
 }

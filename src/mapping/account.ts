@@ -24,7 +24,7 @@ export function orgExtensionUrn(orgId: string): string {
 }
 
 /** The org's custom-field block on a user, if Salesforce sent one (it omits it when every field is empty). */
-export function customFieldsOf(
+function customFieldsOf(
     user: ScimUser
 ): { readonly urn: string; readonly fields: Record<string, unknown> } | undefined {
     // A key loop, not Object.entries: this runs for every user of an aggregation, and entries allocates a pair

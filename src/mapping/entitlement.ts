@@ -25,7 +25,7 @@ export function entitlementKindOf(id: string, type?: string): 'profile' | 'permi
     return undefined
 }
 
-export function isEntitlementType(value: unknown): value is EntitlementType {
+function isEntitlementType(value: unknown): value is EntitlementType {
     return typeof value === 'string' && (ENTITLEMENT_TYPES as readonly string[]).includes(value)
 }
 

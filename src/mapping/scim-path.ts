@@ -11,7 +11,7 @@ interface Segment {
     readonly filter?: Readonly<Record<string, string | boolean>>
 }
 
-export interface ScimPath {
+interface ScimPath {
     /** The value at the path on `resource`, or undefined when it has none. */
     readonly read: (resource: unknown) => unknown
     /** The object that holds `value` at the path, e.g. `{ name: { givenName: value } }`. */

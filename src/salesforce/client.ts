@@ -36,6 +36,9 @@ export type NewScimUser = Omit<ScimUserFields, 'id' | 'meta'> & {
  * (a missing user or entitlement is `NotFoundError`); list methods are async generators of SCIM pages (one
  * value per page Salesforce answered), so the caller streams each page as it arrives and nothing holds a whole
  * org in memory. Every list is read by keyset on `id gt`, in Salesforce's id order; see `keysetPages`.
+ *
+ * Every user it returns lists public groups only in `groups`: Salesforce may list the queues a user is in there
+ * too, and a queue is no public group (`queues.ts`). `groupPages` lists what Salesforce lists, queues included.
  */
 export interface SalesforceClient {
     /** Proves the credentials and the API: token, then GET /ServiceProviderConfigs and /Me. */
@@ -51,8 +54,10 @@ export interface SalesforceClient {
     /** The user with this userName (case-insensitive), if any. */
     findUserByUserName(userName: string): Promise<ScimUser | undefined>
     /**
-     * POST /Users. Never blindly replayed: when the response is lost (timeout, dropped connection) it looks the
-     * user up by userName and returns the user that exists, or throws if it cannot tell.
+     * POST /Users. Never blindly replayed: when the response is lost (timeout, dropped connection, 5xx) it looks the
+     * user up by userName, a few times over a few seconds, and returns the user only if Salesforce created it after
+     * the request was sent.
+     * @throws ObjectAlreadyExistsError when an older user holds the username; TimeoutError when the outcome is unknown.
      */
     createUser(user: NewScimUser): Promise<ScimUser>
     patchUser(id: string, operations: readonly ScimPatchOperation[]): Promise<ScimUser>

@@ -43,5 +43,5 @@ export function createSalesforceClient(
         transport: createTokenTransport(pipeline, config.loginUrl),
         now: timing.now,
     })
-    return new ScimSalesforceClient(new SalesforceHttpClient(pipeline, tokens, SCIM_BASE_PATH), config)
+    return new ScimSalesforceClient(new SalesforceHttpClient(pipeline, tokens, SCIM_BASE_PATH), config, timing)
 }

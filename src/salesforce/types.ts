@@ -6,16 +6,10 @@
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User'
 export const SCIM_ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
 export const SCIM_PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
-export const SCIM_LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse'
-export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error'
 /** Salesforce writes the alias under the 1.0 URN and has been seen reading it under 2.0; we send 1.0. */
 export const SALESFORCE_USER_EXTENSION = 'urn:salesforce:schemas:extension:1.0'
-export const SALESFORCE_EXTERNAL_EXTENSION = 'urn:salesforce:schemas:extension:external:1.0'
 
-/** `type` of an entry in a user's `entitlements`: note the space in "Permission Set". */
-export type ScimEntitlementType = 'Profile' | 'Permission Set'
-
-export interface ScimMeta {
+interface ScimMeta {
     readonly created?: string
     readonly lastModified?: string
     readonly location?: string
@@ -32,13 +26,13 @@ export interface ScimMultiValue {
     readonly primary?: boolean | string
 }
 
-export interface ScimManager {
+interface ScimManager {
     readonly value?: string
     readonly $ref?: string
     readonly displayName?: string
 }
 
-export interface ScimEnterpriseExtension {
+interface ScimEnterpriseExtension {
     readonly organization?: string
     readonly division?: string
     readonly employeeNumber?: string
@@ -113,7 +107,7 @@ export interface ScimEntitlement {
     readonly schemas?: readonly string[]
     readonly id: string
     readonly displayName: string
-    /** `Profile` or `Permission Set` (see ScimEntitlementType); kept open for types Salesforce may add. */
+    /** `Profile` or `Permission Set` (note the space); kept open for types Salesforce may add. */
     readonly type?: string
     readonly members?: readonly ScimGroupMember[]
     readonly meta?: ScimMeta
@@ -172,23 +166,3 @@ export type ScimPatchOperation =
           readonly path: 'members'
           readonly value: { readonly members: readonly { readonly value: string }[] }
       }
-
-/** One element of a Salesforce REST error array, e.g. `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`. */
-export interface SalesforceRestError {
-    readonly message: string
-    readonly errorCode: string
-    readonly fields?: readonly string[]
-}
-
-/** The SCIM 2.0 error as Salesforce sends it: `schemas` is often a JSON string, `detail` is `CODE:reason;` segments. */
-export interface ScimErrorBody {
-    readonly schemas?: string | readonly string[]
-    readonly detail?: string
-    readonly status?: number | string
-    readonly scimType?: string
-}
-
-export interface OAuthErrorBody {
-    readonly error: string
-    readonly error_description?: string
-}

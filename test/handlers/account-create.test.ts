@@ -2,6 +2,7 @@ import { runCommand, onlyAccount } from '../helpers/run-command'
 import { IDS, INACTIVE_USER } from '../mapping/fixtures'
 import {
     CONFIG,
+    listResponse,
     patchOp,
     recorder,
     SCIM,
@@ -106,6 +107,57 @@ describe('std:account:create', () => {
                 `Created Salesforce user ${NEW_ID} \\(avery.stone@acme.example\\) but could not apply permission sets ${IDS.salesCloud}`
             )
         )
+    })
+
+    describe('when the answer to the create is lost', () => {
+        const lost = scimError(500, 'UNKNOWN_EXCEPTION:An unexpected error occurred;')
+        const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+        it('adopts the user Salesforce created after the request, then adds what the create did not', async () => {
+            const patches = recorder()
+            const own = created({
+                entitlements: [{ value: IDS.standardProfile, type: 'Profile', primary: true }],
+                meta: { created: isoSeconds(Date.now()), lastModified: isoSeconds(Date.now()) },
+            })
+            salesforce()
+                .post(`${SCIM}/Users`)
+                .reply(500, lost)
+                .get(`${SCIM}/Users`)
+                .query({ filter: 'userName eq "Avery.Stone@acme.example"', startIndex: 1, count: 2 })
+                .reply(200, () => listResponse([own]), { Date: new Date().toUTCString() })
+                .patch(`${SCIM}/Users/${NEW_ID}`, patches.match)
+                .reply(200, created())
+                .get(`${SCIM}/Users/${NEW_ID}`)
+                .reply(200, created())
+            const account = onlyAccount(await runCommand('std:account:create', { attributes: ATTRIBUTES }, CONFIG))
+            expect(patches.bodies).toEqual([
+                patchOp({ op: 'add', value: { entitlements: [{ value: IDS.salesCloud }] } }),
+            ])
+            expect(account).toMatchObject({ identity: NEW_ID, attributes: { permissionSets: [IDS.salesCloud] } })
+        })
+
+        it('refuses a username an older user holds, and assigns that user nothing', async () => {
+            const formerEmployee = userWith(INACTIVE_USER, {
+                userName: 'avery.stone@acme.example',
+                meta: { created: '2019-03-04T05:06:07Z', lastModified: '2023-01-01T00:00:00Z' },
+            })
+            // No PATCH is stubbed: a permission set or group added to that user would be an unexpected request.
+            salesforce()
+                .post(`${SCIM}/Users`)
+                .reply(500, lost)
+                .get(`${SCIM}/Users`)
+                .query(true)
+                .reply(200, listResponse([formerEmployee]), { Date: new Date().toUTCString() })
+            await expect(
+                runCommand('std:account:create', { attributes: { ...ATTRIBUTES, groups: [IDS.westGroup] } }, CONFIG)
+            ).rejects.toMatchObject({
+                name: 'ObjectAlreadyExistsError',
+                message: expect.stringContaining(
+                    `Salesforce username Avery.Stone@acme.example is taken by an existing user, ${INACTIVE_USER.id}, ` +
+                        'created at 2019-03-04T05:06:07Z, before this create was sent: choose another username.'
+                ),
+            })
+        })
     })
 
     it('passes on Salesforce’s refusal of the create (nothing was created)', async () => {

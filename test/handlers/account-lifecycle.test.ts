@@ -1,9 +1,10 @@
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { logger } from '../../src/logger'
 import { IDS, INACTIVE_USER, USER } from '../mapping/fixtures'
-import { CONFIG, patchOp, recorder, SCIM, salesforce, scimError, useSalesforceStubs, userWith } from './salesforce'
+import { CONFIG, recorder, SCIM, salesforce, useNock } from '../helpers/nock'
+import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 const KEY = { simple: { id: IDS.user } }
 
@@ -86,12 +87,17 @@ describe('std:change-password', () => {
     })
 
     it.each([
-        ['no password', { key: KEY }],
-        ['an empty password', { key: KEY, password: '' }],
-        ['a non-user key', { key: { simple: { id: IDS.westGroup } }, password: PASSWORD }],
-    ])('refuses %s before any request', async (_label, input) => {
+        ['no password', { key: KEY }, /^Change password: the input has no new password/],
+        ['an empty password', { key: KEY, password: '' }, /^Change password: the input has no new password/],
+        [
+            'a non-user key',
+            { key: { simple: { id: IDS.westGroup } }, password: PASSWORD },
+            /^Account key: .* is not a Salesforce user Id \(user Ids start with 005\)/,
+        ],
+    ])('refuses %s before any request', async (_label, input, message) => {
         await expect(runCommand('std:change-password', input, CONFIG)).rejects.toMatchObject({
             name: 'InvalidRequestError',
+            message: expect.stringMatching(message),
         })
     })
 })

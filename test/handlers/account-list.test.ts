@@ -63,6 +63,33 @@ describe('std:account:list', () => {
         expect(result.outputs.map((o) => o.identity)).toEqual([USER.id])
     })
 
+    describe('users in a queue', () => {
+        const QUEUE_ID = '00G4W000006IKBpUAO'
+        const QUEUE = { id: QUEUE_ID, displayName: 'Support Queue', type: 'Queue' }
+        const WEST = { id: USER.groups?.[0]?.value ?? '', displayName: 'mycompany-West', type: 'Regular' }
+        const inQueue = userWith(USER, {
+            groups: [
+                ...(USER.groups ?? []),
+                { value: QUEUE_ID, $ref: `/Groups/${QUEUE_ID}`, display: 'Support Queue' },
+            ],
+        })
+
+        it.each([
+            ['lists queues among its groups', [WEST, QUEUE], [WEST.id]],
+            ['lists no queues', [WEST], [WEST.id, QUEUE_ID]],
+        ])(
+            'reports only public groups in the groups attribute when /Groups %s',
+            async (_label, listedGroups, groups) => {
+                salesforce({ listedGroups })
+                    .get(`${SCIM}/Users`)
+                    .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
+                    .reply(200, listResponse([inQueue]))
+                const result = await runCommand('std:account:list', {}, CONFIG)
+                expect(result.outputs.map((o) => (o.attributes as Record<string, unknown>).groups)).toEqual([groups])
+            }
+        )
+    })
+
     it('lists an empty org without Resources as no accounts', async () => {
         salesforce()
             .get(`${SCIM}/Users`)

@@ -1,9 +1,10 @@
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { toAccount } from '../../src/mapping/account'
 import { IDS, USER } from '../mapping/fixtures'
-import { CONFIG, listResponse, SCIM, salesforce, scimError, unmatched, useSalesforceStubs } from './salesforce'
+import { CONFIG, SCIM, salesforce, unmatched, useNock } from '../helpers/nock'
+import { listResponse, scimError } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 describe('std:account:read', () => {
     it('reads the user by the key’s Id and returns the account', async () => {
@@ -32,6 +33,7 @@ describe('std:account:read', () => {
         ).rejects.toMatchObject({
             type: 'notFound',
             name: 'NotFoundError',
+            message: expect.stringMatching(new RegExp(`^Not found in Salesforce: .*${IDS.manager}`)),
         })
     })
 

@@ -1,8 +1,9 @@
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { IDS, USER } from '../mapping/fixtures'
-import { CONFIG, patchOp, recorder, SCIM, salesforce, scimError, useSalesforceStubs, userWith } from './salesforce'
+import { CONFIG, recorder, SCIM, salesforce, useNock } from '../helpers/nock'
+import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 const KEY = { simple: { id: IDS.user } }
 const profile = (value: string) => ({ value, type: 'Profile', primary: true })
@@ -127,6 +128,8 @@ describe('std:account:update', () => {
             'sets a plain attribute',
             { op: 'Set', attribute: 'title', value: 'CFO' },
             { op: 'replace', value: { title: 'CFO' } },
+            // Salesforce answers the PATCH with the user as it now is; the connector checks the value is there.
+            userWith(BEFORE, { title: 'CFO' }),
         ],
         ['removes a plain attribute', { op: 'Remove', attribute: 'title' }, { op: 'remove', path: 'title' }],
         [
@@ -134,11 +137,16 @@ describe('std:account:update', () => {
             { op: 'Set', attribute: 'Cost_Center__c', value: 'CC-7' },
             {
                 op: 'replace',
-                value: { 'urn:salesforce:schemas:extension:00DRM000000abcdEAA': { Cost_Center__c: 'CC-7' } },
+                // Nested and as a flat `<urn>:<field>` key: Salesforce's SCIM pilot reads only the flat one (R9).
+                value: {
+                    'urn:salesforce:schemas:extension:00DRM000000abcdEAA': { Cost_Center__c: 'CC-7' },
+                    'urn:salesforce:schemas:extension:00DRM000000abcdEAA:Cost_Center__c': 'CC-7',
+                },
             },
+            userWith(BEFORE, { 'urn:salesforce:schemas:extension:00DRM000000abcdEAA': { Cost_Center__c: 'CC-7' } }),
         ],
-    ])('%s', async (_label, change, operation) => {
-        const bodies = userUpdate(BEFORE)
+    ])('%s', async (_label, change, operation, after: typeof USER = BEFORE) => {
+        const bodies = userUpdate(after)
         await update([change])
         expect(bodies).toEqual([patchOp(operation)])
     })
@@ -150,7 +158,7 @@ describe('std:account:update', () => {
             .get(`${SCIM}/Users/${IDS.user}`)
             .reply(200, BEFORE)
             .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-            .reply(200, BEFORE)
+            .reply(200, userWith(BEFORE, { title: 'CFO', active: false }))
             .patch(`${SCIM}/Groups/${IDS.eastGroup}`, joins.match)
             .reply(200, { id: IDS.eastGroup, displayName: 'East' })
             .get(`${SCIM}/Users/${IDS.user}`)
@@ -392,12 +400,21 @@ describe('std:account:update', () => {
     })
 
     it.each([
-        ['a password', [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }]],
-        ['changes that are not a list', 'Set title'],
-        ['an unknown attribute', [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }]],
-    ])('refuses %s before any request', async (_label, changes) => {
+        [
+            'a password',
+            [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }],
+            /^Set password: an account update cannot set a password; use change password/,
+        ],
+        ['changes that are not a list', 'Set title', /^Account update: `changes` must be a list of attribute changes/],
+        [
+            'an unknown attribute',
+            [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }],
+            /^Set noSuchAttribute: the Salesforce account has no attribute named noSuchAttribute/,
+        ],
+    ])('refuses %s before any request', async (_label, changes, message) => {
         await expect(runCommand('std:account:update', { key: KEY, changes }, CONFIG)).rejects.toMatchObject({
             name: 'InvalidRequestError',
+            message: expect.stringMatching(message),
         })
     })
 })

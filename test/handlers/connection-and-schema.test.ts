@@ -3,9 +3,10 @@ import { FIXED_ACCOUNT_ATTRIBUTES } from '../../src/mapping/account-schema'
 import { ACCOUNT_ATTRIBUTES } from '../../src/schema'
 import { USER } from '../mapping/fixtures'
 import schemas from '../fixtures/handlers/scim/schemas.json'
-import { CONFIG, INSTANCE, listResponse, SCIM, salesforce, unmatched, useSalesforceStubs } from './salesforce'
+import { CONFIG, MY_DOMAIN_URL, SCIM, TOKEN_PATH, nock, salesforce, unmatched, useNock } from '../helpers/nock'
+import { listResponse } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 describe('std:test-connection', () => {
     it('signs in, reads the service provider config and the integration user, and sends an empty result', async () => {
@@ -24,21 +25,33 @@ describe('std:test-connection', () => {
     })
 
     it.each([
-        ['no config at all', {}],
-        ['client credentials without a secret', { ...CONFIG, clientSecret: undefined }],
-        ['a page size above Salesforce’s 200', { ...CONFIG, pageSize: 1000 }],
-        ['a Default Profile that is not a profile Id', { ...CONFIG, defaultProfileId: '0PSRM0000004aBcDEF' }],
-    ])('reports %s as a configuration mistake, before any request', async (_label, config) => {
+        ['no config at all', {}, /^Login URL: is required/],
+        [
+            'client credentials without a secret',
+            { ...CONFIG, clientSecret: undefined },
+            /^Consumer Secret: is required for client credentials/,
+        ],
+        [
+            'a page size above Salesforce’s 200',
+            { ...CONFIG, pageSize: 1000 },
+            /^Page Size: must be a whole number from 1 to 200 \(got "1000"\)/,
+        ],
+        [
+            'a Default Profile that is not a profile Id',
+            { ...CONFIG, defaultProfileId: '0PSRM0000004aBcDEF' },
+            /^Default Profile ID: must be a 15- or 18-character Salesforce profile id starting with 00e/,
+        ],
+    ])('reports %s as a configuration mistake, before any request', async (_label, config, message) => {
         await expect(runCommand('std:test-connection', {}, config)).rejects.toMatchObject({
             name: 'InvalidConfigurationError',
+            message: expect.stringMatching(message),
         })
         expect(unmatched).toEqual([])
     })
 
     it('reports refused credentials', async () => {
-        const { default: nock } = await import('./nock')
-        nock(INSTANCE)
-            .post('/services/oauth2/token')
+        nock(MY_DOMAIN_URL)
+            .post(TOKEN_PATH)
             .reply(400, { error: 'invalid_client_id', error_description: 'client identifier invalid' })
         await expect(runCommand('std:test-connection', {}, CONFIG)).rejects.toThrow(/invalid_client_id/)
     })

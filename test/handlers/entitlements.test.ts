@@ -28,6 +28,10 @@ const WEST = {
     type: 'Regular',
     meta: { created: '2020-10-25T09:27:40Z', lastModified: '2020-10-25T09:27:40Z', resourceType: 'Group' },
 }
+/** A queue, as Salesforce's pilot lists it among its groups (its single GET answers 404). */
+const QUEUE = { ...WEST, id: '00G4W000006IKBpUAO', displayName: 'Support Queue', type: 'Queue' }
+/** A group without `type`, which counts as a public group. */
+const UNTYPED = { ...WEST, id: IDS.eastGroup, displayName: 'mycompany-East', type: undefined }
 
 describe('std:entitlement:list', () => {
     it.each([
@@ -81,11 +85,11 @@ describe('std:entitlement:list', () => {
         ])
     })
 
-    it('lists public groups from /Groups without their members', async () => {
-        salesforce()
+    it('lists public groups from /Groups without their members, leaving out the queues Salesforce lists there', async () => {
+        salesforce({ listedGroups: false })
             .get(`${SCIM}/Groups`)
             .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
-            .reply(200, listResponse([WEST]))
+            .reply(200, listResponse([WEST, UNTYPED, QUEUE]))
         const result = await runCommand('std:entitlement:list', { type: 'group' }, CONFIG)
         expect(result.outputs).toEqual([
             {
@@ -99,6 +103,7 @@ describe('std:entitlement:list', () => {
                     lastModified: '2020-10-25T09:27:40Z',
                 },
             },
+            expect.objectContaining({ type: 'group', identity: IDS.eastGroup, attributes: expect.anything() }),
         ])
     })
 
@@ -164,6 +169,20 @@ describe('std:entitlement:read', () => {
             type: 'notFound',
             message: `No Salesforce ${type} has Id ${id}`,
         })
+    })
+
+    it('reports a queue as no public group, whether Salesforce answers its GET with 404 or serves it', async () => {
+        salesforce()
+            .get(`${SCIM}/Groups/${QUEUE.id}`)
+            .reply(404, scimError(404, 'No such resource'))
+            .get(`${SCIM}/Groups/${QUEUE.id}`)
+            .reply(200, QUEUE)
+        await expect(
+            runCommand('std:entitlement:read', { type: 'group', key: { simple: { id: QUEUE.id } } }, CONFIG)
+        ).rejects.toMatchObject({ type: 'notFound' })
+        await expect(
+            runCommand('std:entitlement:read', { type: 'group', key: { simple: { id: QUEUE.id } } }, CONFIG)
+        ).rejects.toMatchObject({ type: 'notFound', message: `No Salesforce group has Id ${QUEUE.id}` })
     })
 
     it('reports an entitlement Salesforce does not have as notFound', async () => {

@@ -5,6 +5,7 @@
  */
 import * as path from 'path'
 import { CommandResult, loadBundle, runBundleCommand } from '../../scripts/run-bundle'
+import type { AccountChunk } from './run-command'
 import { assertNoSecrets } from './secrets'
 
 export const BUNDLE_PATH = path.resolve(__dirname, '..', '..', 'dist', 'index.js')
@@ -15,7 +16,11 @@ export function bundle(): ReturnType<typeof loadBundle> {
     return cached
 }
 
-export async function runCommand(
+/**
+ * Runs one command on the built bundle (for the connector compiled from `src/` in this process, use
+ * `runCommand` of `./run-command`). With `onOutput`, outputs go there instead of into the result.
+ */
+export async function runOnBundle(
     type: string,
     input: unknown,
     config: Record<string, unknown>,
@@ -29,13 +34,12 @@ export async function runCommand(
     }
 }
 
+/** The old name of `runOnBundle`, kept for the test files not yet moved to it. */
+export const runCommand = runOnBundle
+
 /** The attributes of the first output, for terse assertions. */
-export function firstAccount(result: CommandResult): {
-    identity: string
-    disabled: unknown
-    attributes: Record<string, unknown>
-} {
+export function firstAccount(result: CommandResult): AccountChunk {
     const output = result.outputs[0]
     if (!output) throw new Error('the command sent no output')
-    return output as { identity: string; disabled: unknown; attributes: Record<string, unknown> }
+    return output as unknown as AccountChunk
 }

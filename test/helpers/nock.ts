@@ -1,6 +1,7 @@
 /**
- * nock set-up for unit tests of the transport and the SCIM client: no real network, every interceptor
- * used, a clean token cache per test, a token stub, a fake clock/sleep, and a log capture.
+ * The one nock harness of the suite, for unit and handler tests alike: no real network, every interceptor used
+ * and no request without one, a clean token cache per test, token and Salesforce stubs, source configs, a fake
+ * clock/sleep, and a log capture.
  */
 import { generateKeyPairSync } from 'crypto'
 import * as fs from 'fs'
@@ -9,7 +10,9 @@ import type Nock from 'nock'
 import { logger as sdkLogger } from '@sailpoint/connector-sdk'
 import { SalesforceConfig, parseConfig } from '../../src/config'
 import { clearTokenCache } from '../../src/auth/token-provider'
+import { clearQueueCache } from '../../src/salesforce/queues'
 import { RetryTiming } from '../../src/http/retry-policy'
+import { listResponse } from './scim-bodies'
 import { SECRETS } from './secrets'
 
 export { SECRETS }
@@ -49,6 +52,15 @@ export const MY_DOMAIN_URL = 'https://acme.my.salesforce.com'
 export const INSTANCE_URL = 'https://acme.my.salesforce.com'
 export const SCIM = '/services/scim/v2'
 export const TOKEN_PATH = '/services/oauth2/token'
+const CLIENT_ID = '3MVG9-consumer-key'
+
+/** The source config of handler tests: client credentials on a My Domain, every other setting at its default. */
+export const CONFIG: Readonly<Record<string, unknown>> = {
+    authType: 'clientCredentials',
+    loginUrl: MY_DOMAIN_URL,
+    clientId: CLIENT_ID,
+    clientSecret: SECRETS.clientSecret,
+}
 
 let keys: { privateKey: string; publicKey: string } | undefined
 
@@ -67,10 +79,10 @@ export function rawConfig(
     authType: 'jwtBearer' | 'clientCredentials' | 'usernamePassword' = 'jwtBearer',
     overrides: Record<string, unknown> = {}
 ): Record<string, unknown> {
-    const common = { authType, clientId: '3MVG9-consumer-key', maxRetries: 2 }
+    const common = { authType, clientId: CLIENT_ID, maxRetries: 2 }
     const byType: Record<string, Record<string, unknown>> = {
         jwtBearer: { loginUrl: LOGIN_URL, username: 'integration@acme.com', privateKey: testKeys().privateKey },
-        clientCredentials: { loginUrl: MY_DOMAIN_URL, clientSecret: SECRETS.clientSecret },
+        clientCredentials: { loginUrl: CONFIG.loginUrl, clientSecret: CONFIG.clientSecret },
         usernamePassword: {
             loginUrl: LOGIN_URL,
             clientSecret: SECRETS.clientSecret,
@@ -101,12 +113,15 @@ export interface TokenStubOptions {
     readonly instanceUrl?: string
     readonly issuedAt?: number
     readonly times?: number
+    /** Answer only a token request of this grant (`client_credentials` also gets Salesforce's `token_format`). */
+    readonly grantType?: 'client_credentials'
 }
 
 /** Answers the token endpoint with a Salesforce-shaped token response (no expires_in, issued_at in ms). */
 export function stubToken(options: TokenStubOptions = {}): Nock.Scope {
+    const grantType = options.grantType
     return nock(options.loginUrl ?? LOGIN_URL)
-        .post(TOKEN_PATH)
+        .post(TOKEN_PATH, grantType && ((body: Record<string, string>) => body.grant_type === grantType))
         .times(options.times ?? 1)
         .reply(200, {
             access_token: options.accessToken ?? SECRETS.accessToken,
@@ -115,7 +130,39 @@ export function stubToken(options: TokenStubOptions = {}): Nock.Scope {
             token_type: 'Bearer',
             issued_at: String(options.issuedAt ?? Date.now()),
             signature: 'nUFHwtfIGLKDTHcLWmDBG8frv0t+HQGl/iCZFIQUarE=',
+            ...(grantType === 'client_credentials' ? { token_format: 'opaque' } : {}),
         })
+}
+
+/** The token endpoint of `CONFIG` (client credentials) and the SCIM API, authorised with the token it hands out. */
+export function salesforce(options: { readonly listedGroups?: readonly object[] | false } = {}): Nock.Scope {
+    // The connector lists /Groups to tell queues from public groups when it reads a user in some group; that list
+    // answers `listedGroups` (none by default) if asked, or is left to the test to stub when it is false.
+    const listedGroups = options.listedGroups ?? []
+    if (listedGroups !== false)
+        nock(INSTANCE_URL)
+            .get('/services/scim/v2/Groups')
+            .query((query) => query.excludedAttributes === 'members' && query.filter === undefined)
+            .optionally()
+            .reply(200, listResponse(listedGroups))
+            .persist()
+    stubToken({ loginUrl: MY_DOMAIN_URL, grantType: 'client_credentials' })
+    return nock(INSTANCE_URL).matchHeader('authorization', `Bearer ${SECRETS.accessToken}`)
+}
+
+/**
+ * Collects the request bodies a stub matches, so the test can assert them exactly afterwards. Use it as the
+ * stub's body matcher: `.patch(path, patches.match)`.
+ */
+export function recorder(): { readonly bodies: unknown[]; readonly match: (body: unknown) => boolean } {
+    const bodies: unknown[] = []
+    return {
+        bodies,
+        match: (body) => {
+            bodies.push(body)
+            return true
+        },
+    }
 }
 
 /** Retry timing that never waits: records each sleep, fixed jitter, and a settable clock. */
@@ -134,17 +181,41 @@ export function fakeTiming(start = Date.now()): RetryTiming & { sleeps: number[]
     }
 }
 
-/** Blocks real network for the file, checks every interceptor was used, and empties the token cache. */
+/** Requests of the current test that no interceptor matched: each is a request the code should not have made. */
+export const unmatched: string[] = []
+
+/**
+ * Blocks real network for the file, starts each test with a cold token cache, and fails a test that left an
+ * interceptor unused or made a request no interceptor matched.
+ */
 export function useNock(): void {
-    beforeAll(() => nock.disableNetConnect())
+    const recordUnmatched = (req: { method: string; url: string }): void => {
+        unmatched.push(`${req.method} ${req.url}`)
+    }
+    beforeAll(() => {
+        nock.disableNetConnect()
+        nock.emitter.on('no match', recordUnmatched)
+    })
+    afterAll(() => {
+        nock.emitter.removeListener('no match', recordUnmatched)
+        nock.enableNetConnect()
+    })
+    beforeEach(() => {
+        clearTokenCache()
+        clearQueueCache()
+        unmatched.length = 0
+    })
     afterEach(() => {
-        const pending = nock.pendingMocks()
+        const unused = nock.pendingMocks()
+        const unexpected = unmatched.splice(0)
         nock.cleanAll()
         clearTokenCache()
         // Thrown, not expect()ed, so tests that count assertions are not thrown off.
-        if (pending.length > 0) throw new Error(`nock interceptors never used: ${pending.join(', ')}`)
+        if (unused.length > 0 || unexpected.length > 0)
+            throw new Error(
+                `nock interceptors never used: [${unused.join(', ')}]; requests no interceptor matched: [${unexpected.join(', ')}]`
+            )
     })
-    afterAll(() => nock.enableNetConnect())
 }
 
 /**
@@ -222,12 +293,4 @@ export function recordingReply(
         seen.push(entry)
         return reply(entry)
     }
-}
-
-/** Everything an error exposes: String(error) plus every own property, JSON-encoded. */
-export function describeError(error: unknown): string {
-    if (!(error instanceof Error)) return JSON.stringify(error)
-    const own: Record<string, unknown> = {}
-    for (const key of Object.getOwnPropertyNames(error)) own[key] = (error as unknown as Record<string, unknown>)[key]
-    return `${String(error)} ${JSON.stringify(own)}`
 }

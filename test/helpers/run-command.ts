@@ -1,17 +1,15 @@
 /**
- * Runs one command through `connector._exec` the way ISC does: config in `CONNECTOR_CONFIG` (base64 JSON), an
- * objectMode stream for the responses. Returns every chunk written, so tests assert after the command ends,
- * never inside a stream listener (where a command that sends nothing would pass).
+ * Runs one command on the connector of `src/`, in this process (for the built bundle, use `runOnBundle` of
+ * `./bundle`), the way ISC does (see `scripts/run-bundle.ts`). Returns every chunk written, so tests assert after
+ * the command ends, never inside a stream listener (where a command that sends nothing would pass).
  */
-import { PassThrough } from 'stream'
-import { Context, RawResponse, ResponseType } from '@sailpoint/connector-sdk'
+import { RawResponse } from '@sailpoint/connector-sdk'
 import { connector } from '../../src/index'
+import { CommandResult as BundleResult, runBundleCommand } from '../../scripts/run-bundle'
 
-export interface CommandResult {
+/** What the command wrote: outputs, states and keep-alives, and every chunk in order. */
+export interface CommandResult extends Readonly<BundleResult> {
     readonly chunks: readonly RawResponse[]
-    readonly outputs: readonly Record<string, unknown>[]
-    readonly states: readonly Record<string, unknown>[]
-    readonly keepAlives: number
 }
 
 export interface AccountChunk {
@@ -22,14 +20,6 @@ export interface AccountChunk {
     readonly attributes: Record<string, unknown>
 }
 
-export function mockContext(config: Record<string, unknown>, commandType?: string): Context {
-    return {
-        ...(commandType !== undefined ? { commandType } : {}),
-        reloadConfig: () => Promise.resolve(config),
-        assumeAwsRole: () => Promise.reject(new Error('assumeAwsRole is not available in tests')),
-    }
-}
-
 /** `chunks`, when given, fills as the command writes: a stub can check what was already sent when it is called. */
 export async function runCommand(
     type: string,
@@ -37,18 +27,10 @@ export async function runCommand(
     config: Record<string, unknown>,
     chunks: RawResponse[] = []
 ): Promise<CommandResult> {
-    process.env.CONNECTOR_CONFIG = Buffer.from(JSON.stringify(config)).toString('base64')
-    const sink = new PassThrough({ objectMode: true })
-    sink.on('data', (chunk: RawResponse) => chunks.push(chunk))
-    await connector._exec(type, mockContext(config, type), input, sink)
-    const data = (kind: ResponseType) =>
-        chunks.filter((chunk) => chunk.type === kind).map((chunk) => chunk.data as unknown as Record<string, unknown>)
-    return {
-        chunks,
-        outputs: data(ResponseType.Output),
-        states: data(ResponseType.State),
-        keepAlives: chunks.filter((chunk) => chunk.type === ResponseType.KeepAlive).length,
-    }
+    const { outputs, states, keepAlives } = await runBundleCommand(connector, type, input, config, undefined, (chunk) =>
+        chunks.push(chunk as unknown as RawResponse)
+    )
+    return { chunks, outputs, states, keepAlives }
 }
 
 /** The single output of a command that sends one account. */

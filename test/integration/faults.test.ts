@@ -4,7 +4,7 @@
  */
 import { RunningEmulator, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { runCommand } from '../helpers/bundle'
+import { runOnBundle } from '../helpers/bundle'
 
 describe('a 20,000-user aggregation on a flaky network', () => {
     let emulator: RunningEmulator
@@ -19,13 +19,13 @@ describe('a 20,000-user aggregation on a flaky network', () => {
         // One stream, so that both runs send in id order (partitions.test.ts reads side by side under faults).
         const config = emulatorConfig(emulator.url, { maxRetries: 8, parallelStreams: 1 })
         const clean: string[] = []
-        await runCommand('std:account:list', {}, config, (o) => clean.push(JSON.stringify(o)))
+        await runOnBundle('std:account:list', {}, config, (o) => clean.push(JSON.stringify(o)))
         expect(clean.length).toBeGreaterThanOrEqual(20000)
 
         emulator.resetStats()
         emulator.setFaults({ errorRate: 0.05, dropRate: 0.05, revokeSessionsAfterRequests: 40 })
         const faulty: string[] = []
-        await runCommand('std:account:list', {}, config, (o) => faulty.push(JSON.stringify(o)))
+        await runOnBundle('std:account:list', {}, config, (o) => faulty.push(JSON.stringify(o)))
         const stats = emulator.stats()
         emulator.setFaults({ errorRate: 0, dropRate: 0, revokeSessionsAfterRequests: 0 })
 
@@ -41,7 +41,7 @@ describe('a 3,000-user aggregation whose connections drop', () => {
     beforeAll(async () => {
         emulator = await startEmulator({ port: 0, users: 3000 })
         clean = []
-        await runCommand('std:account:list', {}, emulatorConfig(emulator.url, { parallelStreams: 1 }), (o) =>
+        await runOnBundle('std:account:list', {}, emulatorConfig(emulator.url, { parallelStreams: 1 }), (o) =>
             clean.push(JSON.stringify(o))
         )
     })
@@ -65,7 +65,7 @@ describe('a 3,000-user aggregation whose connections drop', () => {
         const accounts: string[] = []
         let error: unknown
         try {
-            await runCommand('std:account:list', {}, config, (o) => accounts.push(JSON.stringify(o)))
+            await runOnBundle('std:account:list', {}, config, (o) => accounts.push(JSON.stringify(o)))
         } catch (e: unknown) {
             error = e
         }
@@ -118,7 +118,7 @@ describe('creates whose responses are lost', () => {
         const emulator = await startEmulator({ port: 0, extraLicenses: 250 })
         try {
             const config = emulatorConfig(emulator.url)
-            const profiles = await runCommand('std:entitlement:list', { type: 'profile' }, config)
+            const profiles = await runOnBundle('std:entitlement:list', { type: 'profile' }, config)
             const profile = profiles.outputs.find(
                 (o) => (o.attributes as Record<string, unknown>).name === 'Standard User'
             )
@@ -126,7 +126,7 @@ describe('creates whose responses are lost', () => {
             const userNames = Array.from({ length: 200 }, (_, i) => `lost.response.${i}@acme-faults.example`)
             const outcomes: string[] = []
             for (const userName of userNames) {
-                const result = await runCommand(
+                const result = await runOnBundle(
                     'std:account:create',
                     {
                         attributes: {
@@ -161,7 +161,7 @@ describe('a burst of commands on a cold token cache', () => {
             const someone = emulator.store.listUsers()[0]
             const results = await Promise.all(
                 Array.from({ length: 50 }, () =>
-                    runCommand('std:account:read', { key: { simple: { id: someone?.id } } }, config)
+                    runOnBundle('std:account:read', { key: { simple: { id: someone?.id } } }, config)
                 )
             )
             expect(results.every((r) => r.outputs.length === 1)).toBe(true)
@@ -178,7 +178,7 @@ describe('hostile command input', () => {
     beforeAll(async () => {
         emulator = await startEmulator({ port: 0 })
         config = emulatorConfig(emulator.url)
-        await runCommand('std:test-connection', {}, config)
+        await runOnBundle('std:test-connection', {}, config)
     })
     afterAll(async () => {
         await emulator.close()
@@ -214,33 +214,52 @@ describe('hostile command input', () => {
         async (_label, id) => {
             emulator.resetStats()
             await expect(
-                runCommand('std:account:read', { key: { simple: { id } }, identity: id }, config)
-            ).rejects.toThrow(/id|identity|key/i)
+                runOnBundle('std:account:read', { key: { simple: { id } }, identity: id }, config)
+            ).rejects.toThrow(/^Account key: .*\bSalesforce (user )?Id\b/)
             expect(emulator.stats().requests).toBe(0)
         }
     )
 
-    const hostileUpdates: unknown[] = [
-        undefined,
-        'Set title',
-        [{ op: 'Delete', attribute: 'title', value: 'x' }],
-        [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }],
-        [{ op: 'Add', attribute: 'permissionSets', value: '0PS") or (id pr' }],
-        [{ op: 'Add', attribute: 'groups', value: '../Users' }],
-        [{ op: 'Set', attribute: 'profile', value: ['00e000000000001AAA', '00e000000000002AAA'] }],
-        [{ op: 'Set', attribute: 'role', value: { value: '00E000000000001AAA' } }],
-        [{ op: 'Set', attribute: 'title', value: 'x'.repeat(100_000) }],
-        [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }],
+    /** Each hostile update, with the words of the message that tells the admin what is wrong with it. */
+    const hostileUpdates: [unknown, RegExp][] = [
+        [undefined, /^Account update: `changes` must be a list of attribute changes/],
+        ['Set title', /^Account update: `changes` must be a list of attribute changes/],
+        [[{ op: 'Delete', attribute: 'title', value: 'x' }], /^Change of title: unknown operation "Delete"/],
+        [
+            [{ op: 'Set', attribute: 'password', value: 'Hunter2hunter2' }],
+            /^Set password: an account update cannot set a password; use change password/,
+        ],
+        [
+            [{ op: 'Add', attribute: 'permissionSets', value: '0PS") or (id pr' }],
+            /^Add permissionSets: .* is not a Salesforce permission set id/,
+        ],
+        [
+            [{ op: 'Add', attribute: 'groups', value: '../Users' }],
+            /^Add groups: .* is not a Salesforce public group id/,
+        ],
+        [
+            [{ op: 'Set', attribute: 'profile', value: ['00e000000000001AAA', '00e000000000002AAA'] }],
+            /^Set profile: got 2 profiles .*Salesforce requires exactly one profile per user/,
+        ],
+        [[{ op: 'Set', attribute: 'role', value: { value: '00E000000000001AAA' } }], /^Set role: expected text/],
+        [
+            [{ op: 'Set', attribute: 'title', value: 'x'.repeat(100_000) }],
+            /^Set title: at most 80 characters in Salesforce/,
+        ],
+        [
+            [{ op: 'Set', attribute: 'noSuchAttribute', value: 'x' }],
+            /^Set noSuchAttribute: the Salesforce account has no attribute named noSuchAttribute/,
+        ],
     ]
 
-    it.each(hostileUpdates.map((c) => [JSON.stringify(c)?.slice(0, 50) ?? 'undefined', c]))(
+    it.each(hostileUpdates.map(([c, message]) => [JSON.stringify(c)?.slice(0, 50) ?? 'undefined', c, message]))(
         'refuses the update %s before any write',
-        async (_label, changes) => {
+        async (_label, changes, message) => {
             const someone = emulator.store.listUsers()[0]
             emulator.resetStats()
             await expect(
-                runCommand('std:account:update', { key: { simple: { id: someone?.id } }, changes }, config)
-            ).rejects.toThrow(/.{20,}/)
+                runOnBundle('std:account:update', { key: { simple: { id: someone?.id } }, changes }, config)
+            ).rejects.toThrow(message)
             const writes = Object.entries(emulator.stats().byRoute).filter(([route]) => !route.startsWith('GET'))
             expect(writes.filter(([route]) => route !== 'POST /token')).toEqual([])
         }
@@ -250,15 +269,21 @@ describe('hostile command input', () => {
         [
             'an entitlement type that does not exist',
             { type: 'superuser', key: { simple: { id: '00e000000000001AAA' } } },
+            /^Unknown entitlement type "superuser": this source has profile, permissionSet, role, group/,
         ],
         [
             'a filter injected through the type',
             { type: 'profile") or (id pr', key: { simple: { id: '00e000000000001AAA' } } },
+            /^Unknown entitlement type .*: this source has profile, permissionSet, role, group/,
         ],
-        ['a path in the id', { type: 'group', key: { simple: { id: '../Users' } } }],
-    ])('refuses an entitlement read with %s', async (_label, input) => {
+        [
+            'a path in the id',
+            { type: 'group', key: { simple: { id: '../Users' } } },
+            /^Entitlement key: expected a Salesforce Id/,
+        ],
+    ])('refuses an entitlement read with %s', async (_label, input, message) => {
         emulator.resetStats()
-        await expect(runCommand('std:entitlement:read', input, config)).rejects.toThrow(/.{20,}/)
+        await expect(runOnBundle('std:entitlement:read', input, config)).rejects.toThrow(message)
         expect(emulator.stats().requests).toBe(0)
     })
 })

@@ -71,9 +71,9 @@ describe('the account lifecycle', () => {
         expect(revoked.attributes.permissionSets).toEqual([SEED.permissionSets.salesCloudUser])
     })
 
-    it('removes the last permission set', async () => {
-        const updated = firstAccount(
-            await runCommand(
+    it('removes the last permission set where Salesforce clears on an empty replace, and fails readably where not', async () => {
+        const removeLast = () =>
+            runCommand(
                 'std:account:update',
                 {
                     key: key(),
@@ -81,9 +81,25 @@ describe('the account lifecycle', () => {
                 },
                 config
             )
+        // The default, as Salesforce's SCIM pilot: no SCIM request takes the last permission set away. The
+        // revocation is never reported done while Salesforce still assigns it.
+        await expect(removeLast()).rejects.toThrow(
+            new RegExp(
+                `Salesforce still assigns permission set ${SEED.permissionSets.salesCloudUser} to user ${userId} .*` +
+                    'the access was NOT revoked.*Remove the assignment in Salesforce Setup'
+            )
         )
-        expect(updated.attributes.permissionSets).toEqual([])
-        expect(updated.attributes.profile).toBe(SEED.profiles.standardUser)
+        expect(emulator.store.hasPermissionSet(userId, SEED.permissionSets.salesCloudUser)).toBe(true)
+
+        emulator.setVariants({ emptyEntitlementsReplace: 'clears' })
+        try {
+            const updated = firstAccount(await removeLast())
+            expect(updated.attributes.permissionSets).toEqual([])
+            expect(updated.attributes.profile).toBe(SEED.profiles.standardUser)
+            expect(emulator.store.permissionSetsOf(userId)).toEqual([])
+        } finally {
+            emulator.setVariants({ emptyEntitlementsReplace: 'ignored' })
+        }
     })
 
     it.each([

@@ -4,7 +4,7 @@
  */
 import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { firstAccount, runCommand } from '../helpers/bundle'
+import { firstAccount, runOnBundle } from '../helpers/bundle'
 
 let emulator: RunningEmulator
 let config: Record<string, unknown>
@@ -12,7 +12,7 @@ let standardUser: string
 let chatterFree: string
 
 async function entitlementId(type: string, name: string): Promise<string> {
-    const list = await runCommand('std:entitlement:list', { type }, config)
+    const list = await runOnBundle('std:entitlement:list', { type }, config)
     const found = list.outputs.find((o) => (o.attributes as Record<string, unknown>).name === name)
     if (!found) throw new Error(`no ${type} named ${name}`)
     return String(found.identity)
@@ -41,7 +41,7 @@ describe('Salesforce errors through the bundled connector', () => {
     it('refuses a create without a profile before any request, saying a profile is required', async () => {
         emulator.resetStats()
         await expect(
-            runCommand(
+            runOnBundle(
                 'std:account:create',
                 { attributes: { userName: 'np@acme.example', email: 'np@acme.example', familyName: 'P' } },
                 config
@@ -57,7 +57,7 @@ describe('Salesforce errors through the bundled connector', () => {
         const existing = emulator.store.listUsers()[0]
         if (!existing) throw new Error('empty org')
         await expect(
-            runCommand('std:account:create', newUser(existing.userName.toUpperCase()), config)
+            runOnBundle('std:account:create', newUser(existing.userName.toUpperCase()), config)
         ).rejects.toMatchObject({
             message: expect.stringMatching(/DUPLICATE_USERNAME[\s\S]*unique across all Salesforce/i),
         })
@@ -71,7 +71,7 @@ describe('Salesforce errors through the bundled connector', () => {
             const results: unknown[] = []
             for (let i = 0; i < 4; i++) {
                 results.push(
-                    await runCommand('std:account:create', newUser(`seat${i}@acme-seats.example`), fullConfig).catch(
+                    await runOnBundle('std:account:create', newUser(`seat${i}@acme-seats.example`), fullConfig).catch(
                         (e: unknown) => e
                     )
                 )
@@ -89,7 +89,7 @@ describe('Salesforce errors through the bundled connector', () => {
 
     it('reports an unknown user as notFound on read and update, as a wrong id rather than a removed user', async () => {
         const key = { simple: { id: '005000000000000AAA' } }
-        const read = await runCommand('std:account:read', { key }, config).catch((e: unknown) => e)
+        const read = await runOnBundle('std:account:read', { key }, config).catch((e: unknown) => e)
         expect(read).toMatchObject({
             type: 'notFound',
             message: expect.stringMatching(
@@ -98,7 +98,7 @@ describe('Salesforce errors through the bundled connector', () => {
         })
         expect((read as Error).message).not.toMatch(/removed/)
         await expect(
-            runCommand('std:account:update', { key, changes: [{ op: 'Set', attribute: 'title', value: 'x' }] }, config)
+            runOnBundle('std:account:update', { key, changes: [{ op: 'Set', attribute: 'title', value: 'x' }] }, config)
         ).rejects.toMatchObject({ type: 'notFound' })
     })
 
@@ -110,9 +110,9 @@ describe('Salesforce errors through the bundled connector', () => {
         async (_name, groupOf) => {
             const groupId = groupOf()
             const user = firstAccount(
-                await runCommand('std:account:create', newUser(`b3-${groupId}@acme-errors.example`), config)
+                await runOnBundle('std:account:create', newUser(`b3-${groupId}@acme-errors.example`), config)
             )
-            const failure = await runCommand(
+            const failure = await runOnBundle(
                 'std:account:update',
                 {
                     key: { simple: { id: user.identity } },
@@ -134,7 +134,7 @@ describe('Salesforce errors through the bundled connector', () => {
     it('reports reading a queue as a group as notFound, naming it', async () => {
         const id = SEED.groups.supportQueue
         await expect(
-            runCommand('std:entitlement:read', { type: 'group', key: { simple: { id } } }, config)
+            runOnBundle('std:entitlement:read', { type: 'group', key: { simple: { id } } }, config)
         ).rejects.toMatchObject({
             type: 'notFound',
             message: expect.stringMatching(new RegExp(`^Salesforce has no public group ${id}: `)),
@@ -144,25 +144,25 @@ describe('Salesforce errors through the bundled connector', () => {
     it('reports the API request limit without retrying it', async () => {
         emulator.setFaults({ apiLimitReached: true })
         emulator.resetStats()
-        await expect(runCommand('std:account:list', {}, config)).rejects.toThrow(
+        await expect(runOnBundle('std:account:list', {}, config)).rejects.toThrow(
             /^Salesforce API request limit reached: REQUEST_LIMIT_EXCEEDED: [\s\S]*rolling 24-hour limit for the whole org/
         )
         expect(emulator.stats().byRoute['GET /Users']).toBe(1)
     })
 
     it('refreshes a revoked session once and carries on', async () => {
-        await runCommand('std:test-connection', {}, config)
+        await runOnBundle('std:test-connection', {}, config)
         emulator.revokeSessions()
         emulator.resetStats()
-        const result = await runCommand('std:account:list', {}, config)
+        const result = await runOnBundle('std:account:list', {}, config)
         expect(result.outputs.length).toBe(emulator.store.listUsers().length)
         expect(emulator.stats().tokenRequests).toBe(1)
     })
 
     it('names both licenses when a profile swap crosses license types', async () => {
-        const user = firstAccount(await runCommand('std:account:create', newUser('swap@acme-errors.example'), config))
+        const user = firstAccount(await runOnBundle('std:account:create', newUser('swap@acme-errors.example'), config))
         await expect(
-            runCommand(
+            runOnBundle(
                 'std:account:update',
                 {
                     key: { simple: { id: user.identity } },
@@ -177,23 +177,23 @@ describe('Salesforce errors through the bundled connector', () => {
         const blocked = emulator.store.listUsers().find((u) => u.deactivationBlocker !== undefined)
         if (!blocked) throw new Error('the seed org has no user whose deactivation Salesforce refuses')
         await expect(
-            runCommand('std:account:disable', { key: { simple: { id: blocked.id } } }, config)
+            runOnBundle('std:account:disable', { key: { simple: { id: blocked.id } } }, config)
         ).rejects.toThrow(
             /^Salesforce refused the change: FIELD_INTEGRITY_EXCEPTION: Cannot inactivate user [\s\S]*(change those users' Manager|Salesforce Setup → Web-to-Lead|Salesforce Setup → Support Settings)/
         )
     })
 
     it('reports a password that breaks the password policy', async () => {
-        const user = firstAccount(await runCommand('std:account:create', newUser('pw@acme-errors.example'), config))
+        const user = firstAccount(await runOnBundle('std:account:create', newUser('pw@acme-errors.example'), config))
         await expect(
-            runCommand('std:change-password', { key: { simple: { id: user.identity } }, password: 'short' }, config)
+            runOnBundle('std:change-password', { key: { simple: { id: user.identity } }, password: 'short' }, config)
         ).rejects.toThrow(/Salesforce refused the new password: INVALID_NEW_PASSWORD: [\s\S]*Setup → Password Policies/)
     })
 
     it('says the integration user needs Manage Users when Salesforce refuses a write for lack of access', async () => {
         // A user the connected app admits (through API Enabled) but whose profile lacks "Manage Users".
         const delegate = firstAccount(
-            await runCommand(
+            await runOnBundle(
                 'std:account:create',
                 {
                     attributes: {
@@ -205,9 +205,9 @@ describe('Salesforce errors through the bundled connector', () => {
             )
         )
         const asDelegate = emulatorConfig(emulator.url, { username: delegate.attributes.userName })
-        await expect(runCommand('std:test-connection', {}, asDelegate)).resolves.toMatchObject({ outputs: [{}] })
+        await expect(runOnBundle('std:test-connection', {}, asDelegate)).resolves.toMatchObject({ outputs: [{}] })
         await expect(
-            runCommand('std:account:create', newUser('refused@acme-errors.example'), asDelegate)
+            runOnBundle('std:account:create', newUser('refused@acme-errors.example'), asDelegate)
         ).rejects.toThrow(
             /^The integration user lacks a permission: INSUFFICIENT_ACCESS[\s\S]*"Manage Users" and "API Enabled"/
         )
@@ -216,12 +216,12 @@ describe('Salesforce errors through the bundled connector', () => {
 
     it('reports bad credentials as a configuration problem to fix', async () => {
         await expect(
-            runCommand('std:test-connection', {}, emulatorConfig(emulator.url, { clientId: 'not-the-consumer-key' }))
+            runOnBundle('std:test-connection', {}, emulatorConfig(emulator.url, { clientId: 'not-the-consumer-key' }))
         ).rejects.toThrow(
             /Salesforce did not recognise the connected app: invalid_client_id: [\s\S]*Check Consumer Key/
         )
         await expect(
-            runCommand(
+            runOnBundle(
                 'std:test-connection',
                 {},
                 emulatorConfig(emulator.url, {

@@ -4,7 +4,7 @@
 import { SEED } from '../../emulator'
 import { INSTANCES, measureOnce, startOrgOfSize } from '../../scripts/bench-measure'
 import { emulatorConfig } from '../../scripts/local-config'
-import { runCommand } from '../helpers/bundle'
+import { runOnBundle } from '../helpers/bundle'
 
 it('aggregates a 1,000-user org exactly once, at 200 users a request, with one token', async () => {
     const emulator = await startOrgOfSize(1000)
@@ -14,7 +14,7 @@ it('aggregates a 1,000-user org exactly once, at 200 users a request, with one t
         emulator.resetStats()
         const seen: string[] = []
         const inAllSales: string[] = []
-        const result = await runCommand('std:account:list', {}, emulatorConfig(emulator.url), (o) => {
+        const result = await runOnBundle('std:account:list', {}, emulatorConfig(emulator.url), (o) => {
             seen.push(String(o.identity))
             const groups = (o.attributes as Record<string, unknown>).groups as string[]
             if (groups.includes(SEED.groups.allSales)) inAllSales.push(String(o.identity))

@@ -416,7 +416,14 @@ describe('plain attribute changes', () => {
             'alias',
             'Set',
             'ursc',
-            { op: 'replace', value: { 'urn:salesforce:schemas:extension:1.0': { alias: 'ursc' } } },
+            // Salesforce's own extensions go out nested and as flat `<urn>:<attribute>` keys (R9).
+            {
+                op: 'replace',
+                value: {
+                    'urn:salesforce:schemas:extension:1.0': { alias: 'ursc' },
+                    'urn:salesforce:schemas:extension:1.0:alias': 'ursc',
+                },
+            },
         ],
         ['department', 'Set', 'R&D', { op: 'replace', value: { [ENTERPRISE]: { department: 'R&D' } } }],
         [
@@ -437,8 +444,21 @@ describe('plain attribute changes', () => {
         ['active', 'Set', false, { op: 'replace', value: { active: false } }],
         ['active', 'Set', 'true', { op: 'replace', value: { active: true } }],
         ['active', 'Remove', undefined, { op: 'replace', value: { active: false } }],
-        ['Cost_Center__c', 'Set', 'CC-200', { op: 'replace', value: { [CUSTOM]: { Cost_Center__c: 'CC-200' } } }],
-        ['Is_Contractor__c', 'Set', true, { op: 'replace', value: { [CUSTOM]: { Is_Contractor__c: true } } }],
+        [
+            'Cost_Center__c',
+            'Set',
+            'CC-200',
+            {
+                op: 'replace',
+                value: { [CUSTOM]: { Cost_Center__c: 'CC-200' }, [`${CUSTOM}:Cost_Center__c`]: 'CC-200' },
+            },
+        ],
+        [
+            'Is_Contractor__c',
+            'Set',
+            true,
+            { op: 'replace', value: { [CUSTOM]: { Is_Contractor__c: true }, [`${CUSTOM}:Is_Contractor__c`]: true } },
+        ],
         ['title', 'Remove', undefined, { op: 'remove', path: 'title' }],
         ['givenName', 'Remove', undefined, { op: 'remove', path: 'givenName' }],
         ['manager', 'Remove', undefined, { op: 'remove', path: 'manager' }],

@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'crypto'
 import { CONFIG_LABELS, parseConfig } from '../../src/config'
 import { InvalidConfigurationError } from '../../src/errors'
 import { toId18 } from '../../src/salesforce/ids'
-import { SECRETS, describeError, rawConfig, testKeys, useLogCapture } from '../helpers/nock'
+import { SECRETS, rawConfig, testKeys, useLogCapture } from '../helpers/nock'
+import { describeError } from '../helpers/secrets'
 
 /** A PKCS#8 PEM private key of the given type (RSA of the given size). */
 function pemKey(type: 'rsa' | 'ec' | 'ed25519' | 'dsa', bits = 2048): string {

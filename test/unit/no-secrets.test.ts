@@ -12,7 +12,6 @@ import {
     SCIM,
     SECRETS,
     TOKEN_PATH,
-    describeError,
     fakeTiming,
     fixture,
     networkFailure,
@@ -25,6 +24,7 @@ import {
     useLogCapture,
     useNock,
 } from '../helpers/nock'
+import { describeError } from '../helpers/secrets'
 
 useNock()
 

@@ -236,7 +236,12 @@ describe('CachingTokenProvider', () => {
         nock(LOGIN_URL).post(TOKEN_PATH).reply(400, fixture('oauth/error.invalid-grant-authentication-failure'))
         stubToken()
         const tokens = provider(testConfig())
-        await expect(tokens.getToken()).rejects.toMatchObject({ name: 'AuthenticationError' })
+        await expect(tokens.getToken()).rejects.toMatchObject({
+            name: 'AuthenticationError',
+            message: expect.stringMatching(
+                /^Salesforce refused to log in: invalid_grant: authentication failure .*Check Username, Password and Security Token/
+            ),
+        })
         await expect(tokens.getToken()).resolves.toMatchObject({ accessToken: SECRETS.accessToken })
     })
 
@@ -282,6 +287,9 @@ describe('trustedInstanceUrl', () => {
         'https://127.0.0.1',
     ])('refuses %s', (url) => {
         expect(() => trustedInstanceUrl(url, login)).toThrow(InvalidResponseError)
+        expect(() => trustedInstanceUrl(url, login)).toThrow(
+            /^The Salesforce token response named .* as the instance URL, which is not a Salesforce domain; the connector refused to send the session there/
+        )
     })
 
     it('refuses a missing or malformed instance_url', () => {
@@ -294,6 +302,9 @@ describe('trustedInstanceUrl', () => {
         expect(trustedInstanceUrl('http://127.0.0.1:8787', local).origin).toBe('http://127.0.0.1:8787')
         expect(trustedInstanceUrl('http://localhost:8787', local).origin).toBe('http://localhost:8787')
         expect(() => trustedInstanceUrl('http://localhost:8787', login)).toThrow(InvalidResponseError)
+        expect(() => trustedInstanceUrl('http://localhost:8787', login)).toThrow(
+            /named http:\/\/localhost as the instance URL, which is not a Salesforce domain/
+        )
     })
 })
 

@@ -7,6 +7,7 @@ import { ConnectorErrorType } from '@sailpoint/connector-sdk'
 import { ERROR_RULES, ErrorRule, ruleFor } from '../../../src/http/error-rules'
 import { parseSalesforceError, toConnectorError } from '../../../src/http/salesforce-error'
 import { fixture } from '../../helpers/nock'
+import { scimError } from '../../helpers/scim-bodies'
 
 const SCIM = '/services/scim/v2'
 const USER_ID = '005RM000002FZAlYAO'
@@ -22,11 +23,6 @@ const DELETE_USER = { method: 'DELETE', path: `${SCIM}/Users/${USER_ID}` }
 const POST_USERS = { method: 'POST', path: `${SCIM}/Users` }
 const LIST_USERS = { method: 'GET', path: `${SCIM}/Users` }
 const TOKEN = { method: 'POST', path: '/services/oauth2/token' }
-
-/** Salesforce's SCIM 2.0 error, with `schemas` stringified as Salesforce sends it. */
-function scimError(status: number, detail: string): unknown {
-    return { schemas: '["urn:ietf:params:scim:api:messages:2.0:Error"]', detail, status }
-}
 
 interface Case {
     readonly name: string

@@ -9,6 +9,7 @@ import { retryAfterMs, retryDelayMs } from '../../../src/http/retry-policy'
 import { httpOptions } from '../../../src/salesforce/create-client'
 import { ScimUser } from '../../../src/salesforce/types'
 import { cutAfterEachUser, wire } from '../../helpers/wire'
+import { JSON_UTF8, listedUsers, usersPage } from '../../helpers/scim-bodies'
 import {
     INSTANCE_URL,
     LOGIN_URL,
@@ -289,7 +290,12 @@ describe('SalesforceHttpClient', () => {
             stubToken()
             nock(INSTANCE_URL).post(`${SCIM}/Users`).once().reply(500, { detail: 'Internal error', status: 500 })
             const { http, timing } = makeHttp()
-            await expect(http.post('/Users', {})).rejects.toMatchObject({ name: 'SalesforceServerError' })
+            await expect(http.post('/Users', {})).rejects.toMatchObject({
+                name: 'SalesforceServerError',
+                message: expect.stringMatching(
+                    /^Salesforce failed on its side: Internal error \(HTTP 500 POST \/services\/scim\/v2\/Users\)/
+                ),
+            })
             expect(timing.sleeps).toEqual([])
         })
 
@@ -441,24 +447,6 @@ describe('SalesforceHttpClient', () => {
     })
 })
 
-/** The documented create response (a verbatim Salesforce user) under ids of its own, as a /Users page holds it. */
-function listedUsers(count: number, first = 1): ScimUser[] {
-    const sample = fixture<ScimUser>('scim/user.create.response')
-    return Array.from({ length: count }, (_, i) => ({
-        ...sample,
-        id: `005RM${String(first + i).padStart(10, '0')}AAA`,
-        userName: `user${first + i}@mycompany.com`,
-    }))
-}
-
-/** A /Users ListResponse as Salesforce writes it: the envelope of an empty list, then `Resources`. */
-function usersPage(users: readonly ScimUser[], totalResults = users.length): string {
-    const { totalResults: _total, ...envelope } = fixture<Record<string, unknown>>('scim/list.users.empty')
-    return JSON.stringify({ totalResults, ...envelope, itemsPerPage: users.length, startIndex: 1, Resources: users })
-}
-
-const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
-
 describe('list pages, read whole', () => {
     it('answers a list page with its parsed body and the Date header, Salesforce’s clock', async () => {
         stubToken()
@@ -542,7 +530,12 @@ describe('list pages, read whole', () => {
         body.write(cutAfterEachUser(usersPage(listedUsers(2)))[0])
         nock(INSTANCE_URL).get(`${SCIM}/Users`).reply(200, body, JSON_UTF8)
         const { http } = makeHttp({ ...testConfig(), requestTimeoutSeconds: 0.05, maxRetries: 0 })
-        await expect(http.get('/Users')).rejects.toMatchObject({ name: 'TimeoutError' })
+        await expect(http.get('/Users')).rejects.toMatchObject({
+            name: 'TimeoutError',
+            message: expect.stringMatching(
+                /^Salesforce did not answer in time: .*raise Request Timeout \(now 0\.05 s\)/
+            ),
+        })
         body.destroy()
     })
 
@@ -716,12 +709,20 @@ describe('token transport', () => {
         await expect(http.get('/Me')).rejects.toMatchObject({
             name: 'InvalidConfigurationError',
             errorCode: 'ENOTFOUND',
+            message: expect.stringMatching(
+                /^Could not reach Salesforce: ENOTFOUND .*Check Login URL \(host name and spelling\)/
+            ),
         })
     })
 
     it('refuses a 200 from the token endpoint that is not JSON', async () => {
         nock(LOGIN_URL).post(TOKEN_PATH).reply(200, 'ok', { 'Content-Type': 'text/plain' })
         const { http } = makeHttp()
-        await expect(http.get('/Me')).rejects.toMatchObject({ name: 'InvalidResponseError' })
+        await expect(http.get('/Me')).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+            message: expect.stringMatching(
+                /^Salesforce answered without JSON \(HTTP 200 POST \/services\/oauth2\/token\)\. Check Login URL/
+            ),
+        })
     })
 })

@@ -6,10 +6,10 @@ import {
     isTransient,
     retryDelayMs,
 } from '../../../src/http/retry-policy'
-import { networkFailure } from '../../helpers/nock'
+import { CONFIG, SCIM, networkFailure, salesforce, useNock } from '../../helpers/nock'
 import { onlyAccount, runCommand } from '../../helpers/run-command'
 import { IDS, USER } from '../../mapping/fixtures'
-import { CONFIG, SCIM, salesforce, scimError, useSalesforceStubs } from '../../handlers/salesforce'
+import { scimError } from '../../helpers/scim-bodies'
 
 const NOW = Date.parse('2026-03-02T10:00:00Z')
 const timing: RetryTiming = { sleep: () => Promise.resolve(), random: () => 0.5, now: () => NOW }
@@ -66,7 +66,7 @@ describe('how long to wait', () => {
 })
 
 describe('retries through the connector', () => {
-    useSalesforceStubs()
+    useNock()
     const KEY = { simple: { id: IDS.user } }
 
     it('sends a DELETE again after a 503: a second deactivation leaves the same inactive user', async () => {
@@ -121,6 +121,9 @@ describe('retries through the connector', () => {
         salesforce().patch(`${SCIM}/Users/${IDS.user}`).reply(429, 'Too Many Requests', { 'Retry-After': '0' })
         await expect(runCommand('std:account:disable', { key: KEY }, CONFIG)).rejects.toMatchObject({
             name: 'RateLimitError',
+            message: expect.stringMatching(
+                /^Salesforce limited the request rate: Too Many Requests \(HTTP 429 PATCH .*\)\. Lower Max Concurrency/
+            ),
         })
     })
 })

@@ -15,6 +15,9 @@ describe('toId18', () => {
 
     it('refuses what is not an id, or not of the kind asked for', () => {
         expect(() => toId18('001D000000IqhS')).toThrow(InvalidRequestError)
+        expect(() => toId18('001D000000IqhS')).toThrow(
+            /"001D000000IqhS" is not a Salesforce id: expected 15 or 18 letters and digits/
+        )
         expect(() => toId18('005D000000IqhSL', 'profile')).toThrow(/starting with 00e/)
         expect(isSalesforceId(12345)).toBe(false)
     })

@@ -1,4 +1,4 @@
-import { InvalidRequestError, InvalidResponseError } from '../../../src/errors'
+import { InvalidRequestError } from '../../../src/errors'
 import { toId18 } from '../../../src/salesforce/ids'
 import { FetchPage, ListPage, PageParams, keysetPages } from '../../../src/salesforce/paginate'
 import { captureLogs } from '../../helpers/nock'
@@ -265,7 +265,12 @@ describe('keysetPages in Salesforce id order', () => {
 
     it('fails loudly, instead of skipping users, when id gt is case-insensitive and the ORDER BY is not', async () => {
         const { fetch } = endpoint(messy, { gt: caseInsensitive })
-        await expect(all(keysetPages(fetch, { pageSize: 3 }, 'user'))).rejects.toBeInstanceOf(InvalidResponseError)
+        await expect(all(keysetPages(fetch, { pageSize: 3 }, 'user'))).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+            message: expect.stringMatching(
+                /^Salesforce answered id gt "\w+" with user \w+, which sorts before it: paging by id gt could skip users, so the listing stops rather than let ISC treat users it never received as deleted$/
+            ),
+        })
     })
 
     it('reads profiles (00e) before permission sets (0PS), as /Entitlements lists them', async () => {

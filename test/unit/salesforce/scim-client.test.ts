@@ -5,6 +5,7 @@ import { MissingEntitlementError } from '../../../src/errors'
 import { createSalesforceClient } from '../../../src/salesforce/create-client'
 import { toId18 } from '../../../src/salesforce/ids'
 import { ListPage } from '../../../src/salesforce/paginate'
+import { QUEUE_IDS_TTL_MS, clearQueueCache } from '../../../src/salesforce/queues'
 import { ScimEntitlement, ScimUser } from '../../../src/salesforce/types'
 import { wire } from '../../helpers/wire'
 import {
@@ -16,7 +17,6 @@ import {
     networkFailure,
     nock,
     recordingReply,
-    slowReply,
     stubToken,
     testConfig,
     useLogCapture,
@@ -24,6 +24,7 @@ import {
 } from '../../helpers/nock'
 
 useNock()
+beforeEach(clearQueueCache)
 
 const USER_ID = '005RM000002FZAlYAO'
 const GROUP_ID = '00G4W000006IKBnUAO'
@@ -432,49 +433,124 @@ describe('users', () => {
 
     describe('when the create response is lost', () => {
         const request = fixture<Record<string, unknown>>('scim/user.create.request')
+        /** Our clock when the create is sent. */
+        const SENT = Date.parse('2026-12-01T20:00:00Z')
 
-        it('returns the user it finds by userName after a timeout, without posting again', async () => {
-            stubToken()
-            nock(INSTANCE_URL)
-                .post(`${SCIM}/Users`)
-                .once()
-                .reply(slowReply(500, 201, {}))
+        /** The lookup's answer: the user found by userName (created at `created`), or none. */
+        function lookupAnswer(created: string | undefined): Record<string, unknown> {
+            if (created === undefined) return fixture('scim/list.users.empty')
+            const page = fixture<{ Resources: Record<string, unknown>[] }>('scim/list.users.by-username')
+            const [found] = page.Resources
+            const meta = { ...(found?.meta as Record<string, unknown>), created, lastModified: created }
+            return { ...page, Resources: [{ ...found, meta }] }
+        }
+
+        /**
+         * POST /Users fails as `fail` says once our clock has moved on by `postTakesMs`; then each lookup answers
+         * with the next of `found` and a Date header of `salesforceNow()`.
+         */
+        function lostCreate(
+            fail: 'drop' | 500,
+            found: readonly (string | undefined)[],
+            salesforceNow: () => string,
+            postTakesMs = 30_000
+        ) {
+            const timing = fakeTiming(SENT)
+            // Matching the body is the moment the request reaches Salesforce; the answer is lost 30 s later.
+            const takesTime = () => {
+                timing.clock.now += postTakesMs
+                return true
+            }
+            const post = nock(INSTANCE_URL).post(`${SCIM}/Users`, takesTime).once()
+            if (fail === 'drop') post.replyWithError(networkFailure('ECONNRESET'))
+            else post.reply(500, { detail: 'Internal error', status: 500 })
             const seen: SeenRequest[] = []
-            nock(INSTANCE_URL)
-                .get(`${SCIM}/Users`)
-                .query(true)
-                .reply(
-                    recordingReply(seen, () => [
-                        200,
-                        { totalResults: 1, Resources: [fixture('scim/user.create.response')] },
-                    ])
-                )
-            const sf = client({ ...testConfig(), requestTimeoutSeconds: 0.05 })
+            for (const created of found) {
+                nock(INSTANCE_URL)
+                    .get(`${SCIM}/Users`)
+                    .query(true)
+                    .reply(recordingReply(seen, () => [200, lookupAnswer(created), { Date: salesforceNow() }]))
+            }
+            return { timing, seen, sf: client(testConfig(), timing) }
+        }
+
+        const httpDate = (iso: string) => new Date(iso).toUTCString()
+
+        it('returns the user Salesforce created after the request was sent, without posting again', async () => {
+            stubToken()
+            // Sent at 20:00:00, the answer lost after 30 s; the lookup answers at 20:00:30 on Salesforce's clock.
+            const { sf, seen, timing } = lostCreate('drop', ['2026-12-01T20:00:01Z'], () =>
+                httpDate('2026-12-01T20:00:30Z')
+            )
             await expect(sf.createUser(request as never)).resolves.toMatchObject({ id: USER_ID })
             expect(decodeURIComponent(seen[0]?.path ?? '')).toContain('filter=userName eq "scimUser@mycompany.com"')
+            expect(timing.sleeps).toEqual([])
             expect(logs.lines.some((l) => l.includes('looking it up before anything is retried'))).toBe(true)
         })
 
-        it('returns the user it finds after a 500', async () => {
+        it("judges by Salesforce's clock: its own user is adopted though that clock runs 10 minutes behind ours", async () => {
             stubToken()
-            nock(INSTANCE_URL).post(`${SCIM}/Users`).once().reply(500, { detail: 'Internal error', status: 500 })
-            nock(INSTANCE_URL)
-                .get(`${SCIM}/Users`)
-                .query(true)
-                .reply(200, { totalResults: 1, Resources: [fixture('scim/user.create.response')] })
-            await expect(client().createUser(request as never)).resolves.toMatchObject({ id: USER_ID })
+            // Our clock says 20:00:30 at the lookup; Salesforce's says 19:50:30, and it created the user at 19:50:01.
+            const { sf } = lostCreate(500, ['2026-12-01T19:50:01Z'], () => httpDate('2026-12-01T19:50:30Z'))
+            await expect(sf.createUser(request as never)).resolves.toMatchObject({ id: USER_ID })
         })
 
-        it('says the outcome is unknown and nothing was found after a dropped connection', async () => {
+        it('refuses an older user with that userName, saying the username is taken and when that user was created', async () => {
             stubToken()
-            nock(INSTANCE_URL).post(`${SCIM}/Users`).once().replyWithError(networkFailure('ECONNRESET'))
-            nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, fixture('scim/list.users.empty'))
-            await expect(client().createUser(request as never)).rejects.toMatchObject({
+            const { sf } = lostCreate('drop', ['2020-10-25T09:27:40Z'], () => httpDate('2026-12-01T20:00:30Z'))
+            // Nothing is stubbed after the lookup: no request may touch that user.
+            await expect(sf.createUser(request as never)).rejects.toMatchObject({
+                name: 'ObjectAlreadyExistsError',
+                message: expect.stringMatching(
+                    /^Salesforce username scimUser@mycompany\.com is taken by an existing user, 005RM000002FZAlYAO, created at 2020-10-25T09:27:40Z, before this create was sent: choose another username\. .*nothing was assigned to 005RM000002FZAlYAO$/
+                ),
+            })
+        })
+
+        it("refuses a user created before the request by Salesforce's clock, though after it by ours", async () => {
+            stubToken()
+            // Salesforce runs 10 minutes ahead: the request left at 20:10:00 its time; the user is from 20:05.
+            const { sf } = lostCreate('drop', ['2026-12-01T20:05:00Z'], () => httpDate('2026-12-01T20:10:30Z'))
+            await expect(sf.createUser(request as never)).rejects.toMatchObject({ name: 'ObjectAlreadyExistsError' })
+        })
+
+        it('looks again over a few seconds for a user still committing, and returns it once it shows', async () => {
+            stubToken()
+            const { sf, seen, timing } = lostCreate(500, [undefined, undefined, '2026-12-01T20:00:01Z'], () =>
+                httpDate('2026-12-01T20:00:33Z')
+            )
+            await expect(sf.createUser(request as never)).resolves.toMatchObject({ id: USER_ID })
+            expect(seen).toHaveLength(3)
+            expect(timing.sleeps).toEqual([1000, 2000])
+        })
+
+        it('says retrying is safe only after no lookup over seven seconds found the user', async () => {
+            stubToken()
+            const { sf, seen, timing } = lostCreate('drop', [undefined, undefined, undefined, undefined], () =>
+                httpDate('2026-12-01T20:00:30Z')
+            )
+            await expect(sf.createUser(request as never)).rejects.toMatchObject({
                 name: 'TimeoutError',
                 errorCode: 'ECONNRESET',
                 message: expect.stringMatching(
-                    /^The outcome of creating Salesforce user scimUser@mycompany\.com is unknown: .*No user with that userName was found/
+                    /^The outcome of creating Salesforce user scimUser@mycompany\.com is unknown: .*No user with that userName was found in 4 lookups over 7 seconds, so it was most likely not created; retrying is safe$/
                 ),
+            })
+            expect(seen).toHaveLength(4)
+            expect(timing.sleeps).toEqual([1000, 2000, 4000])
+        })
+
+        it('cannot tell, and assigns nothing, when the user found carries no creation time', async () => {
+            stubToken()
+            const { sf } = lostCreate('drop', [], () => '')
+            const { meta: _meta, ...withoutMeta } = fixture<Record<string, unknown>>('scim/user.create.response')
+            nock(INSTANCE_URL)
+                .get(`${SCIM}/Users`)
+                .query(true)
+                .reply(200, { totalResults: 1, Resources: [withoutMeta] })
+            await expect(sf.createUser(request as never)).rejects.toMatchObject({
+                name: 'TimeoutError',
+                message: expect.stringMatching(/did not say when it was created.*nothing was assigned to it/),
             })
         })
 
@@ -614,6 +690,102 @@ describe('groups', () => {
         expect(error).toBeInstanceOf(MissingEntitlementError)
         expect(error).not.toMatchObject({ type: ConnectorErrorType.NotFound })
         expect((error as Error).message).toContain(`Salesforce has no public group ${GROUP_ID}`)
+    })
+})
+
+describe("queues among a user's groups", () => {
+    const QUEUE_ID = '00G4W000006IKBoUAO'
+    const WEST = { id: GROUP_ID, displayName: 'mycompany-West', type: 'Regular' }
+    const QUEUE = { id: QUEUE_ID, displayName: 'Support Queue', type: 'Queue' }
+    const UNTYPED = { id: '00G4W000006IKBpUAO', displayName: 'No type' }
+    const groupsOf = (u: ScimUser) => (u.groups ?? []).map((g) => g.value)
+    const inGroups = (n: number, ...ids: string[]): ScimUser => ({
+        ...user(n),
+        groups: ids.map((value) => ({ value, $ref: `/Groups/${value}`, display: value })),
+    })
+
+    /** The /Groups list, as the connector reads it to tell queues apart: members excluded. */
+    function groupsList(groups: readonly object[]): SeenRequest[] {
+        const seen: SeenRequest[] = []
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Groups`)
+            .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
+            .reply(recordingReply(seen, () => [200, { totalResults: groups.length, Resources: groups }]))
+        return seen
+    }
+
+    it('leaves the queues Salesforce lists in /Groups out of a user it reads, and reads them once for later reads', async () => {
+        stubToken()
+        const lists = groupsList([WEST, QUEUE, UNTYPED])
+        const member = inGroups(1, GROUP_ID, QUEUE_ID, UNTYPED.id)
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${member.id}`).times(2).reply(200, member)
+        nock(INSTANCE_URL).patch(`${SCIM}/Users/${member.id}`).reply(200, member)
+        const timing = fakeTiming()
+        const sf = client(testConfig(), timing)
+        expect(groupsOf(await sf.getUser(member.id))).toEqual([GROUP_ID, UNTYPED.id])
+        expect(groupsOf(await sf.patchUser(member.id, [{ op: 'replace', value: { title: 'x' } }]))).toEqual([
+            GROUP_ID,
+            UNTYPED.id,
+        ])
+        timing.clock.now += QUEUE_IDS_TTL_MS - 1
+        expect(groupsOf(await sf.getUser(member.id))).toEqual([GROUP_ID, UNTYPED.id])
+        expect(lists).toHaveLength(1)
+    })
+
+    it('reads the queue ids again once they are older than their time to live', async () => {
+        stubToken()
+        groupsList([QUEUE])
+        groupsList([QUEUE])
+        const member = inGroups(1, QUEUE_ID)
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${member.id}`).times(2).reply(200, member)
+        const timing = fakeTiming()
+        const sf = client(testConfig(), timing)
+        expect(groupsOf(await sf.getUser(member.id))).toEqual([])
+        timing.clock.now += QUEUE_IDS_TTL_MS
+        expect(groupsOf(await sf.getUser(member.id))).toEqual([])
+    })
+
+    it('fails a read whose /Groups list fails, and keeps no answer from it: the next read asks again', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Groups`).query(true).reply(403, fixture('rest/error.request-limit-exceeded'))
+        groupsList([QUEUE])
+        const member = inGroups(1, GROUP_ID, QUEUE_ID)
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${member.id}`).times(2).reply(200, member)
+        const sf = client()
+        await expect(sf.getUser(member.id)).rejects.toMatchObject({ name: 'RateLimitError' })
+        expect(groupsOf(await sf.getUser(member.id))).toEqual([GROUP_ID])
+    })
+
+    it('asks nothing about queues for a user in no group', async () => {
+        stubToken()
+        const loner = user(1)
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${loner.id}`).reply(200, loner)
+        await expect(client().getUser(loner.id)).resolves.toEqual(loner)
+    })
+
+    it('changes nothing when /Groups lists no queues', async () => {
+        stubToken()
+        groupsList([WEST])
+        const member = inGroups(1, GROUP_ID, QUEUE_ID)
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${member.id}`).reply(200, member)
+        await expect(client().getUser(member.id)).resolves.toEqual(member)
+    })
+
+    it('reads the queue ids afresh once per listing of users, at the first user in a group', async () => {
+        stubToken()
+        const lists = groupsList([WEST, QUEUE])
+        const users = [user(1), inGroups(2, QUEUE_ID), inGroups(3, GROUP_ID, QUEUE_ID), inGroups(4, GROUP_ID)]
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(200, { totalResults: 4, Resources: users.slice(0, 2) })
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(200, { totalResults: 2, Resources: users.slice(2) })
+        const listed: ScimUser[] = []
+        for await (const page of client().userPages({ pageSize: 2 })) listed.push(...page.resources)
+        expect(listed.map(groupsOf)).toEqual([[], [], [GROUP_ID], [GROUP_ID]])
+        expect(lists).toHaveLength(1)
     })
 })
 

@@ -1,0 +1,47 @@
+/** Bodies shaped like Salesforce's SCIM 2.0 API, for stubs to answer with and tests to expect. */
+import { ScimUser } from '../../src/salesforce/types'
+import { fixture } from './nock'
+
+/** The Content-Type Salesforce answers JSON with. */
+export const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
+
+export function listResponse<T>(resources: readonly T[], totalResults = resources.length): Record<string, unknown> {
+    return {
+        totalResults,
+        itemsPerPage: resources.length,
+        startIndex: 1,
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+        ...(resources.length > 0 ? { Resources: resources } : {}),
+    }
+}
+
+/** Salesforce's SCIM 2.0 error body, with `schemas` stringified as Salesforce sends it. */
+export function scimError(status: number, detail: string): Record<string, unknown> {
+    return { schemas: '["urn:ietf:params:scim:api:messages:2.0:Error"]', detail, status }
+}
+
+/** A PatchOp body as the connector must send it. */
+export function patchOp(...operations: unknown[]): Record<string, unknown> {
+    return { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations }
+}
+
+/** A copy of `user` with other members, e.g. another id or other entitlements. */
+export function userWith(user: ScimUser, changes: Record<string, unknown>): ScimUser {
+    return { ...user, ...changes }
+}
+
+/** The documented create response (a verbatim Salesforce user) under ids of its own, as a /Users page holds it. */
+export function listedUsers(count: number, first = 1): ScimUser[] {
+    const sample = fixture<ScimUser>('scim/user.create.response')
+    return Array.from({ length: count }, (_, i) => ({
+        ...sample,
+        id: `005RM${String(first + i).padStart(10, '0')}AAA`,
+        userName: `user${first + i}@mycompany.com`,
+    }))
+}
+
+/** A /Users ListResponse as Salesforce writes it: the envelope of an empty list, then `Resources`. */
+export function usersPage(users: readonly ScimUser[], totalResults = users.length): string {
+    const { totalResults: _total, ...envelope } = fixture<Record<string, unknown>>('scim/list.users.empty')
+    return JSON.stringify({ totalResults, ...envelope, itemsPerPage: users.length, startIndex: 1, Resources: users })
+}
