@@ -46,7 +46,7 @@ function isPushback(error: unknown): boolean {
 class PlanDoubt extends Error {}
 
 /** How many pages a list must have before ranges pay: below it, the probes' round trips cost more than they save. */
-export const MIN_PAGES_TO_PARTITION = 8
+const MIN_PAGES_TO_PARTITION = 8
 /** Rounds of probes for the boundaries, each round one request per boundary still off its target, side by side. */
 const PROBE_ROUNDS = 4
 /** A stream that finishes takes over half of another range only when that much is left there (in pages). */
