@@ -34,7 +34,7 @@ export const INSTANCES: Readonly<Record<'isc' | 'host', Instance>> = {
 
 interface WorkerResult {
     count: number
-    outOfOrder: number
+    repeated: number
     wallMs: number
     peakRss: number
     heapAfterGc: number
@@ -49,9 +49,14 @@ export function startOrgOfSize(users: number, faults: Partial<FaultOptions> = {}
 
 export type Row = Awaited<ReturnType<typeof measureOnce>>
 
-/** One aggregation of the emulator's org by a fresh connector process. */
-export async function measureOnce(emulator: RunningEmulator, latencyMs: number, nodeFlags: readonly string[]) {
-    const config = emulatorConfig(emulator.url, { spConnEnableStatefulCommands: false })
+/** One aggregation of the emulator's org by a fresh connector process, reading with `streams` Parallel Streams. */
+export async function measureOnce(
+    emulator: RunningEmulator,
+    latencyMs: number,
+    nodeFlags: readonly string[],
+    streams = 1
+) {
+    const config = emulatorConfig(emulator.url, { spConnEnableStatefulCommands: false, parallelStreams: streams })
     const expected = emulator.store.listUsers().length
     emulator.resetStats()
     const { stdout } = await run(
@@ -80,8 +85,9 @@ export async function measureOnce(emulator: RunningEmulator, latencyMs: number, 
     const floorMs = criticalPath * latencyMs
     return {
         users: expected,
+        streams,
         accounts: result.count,
-        exactlyOnce: result.count === expected && result.outOfOrder === 0,
+        exactlyOnce: result.count === expected && result.repeated === 0,
         wallS: result.wallMs / 1000,
         requests: stats.requests,
         listRequests,

@@ -12,17 +12,19 @@ async function main() {
         peakRss = Math.max(peakRss, process.memoryUsage.rss())
     }, 50)
     let count = 0
-    let outOfOrder = 0
-    let lastId = ''
+    let repeated = 0
     let keepAlives = 0
+    // Pages read side by side arrive in no id order: each id is remembered (a few MB at 100,000 users, counted in
+    // the peak RSS, so the figure is if anything high).
+    const seen = new Set()
     const sink = new PassThrough({ objectMode: true })
     sink.on('data', (chunk) => {
         if (chunk.type === 'keepAlive') keepAlives++
         if (chunk.type !== 'output') return
         const id = String(chunk.data.identity)
-        // Strictly increasing ids prove no account was sent twice; the count then proves none was missed.
-        if (id <= lastId) outOfOrder++
-        lastId = id
+        // No id twice proves no account was sent twice; the count then proves none was missed.
+        if (seen.has(id)) repeated++
+        seen.add(id)
         count++
     })
     const context = { commandType: command, reloadConfig: async () => ({}), assumeAwsRole: async () => ({}) }
@@ -37,7 +39,7 @@ async function main() {
     // The heap V8 was given, so the report shows the instance the figures are for.
     const heapLimit = v8.getHeapStatistics().heap_size_limit
     console.log(
-        'BENCH-RESULT ' + JSON.stringify({ count, outOfOrder, wallMs, peakRss, heapAfterGc, keepAlives, heapLimit })
+        'BENCH-RESULT ' + JSON.stringify({ count, repeated, wallMs, peakRss, heapAfterGc, keepAlives, heapLimit })
     )
 }
 

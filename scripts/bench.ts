@@ -2,9 +2,13 @@
  * `npm run bench`: account aggregation of orgs of 1,000, 10,000 and 100,000 users on the emulator with a simulated
  * latency per request. The connector runs in a process of its own; the emulator counts the requests.
  * Options: --latency <ms> (default 50), --sizes 1000,10000,100000, --repeat <runs of each size> (default 3),
- * --instance isc|host (default isc, see INSTANCES). BENCH_NODE_FLAGS passes further V8 flags to the connector's
+ * --streams <Parallel Streams settings measured side by side at each size> (default 1,4), --instance isc|host
+ * (default isc, see INSTANCES). wall/floor divides each wall time by the one-stream floor: the requests one stream
+ * makes one after the other (token and list requests) times the latency, so a ratio below 1 is what streams read
+ * side by side gained. BENCH_NODE_FLAGS passes further V8 flags to the connector's
  * process.
  */
+import { RunningEmulator } from '../emulator'
 import { INSTANCES, Instance, Row, measureOnce, startOrgOfSize } from './bench-measure'
 
 function option(name: string, fallback: string): string {
@@ -13,24 +17,25 @@ function option(name: string, fallback: string): string {
 }
 
 /**
- * `repeat` aggregations of one org size; the run with the median wall time is reported, with the median peak RSS
+ * `repeat` aggregations of one org with one Parallel Streams setting; the run with the median wall time is reported, with the median peak RSS
  * of all of them (peak RSS moves by several MB between identical runs, with V8's heap sizing).
  */
-async function benchSize(users: number, latencyMs: number, repeat: number, nodeFlags: readonly string[]): Promise<Row> {
-    const emulator = await startOrgOfSize(users, { latencyMs })
-    try {
-        const runs: Row[] = []
-        for (let i = 0; i < repeat; i++) runs.push(await measureOnce(emulator, latencyMs, nodeFlags))
-        const median = <T>(values: T[], by: (v: T) => number): T =>
-            [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
-        const typical = median(runs, (r) => r.wallS)
-        return {
-            ...typical,
-            exactlyOnce: runs.every((r) => r.exactlyOnce),
-            peakRssMb: median(runs, (r) => r.peakRssMb).peakRssMb,
-        }
-    } finally {
-        await emulator.close()
+async function benchSize(
+    emulator: RunningEmulator,
+    latencyMs: number,
+    repeat: number,
+    nodeFlags: readonly string[],
+    streams: number
+): Promise<Row> {
+    const runs: Row[] = []
+    for (let i = 0; i < repeat; i++) runs.push(await measureOnce(emulator, latencyMs, nodeFlags, streams))
+    const median = <T>(values: T[], by: (v: T) => number): T =>
+        [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
+    const typical = median(runs, (r) => r.wallS)
+    return {
+        ...typical,
+        exactlyOnce: runs.every((r) => r.exactlyOnce),
+        peakRssMb: median(runs, (r) => r.peakRssMb).peakRssMb,
     }
 }
 
@@ -38,6 +43,7 @@ async function main(): Promise<void> {
     const latencyMs = Number(option('latency', '50'))
     const sizes = option('sizes', '1000,10000,100000').split(',').map(Number)
     const repeat = Number(option('repeat', '3'))
+    const streamSettings = option('streams', '1,4').split(',').map(Number)
     const instanceName = option('instance', 'isc')
     if (!Object.hasOwn(INSTANCES, instanceName)) {
         throw new Error(`--instance must be one of ${Object.keys(INSTANCES).join(', ')}`)
@@ -50,33 +56,47 @@ async function main(): Promise<void> {
             '\n'
     )
     const header =
-        'users    accounts exactly-once wall(s) requests list-req list/1k token peakRSS(MB) heap-after(MB) floor(s) wall/floor'
+        'users    streams accounts exactly-once wall(s) requests list-req list/1k token peakRSS(MB) heap-after(MB) floor(s) wall/floor'
     console.log(header)
-    const rows = []
+    const rows: Row[] = []
     for (const users of sizes) {
-        const r = await benchSize(users, latencyMs, repeat, instance.nodeFlags)
-        rows.push(r)
-        console.log(
-            [
-                String(r.users).padEnd(8),
-                String(r.accounts).padEnd(8),
-                String(r.exactlyOnce).padEnd(12),
-                r.wallS.toFixed(2).padStart(7),
-                String(r.requests).padStart(8),
-                String(r.listRequests).padStart(8),
-                r.perThousand.toFixed(2).padStart(7),
-                String(r.tokenRequests).padStart(5),
-                r.peakRssMb.toFixed(1).padStart(11),
-                r.heapAfterGcMb.toFixed(1).padStart(14),
-                r.floorS.toFixed(2).padStart(8),
-                r.ratio.toFixed(3).padStart(10),
-            ].join(' ')
-        )
+        const emulator = await startOrgOfSize(users, { latencyMs })
+        try {
+            const atSize: Row[] = []
+            for (const streams of streamSettings) {
+                atSize.push(await benchSize(emulator, latencyMs, repeat, instance.nodeFlags, streams))
+            }
+            // The one-stream floor: what one stream's requests, one after the other, cost at this latency.
+            const one = atSize.find((r) => r.streams === 1)
+            const oneStreamFloorS = one?.floorS ?? ((Math.ceil(users / 200) + 1) * latencyMs) / 1000
+            for (const r of atSize) {
+                rows.push(r)
+                console.log(
+                    [
+                        String(r.users).padEnd(8),
+                        String(r.streams).padStart(7),
+                        String(r.accounts).padEnd(8),
+                        String(r.exactlyOnce).padEnd(12),
+                        r.wallS.toFixed(2).padStart(7),
+                        String(r.requests).padStart(8),
+                        String(r.listRequests).padStart(8),
+                        r.perThousand.toFixed(2).padStart(7),
+                        String(r.tokenRequests).padStart(5),
+                        r.peakRssMb.toFixed(1).padStart(11),
+                        r.heapAfterGcMb.toFixed(1).padStart(14),
+                        oneStreamFloorS.toFixed(2).padStart(8),
+                        (r.wallS / oneStreamFloorS).toFixed(3).padStart(10),
+                    ].join(' ')
+                )
+            }
+        } finally {
+            await emulator.close()
+        }
     }
     if (rows[0] !== undefined)
         console.log(`\nV8 heap limit of the connector's process: ${rows[0].heapLimitMb.toFixed(0)} MB`)
-    const small = rows.find((r) => r.users >= 10000 && r.users < 100000)
-    const large = rows.find((r) => r.users >= 100000)
+    const small = rows.find((r) => r.users >= 10000 && r.users < 100000 && r.streams === 1)
+    const large = rows.find((r) => r.users >= 100000 && r.streams === 1)
     if (small && large) {
         const growth = (large.peakRssMb / small.peakRssMb - 1) * 100
         console.log(`peak RSS growth from ${small.users} to ${large.users} users: ${growth.toFixed(1)}%`)

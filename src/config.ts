@@ -49,6 +49,8 @@ export interface SalesforceConfig {
     readonly pageSize: number
     /** Requests in flight at once for work that can overlap. */
     readonly maxConcurrency: number
+    /** Id ranges of a large account aggregation read side by side, 1..8 (1: page after page). */
+    readonly parallelStreams: number
     /** Optional SCIM filter that scopes account aggregation (e.g. `active eq "true"`). */
     readonly accountFilter?: string
     /** Profile a user is moved to when their profile is revoked, since Salesforce requires one; 18 characters. */
@@ -78,6 +80,7 @@ export const CONFIG_LABELS = {
     sessionTimeoutMinutes: 'Session Timeout (minutes)',
     pageSize: 'Page Size',
     maxConcurrency: 'Max Concurrency',
+    parallelStreams: 'Parallel Streams',
     accountFilter: 'Account Filter',
     defaultProfileId: 'Default Profile ID',
     deltaOverlapMinutes: 'Delta Overlap (minutes)',
@@ -119,6 +122,7 @@ export function parseConfig(raw: unknown): SalesforceConfig {
         sessionTimeoutMinutes: integerInRange(c, 'sessionTimeoutMinutes', 15, 1440, 120),
         pageSize: integerInRange(c, 'pageSize', 1, 200, 200),
         maxConcurrency: integerInRange(c, 'maxConcurrency', 1, 10, 4),
+        parallelStreams: integerInRange(c, 'parallelStreams', 1, 8, 4),
         ...(accountFilter !== undefined ? { accountFilter } : {}),
         ...(defaultProfileId !== undefined ? { defaultProfileId } : {}),
         deltaOverlapMinutes: integerInRange(c, 'deltaOverlapMinutes', 0, 1440, 5),

@@ -37,14 +37,18 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
     let newestSeen = previous?.lastModified
     let runStart: string | undefined
     await withProgress(res, 'accounts', async (progress) => {
-        const pages = client.userPages({ ...(filter ? { filter } : {}), excludedAttributes: UNMAPPED_USER_ATTRIBUTES })
+        const pages = client.userPages({
+            ...(filter ? { filter } : {}),
+            excludedAttributes: UNMAPPED_USER_ATTRIBUTES,
+            streams: config.parallelStreams,
+        })
         for await (const page of pages) {
             runStart ??= page.date
             for (const user of page.resources) {
                 res.send(toAccount(user))
                 newestSeen = laterOf(newestSeen, user.meta?.lastModified)
             }
-            progress.add(page.resources.length)
+            progress.add(page.resources.length, page.streams)
         }
     })
 

@@ -8,8 +8,8 @@ interface ProgressOptions {
 }
 
 interface Progress {
-    /** Counts items sent. */
-    add(count: number): void
+    /** Counts items sent, and how many streams are reading side by side when the list is read in id ranges. */
+    add(count: number, streams?: number): void
     readonly count: number
 }
 
@@ -25,9 +25,11 @@ export async function withProgress<T>(
 ): Promise<T> {
     const started = Date.now()
     let count = 0
+    let streams: number | undefined
     const progress: Progress = {
-        add: (n) => {
+        add: (n, reading) => {
             count += n
+            if (reading !== undefined) streams = reading
         },
         get count() {
             return count
@@ -35,10 +37,13 @@ export async function withProgress<T>(
     }
     const rate = (): number => Math.round((count / Math.max(Date.now() - started, 1)) * 1000)
     const keepAlive = setInterval(() => res.keepAlive(), keepAliveMs)
-    const report = setInterval(
-        () => logger.info({ listed: count, perSecond: rate() }, `Listing ${what}: ${count} so far, ${rate()}/s`),
-        logEveryMs
-    )
+    const report = setInterval(() => {
+        const side = streams !== undefined ? `, ${streams} stream${streams === 1 ? '' : 's'}` : ''
+        logger.info(
+            { listed: count, perSecond: rate(), ...(streams !== undefined ? { streams } : {}) },
+            `Listing ${what}: ${count} so far, ${rate()}/s${side}`
+        )
+    }, logEveryMs)
     try {
         const result = await work(progress)
         logger.info(

@@ -17,6 +17,11 @@ export interface ListOptions {
     readonly excludedAttributes?: readonly string[]
     /** Default: the configured page size (at most 200). */
     readonly pageSize?: number
+    /**
+     * Streams that may read id ranges of the list side by side (`partitions.ts`); pages then come in the order
+     * they arrive, not in id order. Default 1: page after page.
+     */
+    readonly streams?: number
 }
 
 /** The body of POST /Users, as Salesforce accepts it. */

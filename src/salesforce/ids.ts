@@ -125,3 +125,31 @@ export function compareIds(a: string, b: string): number {
     const kb = b.slice(0, 15)
     return ka < kb ? -1 : ka > kb ? 1 : 0
 }
+
+/** The digits of Salesforce's base-62 ids, in their order (byte order). */
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+const KEY_LENGTH = 15
+
+/**
+ * The id's 15-character key as the base-62 number Salesforce compares (`compareIds` order is this number's order),
+ * so a point between two ids can be computed: `idFromPosition` turns it back into an id.
+ */
+export function idPosition(id: string): bigint {
+    let n = 0n
+    for (const char of id.slice(0, KEY_LENGTH)) n = n * 62n + BigInt(BASE62.indexOf(char))
+    return n
+}
+
+/** The largest position an id can have (`zzzzzzzzzzzzzzz`). */
+export const LAST_ID_POSITION = 62n ** BigInt(KEY_LENGTH) - 1n
+
+/** The 18-character id at that position of Salesforce's id order (clamped into the id space). */
+export function idFromPosition(position: bigint): string {
+    let n = position < 0n ? 0n : position > LAST_ID_POSITION ? LAST_ID_POSITION : position
+    let key = ''
+    for (let i = 0; i < KEY_LENGTH; i++) {
+        key = BASE62.charAt(Number(n % 62n)) + key
+        n /= 62n
+    }
+    return key + idSuffix(key)
+}

@@ -9,7 +9,7 @@ export const MAX_PAGE_SIZE = 200
 export type PageParams = Readonly<Record<string, string | number | undefined>>
 
 /** One list answer: the parsed body (undefined when Salesforce sent none) and its `Date` header. */
-interface ListAnswer {
+export interface ListAnswer {
     readonly body: unknown
     readonly date: string | undefined
 }
@@ -20,6 +20,42 @@ export interface ListPage<T> {
     readonly resources: readonly T[]
     /** The answer's `Date` header (`Tue, 01 Dec 2026 20:12:21 GMT`): the time on Salesforce's clock. */
     readonly date: string | undefined
+    /** Streams reading side by side when the page was handed out, when the list is read in id ranges. */
+    readonly streams?: number
+}
+
+/**
+ * One id range of a list read by keyset (`partitions.ts`): what its requests add to the filter, and what the
+ * reader reports back after each page. A plain mutable record shared by the range's reader and its planner, which
+ * may lower `before` while the range is read, when another stream takes over the rest of it.
+ */
+export interface KeysetRange {
+    /** Inclusive lower bound (`id ge`) of the first request; later ones go on from the cursor (`id gt`). */
+    readonly from?: string
+    /** Exclusive lower bound (`id gt`) of the first request: a range read on from where an earlier read stopped. */
+    readonly after?: string
+    /** Exclusive upper bound (`id lt`), read at each request. */
+    before?: string
+    /**
+     * Of what the range's first page counted, how many another stream reads since `before` was lowered: the
+     * count reconciliation expects that many fewer.
+     */
+    givenAway?: number
+    /** Set by the reader: the last id handed out. */
+    cursor?: string
+    /** Set by the reader: the latest page's `totalResults` less its resources (what is left past it). */
+    left?: number | undefined
+    /** Set by the reader: the ids of the latest page, first and last, to estimate how densely ids lie. */
+    span?: { readonly first: string; readonly last: string; readonly count: number }
+    /** Set by the reader once the range is read to its end. */
+    done?: boolean
+}
+
+/** Where `keysetPages` starts: a first answer already fetched, or a range. */
+export interface KeysetStart {
+    /** The answer to the first request, already fetched with the same parameters: it is not asked for again. */
+    readonly firstAnswer?: ListAnswer
+    readonly range?: KeysetRange
 }
 
 export interface PageOptions {
@@ -142,6 +178,65 @@ async function confirmNoneMissing(
     )
 }
 
+/** The filter of a keyset request: the list's own, the range's bounds, and the cursor, each part bracketed. */
+function keysetFilter(filter: string | undefined, range: KeysetRange | undefined, cursor: string | undefined) {
+    const after = cursor ?? range?.after
+    return and(
+        filter,
+        after !== undefined
+            ? `id gt ${quoteFilterValue(after)}`
+            : range?.from !== undefined && `id ge ${quoteFilterValue(range.from)}`,
+        range?.before !== undefined && `id lt ${quoteFilterValue(range.before)}`
+    )
+}
+
+/** The parameters of a keyset request for the page past `cursor` (the first page without one) of the range. */
+export function keysetParams(options: PageOptions, range?: KeysetRange, cursor?: string): PageParams {
+    return { ...baseParams(options), filter: keysetFilter(options.filter, range, cursor), startIndex: 1 }
+}
+
+/**
+ * A page's resources checked against Salesforce's id order: strictly rising within the page, the first past
+ * `after` (the cursor, exclusive) or at or past `from` (inclusive); an id equal to the one before it is a repeat,
+ * counted and left out.
+ * @throws InvalidResponseError for an id out of that order: users may have been skipped.
+ */
+export function checkPage<T extends WithId>(
+    resources: readonly T[],
+    after: string | undefined,
+    what: string,
+    from?: string
+): { readonly fresh: T[]; readonly last: string | undefined; readonly repeats: number } {
+    const fresh: T[] = []
+    let last = after
+    let repeats = 0
+    for (const resource of resources) {
+        const id = idOf(resource, what)
+        if (last === undefined && from !== undefined && compareIds(id, from) < 0) {
+            throw new InvalidResponseError(
+                `Salesforce answered id ge ${quoteFilterValue(from)} with ${what} ${id}, which sorts before it: ` +
+                    mayHaveSkipped(what)
+            )
+        }
+        const order = last === undefined ? 1 : compareIds(id, last)
+        if (order === 0) {
+            repeats++
+            continue
+        }
+        if (order < 0) {
+            throw new InvalidResponseError(
+                last === after
+                    ? `Salesforce answered id gt ${quoteFilterValue(last ?? '')} with ${what} ${id}, which sorts ` +
+                          `before it: ${mayHaveSkipped(what)}`
+                    : `Salesforce returned ${what} ${id} after ${last}, out of id order: ${mayHaveSkipped(what)}`
+            )
+        }
+        fresh.push(resource)
+        last = id
+    }
+    return { fresh, last, repeats }
+}
+
 /**
  * Pages of a SCIM list in Salesforce's id order by keyset: every request has startIndex=1, and each after the
  * first is `(<filter>) and (id gt "<last id so far>")`, so depth costs nothing and neither the startIndex wall
@@ -155,6 +250,10 @@ async function confirmNoneMissing(
  * - an id equal to the last one handed out is a repeat: it is not handed out again, and is counted;
  * - a listing that ends with fewer resources than the first page's `totalResults` is checked with a fresh
  *   count (count=1, same filter, no cursor); a shortfall it confirms is an `InvalidResponseError`.
+ *
+ * With `start.range` it reads one id range (`partitions.ts`) the same way: the range's bounds join the filter
+ * (`id ge`/`id gt` for the first request, `id lt` for every one), ids at or past the upper bound end the range and
+ * are left to the next one, and the recount counts the range (less what another stream took over).
  *
  * When it stops, given c = the count asked for, n = the page's resources and t = its `totalResults`. What
  * `totalResults` means on Salesforce is not confirmed (risk R4): the pilot counts what is left past the cursor,
@@ -175,20 +274,15 @@ async function confirmNoneMissing(
 export async function* keysetPages<T extends WithId>(
     fetchPage: FetchPage,
     options: PageOptions,
-    what = 'resource'
+    what = 'resource',
+    start: KeysetStart = {}
 ): AsyncGenerator<ListPage<T>> {
-    const base = baseParams(options)
     const count = pageSizeOf(options)
+    const range = start.range
     const request = (cursor: string | undefined): Promise<ListAnswer> =>
-        prefetch(() =>
-            fetchPage({
-                ...base,
-                filter: and(options.filter, cursor !== undefined && `id gt ${quoteFilterValue(cursor)}`),
-                startIndex: 1,
-            })
-        )
+        prefetch(() => fetchPage(keysetParams(options, range, cursor)))
     let cursor: string | undefined
-    let pending = request(cursor)
+    let pending = start.firstAnswer !== undefined ? Promise.resolve(start.firstAnswer) : request(cursor)
     let firstTotal: number | undefined
     let totalsCountBeyondPage = false
     let handedOut = 0
@@ -206,41 +300,42 @@ export async function* keysetPages<T extends WithId>(
         const { resources, total } = readPage<T>(answer.body, what)
         if (pageNumber === 1) firstTotal = total
 
-        const fresh: T[] = []
-        let last = cursor
-        for (const resource of resources) {
-            const id = idOf(resource, what)
-            const order = last === undefined ? 1 : compareIds(id, last)
-            if (order === 0) {
-                repeats++
-                continue
-            }
-            if (order < 0) {
-                throw new InvalidResponseError(
-                    last === cursor
-                        ? `Salesforce answered id gt ${quoteFilterValue(last ?? '')} with ${what} ${id}, which sorts ` +
-                              `before it: ${mayHaveSkipped(what)}`
-                        : `Salesforce returned ${what} ${id} after ${last}, out of id order: ${mayHaveSkipped(what)}`
-                )
-            }
-            fresh.push(resource)
-            last = id
-        }
+        const checked = checkPage(resources, cursor ?? range?.after, what, range?.from)
+        let fresh = checked.fresh
+        const last = checked.last
+        repeats += checked.repeats
+        // Ids at or past the range's upper bound belong to the next range (Salesforce ignored the bound, or the
+        // bound was lowered after this request left): another stream hands them out, so this range ends here.
+        const before = range?.before
+        const beyond = before !== undefined ? fresh.findIndex((r) => compareIds(r.id, before) >= 0) : -1
+        if (beyond >= 0) fresh = fresh.slice(0, beyond)
         handedOut += fresh.length
         if (total !== undefined && total > resources.length) totalsCountBeyondPage = true
 
         const ends =
+            beyond >= 0 ||
             resources.length === 0 ||
             (total === resources.length && (resources.length < count || totalsCountBeyondPage))
+        if (range !== undefined) {
+            const lastFresh = fresh[fresh.length - 1]
+            if (lastFresh !== undefined) range.cursor = lastFresh.id
+            range.left = total !== undefined ? Math.max(0, total - resources.length) : undefined
+            const firstFresh = fresh[0]
+            if (firstFresh !== undefined && lastFresh !== undefined && fresh.length > 1) {
+                range.span = { first: firstFresh.id, last: lastFresh.id, count: fresh.length }
+            }
+            if (ends) range.done = true
+        }
         if (ends) {
             // Yielded even when empty: the first answer's Date is when the listing started, on Salesforce's clock.
             yield { resources: fresh, date: answer.date }
             if (repeats > 0) {
                 logger.warn({ repeats }, `Salesforce returned ${repeats} ${what}s twice; each was handed out once`)
             }
-            if (firstTotal !== undefined && handedOut < firstTotal) {
-                const recount = { ...base, filter: and(options.filter), count: 1, startIndex: 1 }
-                await confirmNoneMissing(fetchPage, recount, { handedOut, firstTotal }, what)
+            const expected = firstTotal !== undefined ? firstTotal - (range?.givenAway ?? 0) : undefined
+            if (expected !== undefined && handedOut < expected) {
+                const recount = { ...keysetParams(options, range), count: 1 }
+                await confirmNoneMissing(fetchPage, recount, { handedOut, firstTotal: expected }, what)
             }
             return
         }

@@ -13,6 +13,7 @@ import { logger } from '../logger'
 import { ListOptions, NewScimUser, SalesforceClient } from './client'
 import { FetchPage, ListPage, MAX_PAGE_SIZE, PageOptions, keysetPages } from './paginate'
 import { SalesforceIdKind, assertSalesforceId } from './ids'
+import { partitionedPages } from './partitions'
 import { QueueIds, isPublicGroup, withoutQueues } from './queues'
 import { quoteFilterValue } from './scim-filter'
 import {
@@ -81,10 +82,15 @@ export class ScimSalesforceClient implements SalesforceClient {
     async *userPages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimUser>> {
         // An empty /Users result is a ListResponse without Resources; an empty body is not one, and reading it as
         // "no users" would have ISC take every account as deleted.
-        const pages = (listOptions: ListOptions): AsyncGenerator<ListPage<ScimUser>> =>
-            this.publicGroupsOnly(
-                keysetPages(this.fetchList('/Users', { emptyBody: 'refuse' }), this.pageOptions(listOptions), 'user')
+        const pages = (listOptions: ListOptions): AsyncGenerator<ListPage<ScimUser>> => {
+            const fetchPage = this.fetchList('/Users', { emptyBody: 'refuse' })
+            const streams = listOptions.streams ?? 1
+            return this.publicGroupsOnly(
+                streams > 1
+                    ? partitionedPages<ScimUser>(fetchPage, this.pageOptions(listOptions), { streams, what: 'user' })
+                    : keysetPages<ScimUser>(fetchPage, this.pageOptions(listOptions), 'user')
             )
+        }
         const excluded = options.excludedAttributes ?? []
         // Salesforce's answer to an attribute name its resource does not have (its pilot's text).
         const unsupportedAttribute = /Unsupported attribute: ([\w.:$-]+)/

@@ -16,7 +16,8 @@ describe('a 20,000-user aggregation on a flaky network', () => {
     })
 
     it('returns exactly the accounts of a clean run despite 10% failed responses and a revoked session', async () => {
-        const config = emulatorConfig(emulator.url, { maxRetries: 8 })
+        // One stream, so that both runs send in id order (partitions.test.ts reads side by side under faults).
+        const config = emulatorConfig(emulator.url, { maxRetries: 8, parallelStreams: 1 })
         const clean: string[] = []
         await runOnBundle('std:account:list', {}, config, (o) => clean.push(JSON.stringify(o)))
         expect(clean.length).toBeGreaterThanOrEqual(20000)
@@ -40,7 +41,9 @@ describe('a 3,000-user aggregation whose connections drop', () => {
     beforeAll(async () => {
         emulator = await startEmulator({ port: 0, users: 3000 })
         clean = []
-        await runOnBundle('std:account:list', {}, emulatorConfig(emulator.url), (o) => clean.push(JSON.stringify(o)))
+        await runOnBundle('std:account:list', {}, emulatorConfig(emulator.url, { parallelStreams: 1 }), (o) =>
+            clean.push(JSON.stringify(o))
+        )
     })
     afterAll(async () => {
         await emulator.close()
@@ -73,7 +76,10 @@ describe('a 3,000-user aggregation whose connections drop', () => {
         expect(clean.length).toBeGreaterThanOrEqual(3000)
         expect(new Set(identities(clean)).size).toBe(clean.length)
 
-        const run = await aggregateWith({ dropRate: 0.3 }, emulatorConfig(emulator.url, { maxRetries: 8 }))
+        const run = await aggregateWith(
+            { dropRate: 0.3 },
+            emulatorConfig(emulator.url, { maxRetries: 8, parallelStreams: 1 })
+        )
 
         expect(run.error).toBeUndefined()
         expect(run.stats.faultsByOption.dropRate ?? 0).toBeGreaterThan(0)
@@ -84,7 +90,7 @@ describe('a 3,000-user aggregation whose connections drop', () => {
     it('sends every account exactly once when dropped connections mix with 5xx answers', async () => {
         const run = await aggregateWith(
             { errorRate: 0.1, dropRate: 0.1 },
-            emulatorConfig(emulator.url, { maxRetries: 8 })
+            emulatorConfig(emulator.url, { maxRetries: 8, parallelStreams: 1 })
         )
 
         expect(run.error).toBeUndefined()
