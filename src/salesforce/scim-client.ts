@@ -12,7 +12,7 @@ import { RetryTiming, defaultRetryTiming } from '../http/retry-policy'
 import { logger } from '../logger'
 import { ListOptions, NewScimUser, SalesforceClient } from './client'
 import { FetchPage, ListPage, MAX_PAGE_SIZE, PageOptions, keysetPages } from './paginate'
-import { SalesforceIdKind, assertSalesforceId, isSalesforceId } from './ids'
+import { SalesforceIdKind, assertSalesforceId, isSalesforceId, toId18 } from './ids'
 import { QueueIds, isPublicGroup, withoutQueues } from './queues'
 import { quoteFilterValue } from './scim-filter'
 import {
@@ -288,7 +288,9 @@ export class ScimSalesforceClient implements SalesforceClient {
                 'members.count': MEMBER_WINDOW,
             })
             const window = this.single<ScimGroup | ScimRole>(data, kind, id, `${path}/${id}`).members ?? []
-            for (const member of window) if (isSalesforceId(member.value, 'user')) userIds.push(member.value)
+            // In the 18-character form users come in, should Salesforce list a member by its 15-character id.
+            for (const member of window)
+                if (isSalesforceId(member.value, 'user')) userIds.push(toId18(member.value, 'user'))
             if (window.length < MEMBER_WINDOW) return userIds
         }
         logger.info(
