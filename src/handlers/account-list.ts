@@ -12,12 +12,14 @@ import {
 } from '../mapping/delta-state'
 import { and, quoteFilterValue } from '../salesforce/scim-filter'
 import { connect } from './connection'
+import { withUnlistedMemberships } from './memberships'
 import { withProgress } from './progress'
 
 /**
  * Streams every account in scope, one `send` per user as each page arrives. With delta on and a usable saved
  * state, only users modified since the last run (less the overlap) are listed; the state saved at the end
- * carries the newest `meta.lastModified` seen, but never later than the run's start on Salesforce's clock.
+ * carries the newest `meta.lastModified` seen, but never later than the run's start on Salesforce's clock. Where
+ * Salesforce leaves `groups` and `roles` out of its users, they come from the member lists (`memberships.ts`).
  */
 export const stdAccountList: StdAccountListHandler = async (_context, input, res) => {
     const { config, client } = await connect()
@@ -37,11 +39,12 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
     let newestSeen = previous?.lastModified
     let runStart: string | undefined
     await withProgress(res, 'accounts', async (progress) => {
-        const pages = client.userPages({
+        const userPages = client.userPages({
             ...(filter ? { filter } : {}),
             excludedAttributes: UNMAPPED_USER_ATTRIBUTES,
             streams: config.parallelStreams,
         })
+        const pages = withUnlistedMemberships(client, userPages, config.maxConcurrency)
         for await (const page of pages) {
             runStart ??= page.date
             for (const user of page.resources) {

@@ -79,6 +79,40 @@ export function userRoleId(user: ScimUser): string | null {
 }
 
 /**
+ * Who holds which public group and role, read from the groups' and roles' member lists, for a listing where
+ * Salesforce leaves `groups` and `roles` out of its users (risk R8). Held for the whole listing: a user in one group
+ * costs about 130 bytes (map entry, id string, one-slot array), in 2 to 17 groups about 280 (V8 grows the array to
+ * 17 slots at the second push), 8 bytes per membership past that, the group id strings being shared; a user with a
+ * role about 80 more. Measured: 100,000 users in 5 groups each hold 28 MB.
+ */
+export interface UserMemberships {
+    readonly groupsByUser: ReadonlyMap<string, readonly string[]>
+    readonly roleByUser: ReadonlyMap<string, string>
+}
+
+/** Whether Salesforce listed the user's groups or role at all (it leaves each key out of a user who has none). */
+export function listsMemberships(user: ScimUser): boolean {
+    return user.groups !== undefined || user.roles !== undefined
+}
+
+/**
+ * The users with the groups and role Salesforce left out filled in from `memberships`. A key Salesforce sent is
+ * kept as it is; a user holding nothing stays as it is, and the mapping reads the missing key as none.
+ */
+export function withMemberships(users: readonly ScimUser[], memberships: UserMemberships): ScimUser[] {
+    return users.map((user) => {
+        const groupIds = user.groups === undefined ? memberships.groupsByUser.get(user.id) : undefined
+        const roleId = user.roles === undefined ? memberships.roleByUser.get(user.id) : undefined
+        if (groupIds === undefined && roleId === undefined) return user
+        return {
+            ...user,
+            ...(groupIds !== undefined ? { groups: groupIds.map((value) => ({ value })) } : {}),
+            ...(roleId !== undefined ? { roles: [{ value: roleId }] } : {}),
+        }
+    })
+}
+
+/**
  * A custom field as an ISC value: text, boolean and whole numbers as they are (discover-schema types them
  * string/boolean/int), other numbers as text. Nested objects and lists are not fields of the User sObject.
  */

@@ -68,6 +68,8 @@ export interface SalesforceClient {
     getGroup(id: string): Promise<ScimGroup>
     addGroupMembers(groupId: string, userIds: readonly string[]): Promise<void>
     removeGroupMembers(groupId: string, userIds: readonly string[]): Promise<void>
+    /** The ids of every user who is a member of the public group, however many there are. */
+    groupMemberIds(groupId: string): Promise<string[]>
 
     /** Profiles, then permission sets, from /Entitlements: `00e` sorts before `0PS` in id order. */
     entitlementPages(options?: ListOptions): AsyncGenerator<ListPage<ScimEntitlement>>
@@ -75,6 +77,8 @@ export interface SalesforceClient {
 
     rolePages(options?: ListOptions): AsyncGenerator<ListPage<ScimRole>>
     getRole(id: string): Promise<ScimRole>
+    /** The ids of every user who holds the role, however many there are. */
+    roleMemberIds(roleId: string): Promise<string[]>
 
     schemas(): Promise<readonly ScimSchema[]>
 }

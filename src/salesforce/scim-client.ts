@@ -12,7 +12,7 @@ import { RetryTiming, defaultRetryTiming } from '../http/retry-policy'
 import { logger } from '../logger'
 import { ListOptions, NewScimUser, SalesforceClient } from './client'
 import { FetchPage, ListPage, MAX_PAGE_SIZE, PageOptions, keysetPages } from './paginate'
-import { SalesforceIdKind, assertSalesforceId } from './ids'
+import { SalesforceIdKind, assertSalesforceId, isSalesforceId, toId18 } from './ids'
 import { partitionedPages } from './partitions'
 import { QueueIds, isPublicGroup, withoutQueues } from './queues'
 import { quoteFilterValue } from './scim-filter'
@@ -48,6 +48,14 @@ export const LOST_CREATE_CLOCK_SKEW_MS = 2 * 60_000
  * retrying is safe" said too early ends in DUPLICATE_USERNAME. Seven seconds in all.
  */
 export const LOST_CREATE_LOOKUP_WAITS_MS: readonly number[] = [1_000, 2_000, 4_000]
+
+/**
+ * Salesforce's member paging on a single group or role GET (`members.count`, `members.startIndex`): at most 200
+ * members a window, and, as in list paging, no `startIndex` past 2001. A member list longer than those windows reach
+ * is read from `/Users` by its membership filter instead.
+ */
+const MEMBER_WINDOW = 200
+const LAST_MEMBER_START_INDEX = 2001
 
 /** The members of a Group that the queue ids and the group list do not need. */
 const GROUPS_WITHOUT_MEMBERS = { excludedAttributes: ['members'] } as const
@@ -183,6 +191,10 @@ export class ScimSalesforceClient implements SalesforceClient {
         return this.changeMembers('remove', groupId, userIds)
     }
 
+    groupMemberIds(groupId: string): Promise<string[]> {
+        return this.memberUserIds('/Groups', groupId, 'group', 'groups')
+    }
+
     entitlementPages(options: ListOptions = {}): AsyncGenerator<ListPage<ScimEntitlement>> {
         return keysetPages(this.fetchList('/Entitlements'), this.pageOptions(options), 'entitlement')
     }
@@ -200,6 +212,10 @@ export class ScimSalesforceClient implements SalesforceClient {
     async getRole(id: string): Promise<ScimRole> {
         this.checkId(id, 'role')
         return this.single<ScimRole>(await this.http.get<unknown>(`/Roles/${id}`), 'role', id, `/Roles/${id}`)
+    }
+
+    roleMemberIds(roleId: string): Promise<string[]> {
+        return this.memberUserIds('/Roles', roleId, 'role', 'roles')
     }
 
     async schemas(): Promise<readonly ScimSchema[]> {
@@ -257,6 +273,45 @@ export class ScimSalesforceClient implements SalesforceClient {
             )
         }
         throw new InvalidResponseError(`Salesforce answered GET ${SCIM_BASE_PATH}${path} without a ${kind}`)
+    }
+
+    /**
+     * The user ids among a group's or role's members (a group may also hold groups), window by window. Where the
+     * last window Salesforce accepts is still full, the rest cannot be reached that way, and the users holding the
+     * group or role are listed from `/Users` with its membership filter, by keyset like any user list.
+     */
+    private async memberUserIds(
+        path: '/Groups' | '/Roles',
+        id: string,
+        kind: 'group' | 'role',
+        membershipAttribute: 'groups' | 'roles'
+    ): Promise<string[]> {
+        this.checkId(id, kind)
+        const userIds: string[] = []
+        for (let start = 1; start <= LAST_MEMBER_START_INDEX; start += MEMBER_WINDOW) {
+            const data = await this.http.get<unknown>(`${path}/${id}`, {
+                'members.startIndex': start,
+                'members.count': MEMBER_WINDOW,
+            })
+            const window = this.single<ScimGroup | ScimRole>(data, kind, id, `${path}/${id}`).members ?? []
+            // In the 18-character form users come in, should Salesforce list a member by its 15-character id.
+            for (const member of window)
+                if (isSalesforceId(member.value, 'user')) userIds.push(toId18(member.value, 'user'))
+            if (window.length < MEMBER_WINDOW) return userIds
+        }
+        logger.info(
+            { [kind]: id },
+            `The ${kind} ${id} has more members than Salesforce lists on it; listing them from /Users instead`
+        )
+        const holders: string[] = []
+        const filter = `${membershipAttribute} eq ${quoteFilterValue(id)}`
+        const pages = keysetPages(
+            this.fetchList('/Users', { emptyBody: 'refuse' }),
+            this.pageOptions({ filter, attributes: ['id'], pageSize: MAX_PAGE_SIZE }),
+            'user'
+        )
+        for await (const page of pages) for (const user of page.resources) holders.push(user.id)
+        return holders
     }
 
     /** Salesforce wants group members wrapped: `value: {members: [...]}`, not the RFC's array. */

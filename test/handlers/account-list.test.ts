@@ -1,4 +1,5 @@
 import { RawResponse, ResponseType } from '@sailpoint/connector-sdk'
+import type Nock from 'nock'
 import { scopeOf } from '../../src/mapping/delta-state'
 import { runCommand } from '../helpers/run-command'
 import { INACTIVE_USER, USER } from '../mapping/fixtures'
@@ -18,12 +19,26 @@ const FILTER = 'userType eq "Standard"'
 const DELTA_CONFIG = { ...CONFIG, accountFilter: FILTER, spConnEnableStatefulCommands: true, deltaOverlapMinutes: 5 }
 const SAVED = { version: '1', lastModified: '2024-05-06T07:08:09Z', scope: scopeOf(FILTER) }
 
+/**
+ * An org whose roles and groups have no members. A first page of users without `groups` or `roles` has the
+ * connector look for a member to tell whether Salesforce leaves the keys out (see account-list-memberships).
+ */
+function noMembersAnywhere(scope: Nock.Scope): Nock.Scope {
+    return scope
+        .get(`${SCIM}/Roles`)
+        .query(true)
+        .reply(200, listResponse([]))
+        .get(`${SCIM}/Groups`)
+        .query(true)
+        .reply(200, listResponse([]))
+}
+
 describe('std:account:list', () => {
     it('streams each page as it arrives, in id order, inactive users as disabled', async () => {
         const chunks: RawResponse[] = []
         let sentBeforeLastPage = -1
         // Ids ascend as Salesforce orders them: 0054W… < 005RM…FZAl… < 005RM…FZAm…
-        salesforce()
+        noMembersAnywhere(salesforce())
             .get(`${SCIM}/Users`)
             .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
             .reply(200, listResponse([INACTIVE_USER], 3))
@@ -246,7 +261,7 @@ describe('std:account:list', () => {
     })
 
     it('fails the aggregation when Salesforce fails, after sending what it had', async () => {
-        salesforce()
+        noMembersAnywhere(salesforce())
             .get(`${SCIM}/Users`)
             .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
             .reply(200, listResponse([INACTIVE_USER], 2))
@@ -262,7 +277,7 @@ describe('std:account:list', () => {
     })
 
     it('fails the aggregation, saving no state, when a fresh count confirms that users went missing', async () => {
-        salesforce()
+        noMembersAnywhere(salesforce())
             .get(`${SCIM}/Users`)
             .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
             .reply(200, listResponse([INACTIVE_USER], 3))
