@@ -22,6 +22,7 @@ export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input,
     const changes = parseChanges(input.changes)
     const { config, client } = await connect()
     const user = await withUnlistedMemberships(client, await client.getUser(id), changes)
+    await refuseQueueChanges(client, user, changes)
     const plan = planAccountChanges(user, changes, { defaultProfileId: config.defaultProfileId })
     if (isEmptyPlan(plan)) {
         res.send(toAccount(user))
@@ -31,6 +32,30 @@ export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input,
     const updated = await client.getUser(id)
     checkPermissionSetsRemoved(plan, updated)
     res.send(toAccount(updated))
+}
+
+/**
+ * A queue is no public group, and Salesforce's SCIM API cannot change who is in one (its `/Groups/{queueId}`
+ * answers 404). A user's queues are left out of its groups, so without this a Remove of a queue id (ISC may hold
+ * one from an aggregation made before queues were told apart) would be planned as "not a member" and report
+ * success while the user stays in the queue.
+ * @throws InvalidRequestError naming the queue and what to do.
+ */
+async function refuseQueueChanges(
+    client: SalesforceClient,
+    user: ScimUser,
+    changes: readonly AccountChange[]
+): Promise<void> {
+    const groupIds = changes.flatMap((c) => (c.kind === 'groups' ? c.ids : []))
+    if (groupIds.length === 0) return
+    const queues = await client.queueIds()
+    const queue = groupIds.find((groupId) => [...queues].some((queueId) => sameId(queueId, groupId)))
+    if (queue === undefined) return
+    throw new InvalidRequestError(
+        `${queue} is a Salesforce queue, not a public group: Salesforce's SCIM API cannot change who is in a queue, ` +
+            `so user ${user.id} (${user.userName}) was left as is. Change the queue's members in Salesforce Setup, ` +
+            'and aggregate entitlements again so that ISC no longer lists the queue as a group'
+    )
 }
 
 /** Whether `members` (one window of a group's or role's members) holds the user: yes, no, or cannot tell. */

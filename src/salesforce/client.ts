@@ -66,6 +66,8 @@ export interface SalesforceClient {
 
     groupPages(options?: ListOptions): AsyncGenerator<ListPage<ScimGroup>>
     getGroup(id: string): Promise<ScimGroup>
+    /** The ids of the queues Salesforce lists among `/Groups` (read at most every few minutes; see `queues.ts`). */
+    queueIds(): Promise<ReadonlySet<string>>
     addGroupMembers(groupId: string, userIds: readonly string[]): Promise<void>
     removeGroupMembers(groupId: string, userIds: readonly string[]): Promise<void>
     /** The ids of every user who is a member of the public group, however many there are. */

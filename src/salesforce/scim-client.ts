@@ -421,6 +421,10 @@ export class ScimSalesforceClient implements SalesforceClient {
         return { user: found && (await this.withPublicGroupsOnly(found)), date: answer.date }
     }
 
+    queueIds(): Promise<ReadonlySet<string>> {
+        return this.queues.known()
+    }
+
     /** The ids of the queues among `/Groups` (see `queues.ts`). */
     private async readQueueIds(): Promise<ReadonlySet<string>> {
         const ids = new Set<string>()

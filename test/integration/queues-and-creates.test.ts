@@ -74,8 +74,34 @@ describe.each(VARIANT_VALUES.queues)('queues: %s', (queues) => {
             },
             config
         ).catch((e: unknown) => e)
-        expect(error).toMatchObject({ name: 'MissingEntitlementError', type: 'generic' })
-        expect((error as Error).message).toContain(`Salesforce has no public group ${QUEUE_ID}`)
+        if (queues === 'listed') {
+            expect(error).toMatchObject({ name: 'InvalidRequestError', type: 'generic' })
+            expect((error as Error).message).toContain(`${QUEUE_ID} is a Salesforce queue, not a public group`)
+        } else {
+            // Salesforce does not show the queue: its 404 for the group is what says so.
+            expect(error).toMatchObject({ name: 'MissingEntitlementError', type: 'generic' })
+            expect((error as Error).message).toContain(`Salesforce has no public group ${QUEUE_ID}`)
+        }
+    })
+
+    it('refuses removing a user from a queue where Salesforce shows queues; where it hides them, nothing is sent', async () => {
+        const member = emulator.store.listUsers().find((u) => u.groupIds.includes(QUEUE_ID))
+        expect(member).toBeDefined()
+        emulator.resetStats()
+        const outcome = await runCommand(
+            'std:account:update',
+            { key: { simple: { id: member?.id } }, changes: [{ op: 'Remove', attribute: 'groups', value: QUEUE_ID }] },
+            config
+        ).catch((e: unknown) => e)
+        if (queues === 'listed') {
+            expect((outcome as Error).message).toContain(`${QUEUE_ID} is a Salesforce queue, not a public group`)
+        } else {
+            // Nothing shows the id is a queue's: to the connector it is a group the user is not in (README, R14).
+            expect(outcome).not.toBeInstanceOf(Error)
+            expect(Object.keys(emulator.stats().byRoute).filter((route) => route.startsWith('PATCH'))).toEqual([])
+        }
+        // Either way the user is still in the queue: SCIM cannot change queue membership.
+        expect(emulator.store.listUsers().find((u) => u.id === member?.id)?.groupIds).toContain(QUEUE_ID)
     })
 })
 

@@ -102,10 +102,23 @@ describe('Salesforce errors through the bundled connector', () => {
         ).rejects.toMatchObject({ type: 'notFound' })
     })
 
-    it.each([
-        ['a queue', () => SEED.groups.supportQueue],
-        ['a group Salesforce no longer has', () => '00G000000000099AAA'],
-    ])(
+    it('refuses joining a queue as a public group before asking Salesforce, never as notFound', async () => {
+        const queue = SEED.groups.supportQueue
+        const user = firstAccount(
+            await runOnBundle('std:account:create', newUser('b3-queue@acme-errors.example'), config)
+        )
+        const failure = await runOnBundle(
+            'std:account:update',
+            { key: { simple: { id: user.identity } }, changes: [{ op: 'Add', attribute: 'groups', value: queue }] },
+            config
+        ).catch((e: unknown) => e)
+        expect(failure).toMatchObject({ name: 'InvalidRequestError', type: 'generic' })
+        expect((failure as Error).message).toContain(
+            `${queue} is a Salesforce queue, not a public group: Salesforce's SCIM API cannot change who is in a queue`
+        )
+    })
+
+    it.each([['a group Salesforce no longer has', () => '00G000000000099AAA']])(
         'reports joining %s as that missing group, never as notFound (ISC would create the account again)',
         async (_name, groupOf) => {
             const groupId = groupOf()
