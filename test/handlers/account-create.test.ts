@@ -1,19 +1,9 @@
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { IDS, INACTIVE_USER } from '../mapping/fixtures'
-import {
-    CONFIG,
-    listResponse,
-    patchOp,
-    recorder,
-    SCIM,
-    salesforce,
-    scimError,
-    unmatched,
-    useSalesforceStubs,
-    userWith,
-} from './salesforce'
+import { CONFIG, recorder, SCIM, salesforce, unmatched, useNock } from '../helpers/nock'
+import { listResponse, patchOp, scimError, userWith } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 const NEW_ID = '005RM000002GAbcYAO'
 const ATTRIBUTES = {

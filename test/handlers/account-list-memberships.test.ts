@@ -2,14 +2,15 @@ import { toId18 } from '../../src/salesforce/ids'
 import { ScimUser } from '../../src/salesforce/types'
 import { runCommand } from '../helpers/run-command'
 import { IDS, INACTIVE_USER, USER } from '../mapping/fixtures'
-import { CONFIG, listResponse, SCIM, salesforce, useSalesforceStubs } from './salesforce'
+import { CONFIG, SCIM, salesforce, useNock } from '../helpers/nock'
+import { listResponse } from '../helpers/scim-bodies'
 
 /**
  * Risk R8: Salesforce may leave `groups` and `roles` out of every user. Aggregation then reads who holds which
  * public group and role from their member lists, so ISC does not drop every group and role entitlement.
  */
 
-useSalesforceStubs()
+useNock()
 
 const LEFT_OUT = 'photos,addresses,emailEncodingKey'
 const FIRST_PAGE = { count: 200, startIndex: 1, excludedAttributes: LEFT_OUT }

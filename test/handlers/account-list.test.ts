@@ -3,12 +3,13 @@ import type Nock from 'nock'
 import { scopeOf } from '../../src/mapping/delta-state'
 import { runCommand } from '../helpers/run-command'
 import { INACTIVE_USER, USER } from '../mapping/fixtures'
-import { CONFIG, listResponse, SCIM, salesforce, useSalesforceStubs, userWith } from './salesforce'
+import { CONFIG, SCIM, salesforce, useNock } from '../helpers/nock'
+import { listResponse, userWith } from '../helpers/scim-bodies'
 
 /** Aggregation leaves out what the mapping never reads. */
 const LEFT_OUT = 'photos,addresses,emailEncodingKey'
 
-useSalesforceStubs()
+useNock()
 
 const THIRD = userWith(USER, {
     id: '005RM000002FZAmYAO',

@@ -1,8 +1,9 @@
 import { runCommand } from '../helpers/run-command'
 import { IDS } from '../mapping/fixtures'
-import { CONFIG, listResponse, SCIM, salesforce, scimError, useSalesforceStubs } from './salesforce'
+import { CONFIG, SCIM, salesforce, useNock } from '../helpers/nock'
+import { listResponse, scimError } from '../helpers/scim-bodies'
 
-useSalesforceStubs()
+useNock()
 
 const meta = (lastModified: string) => ({ created: '2019-01-01T00:00:00Z', lastModified, resourceType: 'Entitlement' })
 const ADMIN = {
