@@ -1,6 +1,7 @@
 import { createHash } from 'crypto'
 import { AuthConfig, SalesforceConfig } from '../config'
 import { InvalidResponseError } from '../errors'
+import { processCache } from '../process-cache'
 import { clientCredentialsForm } from './client-credentials'
 import { trustedInstanceUrl } from './instance-url'
 import { jwtBearerForm } from './jwt-bearer'
@@ -59,15 +60,8 @@ interface CacheEntry {
  * for every command, and ISC may run several commands in one process, so a module-level cache would log in
  * again each time. Keys hash the secret, so two sources (or a rotated secret) never share a session.
  */
-const CACHE_SYMBOL = Symbol.for('salesforce-scim-connector.token-cache.v1')
-
 function tokenCache(): Map<string, CacheEntry> {
-    const holder = globalThis as unknown as Record<symbol, unknown>
-    const existing = holder[CACHE_SYMBOL]
-    if (existing instanceof Map) return existing as Map<string, CacheEntry>
-    const created = new Map<string, CacheEntry>()
-    holder[CACHE_SYMBOL] = created
-    return created
+    return processCache<string, CacheEntry>('token-cache.v1')
 }
 
 /** Forgets every cached session of this process (tests, and a forced re-login). */

@@ -1,4 +1,5 @@
 import { SalesforceConfig } from '../config'
+import { processCache } from '../process-cache'
 import { ScimGroup, ScimUser } from './types'
 
 /**
@@ -40,15 +41,8 @@ interface CacheEntry {
  * and a module-level cache would list `/Groups` again for every read. An entry is one set of queue ids per source
  * (an org has few queues: a few kilobytes), and entries past their TTL are dropped whenever one is stored.
  */
-const CACHE_SYMBOL = Symbol.for('salesforce-scim-connector.queue-ids.v1')
-
 function queueCache(): Map<string, CacheEntry> {
-    const holder = globalThis as unknown as Record<symbol, unknown>
-    const existing = holder[CACHE_SYMBOL]
-    if (existing instanceof Map) return existing as Map<string, CacheEntry>
-    const created = new Map<string, CacheEntry>()
-    holder[CACHE_SYMBOL] = created
-    return created
+    return processCache<string, CacheEntry>('queue-ids.v1')
 }
 
 /** Forgets every org's queue ids (tests). */
