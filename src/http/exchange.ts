@@ -15,8 +15,9 @@ export type Exchange =
       }
     | { readonly kind: 'network'; readonly code?: string; readonly description: string; readonly ms: number }
 
+/** Node's HTTP parser joins or drops repeats of these headers (only set-cookie comes as an array). */
 function header(value: unknown): string | undefined {
-    return typeof value === 'string' ? value : Array.isArray(value) ? value.map(String).join(', ') : undefined
+    return typeof value === 'string' ? value : undefined
 }
 
 /**

@@ -332,7 +332,8 @@ async function planRanges<T extends { readonly id: string }>(
     const counted = counts.reduce<number>((sum, c) => sum + (typeof c === 'number' ? c : NaN), size)
     if (counted !== total) {
         throw new PlanDoubt(
-            `the ${ranges.length} id ranges counted ${counts.join(' + ')} ${what}s past the first page's ${size}, ` +
+            `the ${ranges.length} id ranges counted ${counts.map((c) => (typeof c === 'number' ? c : 'no total')).join(' + ')} ` +
+                `${what}s past the first page's ${size}, ` +
                 `where the first page counted ${total} in all`
         )
     }

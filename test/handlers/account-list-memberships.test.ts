@@ -3,7 +3,7 @@ import { ScimUser } from '../../src/salesforce/types'
 import { runCommand } from '../helpers/run-command'
 import { IDS, INACTIVE_USER, USER } from '../mapping/fixtures'
 import { CONFIG, SCIM, salesforce, useNock } from '../helpers/nock'
-import { listResponse } from '../helpers/scim-bodies'
+import { listResponse, scimError } from '../helpers/scim-bodies'
 
 /**
  * Risk R8: Salesforce may leave `groups` and `roles` out of every user. Aggregation then reads who holds which
@@ -127,5 +127,95 @@ describe('std:account:list where Salesforce leaves groups and roles out of users
         const result = await runCommand('std:account:list', {}, CONFIG)
 
         expect(result.outputs.map(membershipsOf)).toEqual([[USER.id, [], IDS.ceoRole]])
+    })
+
+    it('asks the first public group when no role lists a user, past a queue and a member SCIM does not show', async () => {
+        const west = { id: IDS.westGroup, displayName: 'mycompany-West', type: 'Regular' }
+        const east = { id: IDS.eastGroup, displayName: 'mycompany-East', type: 'Regular' }
+        // A queue that sorts before the group in id order, so it comes first.
+        const queue = { id: toId18('00G4W000006IKBm', 'group'), displayName: 'Support Queue', type: 'Queue' }
+        const [hidden] = otherUserIds(1) as [string]
+        salesforce({ listedGroups: [queue, west, east] })
+            .get(`${SCIM}/Users`)
+            .query(FIRST_PAGE)
+            .reply(200, listResponse([INACTIVE_USER, BARE_USER]))
+            .get(`${SCIM}/Roles`)
+            .query({ count: 200, startIndex: 1 })
+            .reply(200, listResponse([role(IDS.ceoRole)]))
+            // A queue lists USER too, but only a public group's members tell how Salesforce shows groups; a member
+            // SCIM does not show tells nothing, so the next group is asked.
+            .get(`${SCIM}/Groups`)
+            .query({ count: 200, startIndex: 1 })
+            .reply(
+                200,
+                listResponse([
+                    { ...queue, members: members([USER.id]) },
+                    { ...west, members: members([hidden]) },
+                    { ...east, members: members([USER.id]) },
+                ])
+            )
+            .get(`${SCIM}/Users/${hidden}`)
+            .reply(404, scimError(404, `Resource https://acme.my.salesforce.com${SCIM}/Users/${hidden} not found`))
+            .get(`${SCIM}/Users/${USER.id}`)
+            .reply(200, BARE_USER)
+            .get(`${SCIM}/Roles`)
+            .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
+            .reply(200, listResponse([{ id: IDS.ceoRole }]))
+            // Salesforce may list a member twice across windows; the group is the user's once.
+            .get(`${SCIM}/Groups/${IDS.westGroup}`)
+            .query(memberWindow(1))
+            .reply(200, { ...west, members: members([USER.id, INACTIVE_USER.id, USER.id]) })
+            .get(`${SCIM}/Groups/${IDS.eastGroup}`)
+            .query(memberWindow(1))
+            .reply(200, { ...east, members: members([USER.id]) })
+            .get(`${SCIM}/Roles/${IDS.ceoRole}`)
+            .query(memberWindow(1))
+            .reply(200, role(IDS.ceoRole))
+
+        const result = await runCommand('std:account:list', {}, CONFIG)
+
+        expect(result.outputs.map(membershipsOf)).toEqual([
+            [INACTIVE_USER.id, [IDS.westGroup], null],
+            [USER.id, [IDS.westGroup, IDS.eastGroup], null],
+        ])
+    })
+
+    it('fails the aggregation when a member list cannot be read, rather than drop its memberships', async () => {
+        const west = { id: IDS.westGroup, displayName: 'mycompany-West', type: 'Regular' }
+        salesforce({ listedGroups: [west] })
+            .get(`${SCIM}/Users`)
+            .query(FIRST_PAGE)
+            .reply(200, listResponse([BARE_USER]))
+            .get(`${SCIM}/Roles`)
+            .query({ count: 200, startIndex: 1 })
+            .reply(200, listResponse([role(IDS.ceoRole, [USER.id])]))
+            .get(`${SCIM}/Users/${USER.id}`)
+            .reply(200, BARE_USER)
+            .get(`${SCIM}/Roles`)
+            .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
+            .reply(200, listResponse([]))
+            .get(`${SCIM}/Groups/${IDS.westGroup}`)
+            .query(memberWindow(1))
+            .reply(403, [{ errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access rights on object id' }])
+
+        await expect(runCommand('std:account:list', {}, CONFIG)).rejects.toMatchObject({
+            name: 'InsufficientPermissionError',
+        })
+    })
+
+    it('fails the aggregation when the user a member list names cannot be read', async () => {
+        salesforce()
+            .get(`${SCIM}/Users`)
+            .query(FIRST_PAGE)
+            .reply(200, listResponse([BARE_USER]))
+            .get(`${SCIM}/Roles`)
+            .query({ count: 200, startIndex: 1 })
+            .reply(200, listResponse([role(IDS.ceoRole, [USER.id])]))
+            .get(`${SCIM}/Users/${USER.id}`)
+            .reply(403, [{ errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access rights on object id' }])
+
+        await expect(runCommand('std:account:list', {}, CONFIG)).rejects.toMatchObject({
+            name: 'InsufficientPermissionError',
+        })
     })
 })

@@ -45,11 +45,20 @@ describe('std:account:read', () => {
         ['a path', { key: { simple: { id: `${IDS.user}/../../Groups` } } }],
         ['a profile Id', { key: { simple: { id: IDS.standardProfile } } }],
         ['a trailing newline', { identity: `${IDS.user}\n` }],
+        ['no object at all', null],
     ])('refuses an input with %s before any request', async (_label, input) => {
         await expect(runCommand('std:account:read', input, CONFIG)).rejects.toMatchObject({
             name: 'InvalidRequestError',
             message: expect.stringMatching(/key|identity/i),
         })
         expect(unmatched).toEqual([])
+    })
+
+    it('quotes a long wrong key only by its start', async () => {
+        const id = `${IDS.user}${'x'.repeat(100)}`
+        await expect(runCommand('std:account:read', { identity: id }, CONFIG)).rejects.toMatchObject({
+            name: 'InvalidRequestError',
+            message: `Account key: expected a Salesforce Id (15 or 18 letters and digits), got ${JSON.stringify(id).slice(0, 60)}…`,
+        })
     })
 })

@@ -172,6 +172,13 @@ describe('std:entitlement:read', () => {
         })
     })
 
+    it('reports a profile read that Salesforce answers with a permission set as notFound', async () => {
+        salesforce().get(`${SCIM}/Entitlements/${IDS.adminProfile}`).reply(200, SALES_CLOUD)
+        await expect(
+            runCommand('std:entitlement:read', { type: 'profile', key: { simple: { id: IDS.adminProfile } } }, CONFIG)
+        ).rejects.toMatchObject({ type: 'notFound', message: `No Salesforce profile has Id ${IDS.adminProfile}` })
+    })
+
     it('reports a queue as no public group, whether Salesforce answers its GET with 404 or serves it', async () => {
         salesforce()
             .get(`${SCIM}/Groups/${QUEUE.id}`)

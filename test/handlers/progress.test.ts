@@ -43,6 +43,27 @@ describe('withProgress', () => {
         expect(info).toHaveBeenLastCalledWith(expect.objectContaining({ listed: 400 }), 'Listed 400 accounts')
     })
 
+    it('says how many streams read side by side, as the reading changes', async () => {
+        const res = fakeResponse()
+        let finish: () => void = () => undefined
+        let progress: Parameters<Parameters<typeof withProgress>[2]>[0] | undefined
+        const done = withProgress(res, 'accounts', (given) => {
+            progress = given
+            given.add(200, 4)
+            return new Promise<void>((resolve) => (finish = resolve))
+        })
+        await jest.advanceTimersByTimeAsync(10_000)
+        progress?.add(200, 1)
+        await jest.advanceTimersByTimeAsync(10_000)
+        const lines = info.mock.calls.filter(([, message]) => String(message).startsWith('Listing accounts'))
+        expect(lines.map(([fields, message]) => [fields, message])).toEqual([
+            [{ listed: 200, perSecond: 20, streams: 4 }, 'Listing accounts: 200 so far, 20/s, 4 streams'],
+            [{ listed: 400, perSecond: 20, streams: 1 }, 'Listing accounts: 400 so far, 20/s, 1 stream'],
+        ])
+        finish()
+        await done
+    })
+
     it('stops both timers when the work fails', async () => {
         const res = fakeResponse()
         await expect(withProgress(res, 'accounts', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')

@@ -738,3 +738,39 @@ describe('a 404 is ISC notFound only for the user itself (B3)', () => {
         ).toMatchObject({ name: 'MissingEntitlementError', type: ConnectorErrorType.Generic })
     })
 })
+
+describe('the object a 404 names', () => {
+    it('names the group a user write refers to, not the user, when the text holds its id', () => {
+        const body = scimError(404, `Group ${GROUP_ID} not found`)
+        const error = toConnectorError(404, parseSalesforceError(body), PATCH_USER)
+        expect(error).toMatchObject({ name: 'MissingEntitlementError', type: ConnectorErrorType.Generic, status: 404 })
+        expect(error.message).toMatch(new RegExp(`^Salesforce has no public group ${GROUP_ID}: Group ${GROUP_ID}`))
+        expect(error.message).toContain("or the id is a queue's (SCIM serves public groups only)")
+    })
+
+    it('names the kind the endpoint serves when the id in the path has no known prefix', () => {
+        const error = toConnectorError(404, parseSalesforceError(scimError(404, 'No such resource.')), {
+            method: 'GET',
+            path: `${SCIM}/Entitlements/0TTRM000000Abc1YAC`,
+        })
+        expect(error.message).toMatch(/^Salesforce has no profile or permission set 0TTRM000000Abc1YAC: No such/)
+    })
+})
+
+describe('the names a license refusal quotes', () => {
+    const refuse = (text: string): string =>
+        toConnectorError(400, parseSalesforceError(scimError(400, text)), PATCH_USER).message
+
+    it('takes double-quoted names and the license a profile requires', () => {
+        expect(
+            refuse(
+                'INVALID:The profile "Chatter External User" does not match a license that requires Salesforce Platform.'
+            )
+        ).toContain("The profile and the user's license do not match (Chatter External User, Salesforce Platform)")
+    })
+
+    it('says the mismatch without names when Salesforce quotes none', () => {
+        const message = refuse("INVALID:User's profile doesn't match the user license;")
+        expect(message).toContain("The profile and the user's license do not match: pick a profile")
+    })
+})

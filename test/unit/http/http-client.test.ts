@@ -263,6 +263,19 @@ describe('SalesforceHttpClient', () => {
             expect(warnings[0]).toContain('after ECONNRESET')
         })
 
+        it('retries a GET whose body stream is aborted after its headers, as a dropped connection', async () => {
+            stubToken()
+            nock(INSTANCE_URL)
+                .get(`${SCIM}/Users/${USER_ID}`)
+                .reply(200, wire([`{"id":"${USER_ID}","userName":"ada`, new Error('aborted')]), JSON_UTF8)
+            nock(INSTANCE_URL).get(`${SCIM}/Users/${USER_ID}`).reply(200, { id: USER_ID, userName: 'ada@acme.com' })
+            const { http, timing } = makeHttp()
+            await expect(http.get(`/Users/${USER_ID}`)).resolves.toMatchObject({ userName: 'ada@acme.com' })
+            expect(timing.sleeps).toHaveLength(1)
+            const warnings = logs.lines.filter((l) => l.includes('"level":"WARN"'))
+            expect(warnings[0]).toContain('after ECONNRESET')
+        })
+
         it('retries a GET that timed out', async () => {
             stubToken()
             nock(INSTANCE_URL).get(`${SCIM}/Me`).reply(slowReply(500))
@@ -388,6 +401,21 @@ describe('SalesforceHttpClient', () => {
                 .filter((t) => t.salesforceHttp !== undefined && t.salesforceHttp.status !== 200)
             expect(traces.map((t) => t.salesforceHttp?.status)).toEqual([503, 'ECONNRESET'])
             expect(String(traces[0]?.salesforceHttp?.responseBody)).toHaveLength(4001)
+        })
+
+        it('traces a failure that carries no error code as a network error, and reports a dropped connection', async () => {
+            stubToken()
+            nock(INSTANCE_URL).get(`${SCIM}/Me`).replyWithError('proxy closed the tunnel')
+            const { http } = makeHttp(testConfig('jwtBearer', { traceHttp: true }))
+            const failure: unknown = await http.get('/Me').catch((error: unknown) => error)
+            expect(failure).toMatchObject({
+                name: 'TimeoutError',
+                message: expect.stringMatching(/^The connection to Salesforce dropped: ERR_NETWORK \(GET /),
+            })
+            const traces = logs.lines
+                .map((l) => JSON.parse(l) as { salesforceHttp?: { status: unknown } })
+                .filter((t) => t.salesforceHttp !== undefined)
+            expect(traces.map((t) => t.salesforceHttp?.status)).toEqual([200, 'network error'])
         })
 
         // Issue 17: the redactor took the version in "OAuth 2.0" for a token.
@@ -712,6 +740,16 @@ describe('token transport', () => {
             message: expect.stringMatching(
                 /^Could not reach Salesforce: ENOTFOUND .*Check Login URL \(host name and spelling\)/
             ),
+        })
+    })
+
+    it('refuses a token endpoint answer without a body and says to check Login URL', async () => {
+        nock(LOGIN_URL).post(TOKEN_PATH).reply(204)
+        const { http } = makeHttp()
+        await expect(http.get('/Me')).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+            message:
+                'The Salesforce token endpoint answered with an empty body (POST /services/oauth2/token). Check Login URL',
         })
     })
 

@@ -1,4 +1,4 @@
-import { InvalidResponseError, RateLimitError, SalesforceServerError } from '../../../src/errors'
+import { InvalidRequestError, InvalidResponseError, RateLimitError, SalesforceServerError } from '../../../src/errors'
 import { LAST_ID_POSITION, compareIds, idFromPosition, idPosition, toId18 } from '../../../src/salesforce/ids'
 import { FetchPage, ListPage, PageParams } from '../../../src/salesforce/paginate'
 import { CountPoint, addPoint, closestPoint, nextProbe, partitionedPages } from '../../../src/salesforce/partitions'
@@ -244,5 +244,116 @@ describe('partitionedPages', () => {
         await expect(readAll(partitionedPages<Row>(fetch, options, { streams: 4 }))).rejects.toThrow(
             InvalidResponseError
         )
+    })
+
+    /** Reads every id with the answers `change` rewrites, and the reason logged for reading as one stream, if any. */
+    async function readChanged(
+        rows: readonly Row[],
+        change: (params: PageParams, body: { totalResults?: unknown; Resources?: Row[] }) => unknown,
+        fail?: (call: number, params: PageParams) => Error | undefined
+    ): Promise<{ ids: string[]; streams: number[]; sequential: string[] }> {
+        const sf = server(rows, fail !== undefined ? { fail } : {})
+        const fetch: FetchPage = async (params) => {
+            const answer = await sf.fetch(params)
+            return { ...answer, body: change(params, answer.body as { totalResults?: unknown; Resources?: Row[] }) }
+        }
+        const logs = captureLogs()
+        try {
+            const read = await readAll(partitionedPages<Row>(fetch, options, { streams: 4, what: 'user' }))
+            return { ...read, sequential: logs.lines.filter((l) => l.includes('as one sequential stream')) }
+        } finally {
+            logs.restore()
+        }
+    }
+
+    it.each<[string, (params: PageParams, body: { totalResults?: unknown; Resources?: Row[] }) => unknown, RegExp]>([
+        [
+            'a probe counts users but lists none',
+            (p, body) => (p.count === 1 ? { ...body, Resources: [] } : body),
+            /a count of users past an id was \d+ with 0 users listed/,
+        ],
+        [
+            'a probe lists a user before the id it asked from',
+            (p, body) => (p.count === 1 ? { ...body, Resources: [{ id: '0058d0000000001AAA' }] } : body),
+            /which sorts before it/,
+        ],
+        [
+            'the first page lists a user twice',
+            (p, body) =>
+                p.filter === undefined && body.Resources !== undefined
+                    ? { ...body, Resources: [body.Resources[0], ...body.Resources.slice(0, -1)] }
+                    : body,
+            /the first page listed a user twice/,
+        ],
+        [
+            'a range answers without a count',
+            (p, body) =>
+                p.count === 200 && /id (gt|ge)/.test(String(p.filter)) ? { Resources: body.Resources } : body,
+            /the 4 id ranges counted .* users past the first page's 200, where the first page counted 10000 in all/,
+        ],
+    ])('reads sequentially, every user once, when %s', async (_name, change, reason) => {
+        const rows = org(10_000)
+        const { ids, streams, sequential } = await readChanged(rows, change)
+        expect(new Set(ids).size).toBe(rows.length)
+        expect(streams).toEqual([])
+        expect(sequential).toHaveLength(1)
+        expect(sequential[0]).toMatch(reason)
+    })
+
+    it('reads sequentially when Salesforce refuses a filter on an id range', async () => {
+        const rows = org(10_000)
+        const refused = new InvalidRequestError('Salesforce refused the request: Unsupported attribute (HTTP 400)', {
+            status: 400,
+        })
+        const { ids, sequential } = await readChanged(
+            rows,
+            (_p, body) => body,
+            (_call, p) => (p.count === 1 ? refused : undefined)
+        )
+        expect(ids).toEqual(rows.map((r) => r.id))
+        expect(sequential[0]).toContain('Salesforce refused a filter on an id range (Salesforce refused the request')
+    })
+
+    it('stops on a 503 while planning the ranges, as a single stream does', async () => {
+        const unavailable = new SalesforceServerError('Salesforce failed on its side (HTTP 503 GET /Users)', {
+            status: 503,
+        })
+        await expect(
+            readChanged(
+                org(10_000),
+                (_p, body) => body,
+                (_call, p) => (p.count === 1 ? unavailable : undefined)
+            )
+        ).rejects.toBe(unavailable)
+    })
+
+    it('reads a first answer without a body as an empty list', async () => {
+        const { ids, streams } = await readChanged(org(1_000), () => undefined)
+        expect(ids).toEqual([])
+        expect(streams).toEqual([])
+    })
+
+    /** Tells the probes of a takeover: those asked once the ranges have been read from. */
+    function takeovers(): (p: PageParams) => boolean {
+        let reading = false
+        return (p) => {
+            if (p.count === 200 && p.filter !== undefined) reading = true
+            return reading && p.count === 1
+        }
+    }
+
+    it('reads every user once when a takeover probe answers with an id past every user', async () => {
+        const rows = org(50_000, 4)
+        const takeoverProbe = takeovers()
+        let probed = 0
+        const { ids, streams } = await readChanged(rows, (p, body) => {
+            if (!takeoverProbe(p)) return body
+            probed++
+            return { totalResults: 1, Resources: [{ id: toId18('zzzzzzzzzzzzzzz') }] }
+        })
+        expect(probed).toBeGreaterThan(0)
+        expect(ids).toHaveLength(rows.length)
+        expect(new Set(ids).size).toBe(rows.length)
+        expect(Math.max(...streams)).toBe(4)
     })
 })

@@ -7,6 +7,7 @@ import { toId18 } from '../../../src/salesforce/ids'
 import { ListPage } from '../../../src/salesforce/paginate'
 import { QUEUE_IDS_TTL_MS, clearQueueCache } from '../../../src/salesforce/queues'
 import { ScimEntitlement, ScimUser } from '../../../src/salesforce/types'
+import { scimError } from '../../helpers/scim-bodies'
 import { wire } from '../../helpers/wire'
 import {
     INSTANCE_URL,
@@ -243,6 +244,35 @@ describe('users', () => {
         expect((await listedPages(client().userPages())).flat()).toEqual([])
     })
 
+    it('lists users again without an excluded attribute the org does not know, and says so', async () => {
+        stubToken()
+        const excluding = (value: string) => (query: Record<string, unknown>) => query.excludedAttributes === value
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(excluding('photos,addresses'))
+            .reply(400, scimError(400, 'Unsupported attribute: photos'))
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(excluding('addresses'))
+            .reply(200, { totalResults: 1, Resources: [{ id: USER_ID, userName: 'ada@acme.com' }] })
+        const pages = await listedPages(client().userPages({ excludedAttributes: ['photos', 'addresses'] }))
+        expect(pages.flat().map((u) => u.id)).toEqual([USER_ID])
+        const warnings = logs.lines.filter((l) => l.includes('"level":"WARN"'))
+        expect(warnings.some((l) => l.includes('Salesforce does not know the User attribute photos'))).toBe(true)
+    })
+
+    it('does not list again when Salesforce refuses an attribute the connector did not exclude', async () => {
+        stubToken()
+        nock(INSTANCE_URL)
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .reply(400, scimError(400, 'Unsupported attribute: favoriteColor'))
+        await expect(listedPages(client().userPages({ excludedAttributes: ['photos'] }))).rejects.toMatchObject({
+            name: 'InvalidRequestError',
+            status: 400,
+        })
+    })
+
     it('refuses a /Users answer without a body rather than list no users', async () => {
         stubToken()
         nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, '')
@@ -410,6 +440,24 @@ describe('users', () => {
         expect(decodeURIComponent(seen[0]?.path ?? '')).toBe(
             `${SCIM}/Users?filter=userName eq "O\\"Brien@acme.com"&startIndex=1&count=2`
         )
+    })
+
+    it('refuses a userName look-up answered without a body', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Users`).query(true).reply(200, '')
+        await expect(client().findUserByUserName('ada@acme.com')).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+            message: 'Salesforce answered GET /services/scim/v2/Users with an empty body',
+        })
+    })
+
+    it('refuses a user read answered with something that is neither a user nor a list', async () => {
+        stubToken()
+        nock(INSTANCE_URL).get(`${SCIM}/Users/${USER_ID}`).reply(200, { status: 'ok' })
+        await expect(client().getUser(USER_ID)).rejects.toMatchObject({
+            name: 'InvalidResponseError',
+            message: `Salesforce answered GET /services/scim/v2/Users/${USER_ID} without a user`,
+        })
     })
 
     it('returns undefined when no user has that userName', async () => {
