@@ -27,7 +27,8 @@ export function customUrn(orgId: string): string {
 
 /** Second-precision UTC with a `Z` suffix, e.g. `2020-10-25T09:27:40Z`. */
 export function isoSeconds(ms: number): string {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    // toISOString always ends in `.sssZ`.
+    return new Date(ms).toISOString().slice(0, -5) + 'Z'
 }
 
 /** `meta.version`: a SHA-1 of the id and the last-modified time, as the pilot computes it. */
@@ -101,11 +102,20 @@ export function compileProjection(
         }
     }
     const drops = (excluded ?? []).map(split).filter(([top]) => !always.includes(top))
+    // Members kept in the resource's order, as copying the resource and deleting the excluded ones would leave them.
+    const dropped = new Set<string>()
+    const dropSubsOf = new Map<string, string[]>()
+    for (const [top, sub] of drops) {
+        if (sub === undefined) dropped.add(top)
+        else dropSubsOf.set(top, [...(dropSubsOf.get(top) ?? []), sub.split('.')[0] ?? sub])
+    }
     return (resource) => {
-        const out: Record<string, unknown> = { ...resource }
-        for (const [top, sub] of drops) {
-            if (sub === undefined) delete out[top]
-            else if (top in out) out[top] = dropSubs(out[top], sub.split('.')[0] ?? sub)
+        const out: Record<string, unknown> = {}
+        for (const key of Object.keys(resource)) {
+            if (dropped.has(key)) continue
+            let value = resource[key]
+            for (const sub of dropSubsOf.get(key) ?? []) value = dropSubs(value, sub)
+            out[key] = value
         }
         return out
     }
