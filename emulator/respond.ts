@@ -12,14 +12,28 @@ function dropIfAsked(res: Response): boolean {
     return true
 }
 
+/** Whether the client asked for an indented body with `X-PrettyPrint`, as Salesforce REST honours. */
+export function wantsPrettyJson(res: Response): boolean {
+    return res.req.get('X-PrettyPrint') !== undefined
+}
+
 /** Send a JSON body (pretty-printed when the client sent `X-PrettyPrint`, as Salesforce REST does). */
 export function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    sendJsonText(res, status, wantsPrettyJson(res) ? JSON.stringify(body, null, 2) : JSON.stringify(body), headers)
+}
+
+/** Send a body already written as JSON text or its UTF-8 bytes (the caller honours `X-PrettyPrint`). */
+export function sendJsonText(
+    res: Response,
+    status: number,
+    body: string | Buffer,
+    headers: Record<string, string> = {}
+): void {
     if (dropIfAsked(res)) return
-    const pretty = res.req.get('X-PrettyPrint') !== undefined
     res.status(status)
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
     res.setHeader('Content-Type', JSON_CONTENT_TYPE)
-    res.end(pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body))
+    res.end(body)
 }
 
 /** Send a status with no body (DELETE's 204, PUT /Groups' empty 200). */

@@ -534,21 +534,25 @@ export class OrgStore {
 
     addProfile(p: Profile): Profile {
         this.profiles.set(p.id, p)
+        this.touch()
         return p
     }
 
     addPermissionSet(p: PermissionSet): PermissionSet {
         this.permissionSets.set(p.id, p)
+        this.touch()
         return p
     }
 
     addRole(r: Role): Role {
         this.roles.set(r.id, r)
+        this.touch()
         return r
     }
 
     addPermissionSetGroup(g: PermissionSetGroup): PermissionSetGroup {
         this.permissionSetGroups.set(g.id, g)
+        this.touch()
         return g
     }
 
@@ -556,11 +560,13 @@ export class OrgStore {
     seedHiddenAssignments(userId: string, hidden: HiddenAssignments): void {
         for (const g of hidden.permissionSetGroupIds) indexAdd(this.psgByUser, userId, g)
         for (const [ps, at] of Object.entries(hidden.expiry)) this.psaExpiry.set(`${userId}:${ps}`, at)
+        this.touch()
     }
 
     addGroup(g: Group): Group {
         this.groups.set(g.id, g)
         for (const m of g.members) if (m.startsWith(KEY_PREFIX.user)) indexAdd(this.groupsByUser, m, g.id)
+        this.touch()
         return g
     }
 
@@ -580,12 +586,14 @@ export class OrgStore {
         this.indexHierarchy(user, undefined)
         for (const ps of permissionSetIds) this.assign(user.id, ps)
         if (password !== undefined) this.passwords.set(user.id, password)
+        this.touch()
     }
 
     /** Seed a group membership without touching LastModifiedDate. */
     seedMember(groupId: string, memberId: string): void {
         const group = this.groups.get(groupId)
         if (group) this.addMember(group, memberId)
+        this.touch()
     }
 
     /** Count seats in use from the active users; call after seeding. */

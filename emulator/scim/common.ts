@@ -27,7 +27,8 @@ export function customUrn(orgId: string): string {
 
 /** Second-precision UTC with a `Z` suffix, e.g. `2020-10-25T09:27:40Z`. */
 export function isoSeconds(ms: number): string {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    // toISOString always ends in `.sssZ`.
+    return new Date(ms).toISOString().slice(0, -5) + 'Z'
 }
 
 /** `meta.version`: a SHA-1 of the id and the last-modified time, as the pilot computes it. */
@@ -61,7 +62,19 @@ export function project(
     always: readonly string[],
     extensionUrns: readonly string[]
 ): Record<string, unknown> {
-    if (!attributes && !excluded) return resource
+    return compileProjection(attributes, excluded, always, extensionUrns)(resource)
+}
+
+/**
+ * `project` with its paths split once, for a list that projects every resource of a page the same way.
+ */
+export function compileProjection(
+    attributes: readonly string[] | undefined,
+    excluded: readonly string[] | undefined,
+    always: readonly string[],
+    extensionUrns: readonly string[]
+): (resource: Record<string, unknown>) => Record<string, unknown> {
+    if (!attributes && !excluded) return (resource) => resource
     const split = (path: string): [string, string | undefined] => {
         const urn = extensionUrns
             .filter((u) => path === u || path.startsWith(u + ':'))
@@ -71,7 +84,6 @@ export function project(
         return dot < 0 ? [path, undefined] : [path.slice(0, dot), path.slice(dot + 1)]
     }
     if (attributes) {
-        const out: Record<string, unknown> = {}
         const wanted = new Map<string, Set<string> | 'all'>()
         for (const a of attributes) {
             const [top, sub] = split(a)
@@ -79,21 +91,34 @@ export function project(
             if (sub === undefined || cur === 'all') wanted.set(top, 'all')
             else wanted.set(top, (cur ?? new Set()).add(sub.split('.')[0] ?? sub))
         }
-        for (const [key, value] of Object.entries(resource)) {
-            const want = wanted.get(key)
-            if (always.includes(key) || want === 'all') out[key] = value
-            else if (want) out[key] = pickSubs(value, want)
+        return (resource) => {
+            const out: Record<string, unknown> = {}
+            for (const [key, value] of Object.entries(resource)) {
+                const want = wanted.get(key)
+                if (always.includes(key) || want === 'all') out[key] = value
+                else if (want) out[key] = pickSubs(value, want)
+            }
+            return out
+        }
+    }
+    const drops = (excluded ?? []).map(split).filter(([top]) => !always.includes(top))
+    // Members kept in the resource's order, as copying the resource and deleting the excluded ones would leave them.
+    const dropped = new Set<string>()
+    const dropSubsOf = new Map<string, string[]>()
+    for (const [top, sub] of drops) {
+        if (sub === undefined) dropped.add(top)
+        else dropSubsOf.set(top, [...(dropSubsOf.get(top) ?? []), sub.split('.')[0] ?? sub])
+    }
+    return (resource) => {
+        const out: Record<string, unknown> = {}
+        for (const key of Object.keys(resource)) {
+            if (dropped.has(key)) continue
+            let value = resource[key]
+            for (const sub of dropSubsOf.get(key) ?? []) value = dropSubs(value, sub)
+            out[key] = value
         }
         return out
     }
-    const out: Record<string, unknown> = { ...resource }
-    for (const a of excluded ?? []) {
-        const [top, sub] = split(a)
-        if (always.includes(top)) continue
-        if (sub === undefined) delete out[top]
-        else if (top in out) out[top] = dropSubs(out[top], sub.split('.')[0] ?? sub)
-    }
-    return out
 }
 
 function pickSubs(value: unknown, subs: Set<string>): unknown {

@@ -292,3 +292,57 @@ export function userListSource(store: OrgStore): ListSource<UserRecord> {
 }
 
 export const userMatchCache = (): MatchCache<UserRecord> => new MatchCache<UserRecord>()
+
+/**
+ * Each listed user's resource as UTF-8 JSON, kept until the store changes (any write moves `store.version`), so a
+ * page of users already served is answered by joining bytes instead of serialising and encoding each user again.
+ * `shape` names everything else the bytes depend on (base URL, variants in force, projection); a few shapes are
+ * kept at once.
+ */
+export class UserJsonCache {
+    private version = -1
+    private readonly byShape = new Map<string, Map<string, Buffer>>()
+
+    constructor(private readonly shapes = 4) {}
+
+    get(version: number, shape: string, id: string, render: () => unknown): Buffer {
+        if (version !== this.version) {
+            this.byShape.clear()
+            this.version = version
+        }
+        let byId = this.byShape.get(shape)
+        if (!byId) {
+            byId = new Map()
+            this.byShape.set(shape, byId)
+            if (this.byShape.size > this.shapes) {
+                const oldest = this.byShape.keys().next().value
+                if (oldest !== undefined) this.byShape.delete(oldest)
+            }
+        }
+        let bytes = byId.get(id)
+        if (!bytes) {
+            bytes = Buffer.from(JSON.stringify(render()))
+            byId.set(id, bytes)
+        }
+        return bytes
+    }
+}
+
+const RESOURCES_TAIL = '"Resources":[]}'
+
+/**
+ * A ListResponse body (compact JSON, `Resources` last as `listResponse` writes it) as UTF-8 bytes, with its
+ * resources given as already encoded JSON: the same bytes as encoding `JSON.stringify` of the whole body.
+ */
+export function listBodyBytes(envelope: Record<string, unknown>, resources: readonly Buffer[]): Buffer {
+    const text = JSON.stringify({ ...envelope, Resources: [] })
+    if (!text.endsWith(RESOURCES_TAIL)) throw new Error('a ListResponse envelope must end with its Resources')
+    const parts: Buffer[] = [Buffer.from(text.slice(0, -2))]
+    const comma = Buffer.from(',')
+    resources.forEach((r, i) => {
+        if (i > 0) parts.push(comma)
+        parts.push(r)
+    })
+    parts.push(Buffer.from(']}'))
+    return Buffer.concat(parts)
+}

@@ -3,14 +3,16 @@ import { METHOD_NOT_ALLOWED, ScimError } from '../errors'
 import { compileFilter, topLevelOperators } from '../filter'
 import { UserRecord } from '../model'
 import { sessionOf } from '../oauth'
-import { sendEmpty, sendJson } from '../respond'
-import { attributeList, checkAttributeNames, location, project } from './common'
+import { sendEmpty, sendJson, sendJsonText, wantsPrettyJson } from '../respond'
+import { attributeList, checkAttributeNames, compileProjection, location } from './common'
 import { ScimDeps } from './deps'
 import { emptyUserList, firstParam, listResponse, parsePaging, runQuery, totalResultsOf } from './list'
 import { applyPatch, draftFromResource } from './user-input'
 import { CREATE_COMMIT_DELAY_MS } from '../variants'
 import {
+    listBodyBytes,
     serializeUser,
+    UserJsonCache,
     userAttributeNames,
     userExtensionUrns,
     userFilterAttributes,
@@ -25,19 +27,22 @@ export function usersRouter(deps: ScimDeps): Router {
     const attributes = userFilterAttributes(store)
     const source = userListSource(store)
     const cache = userMatchCache()
+    const listedJson = new UserJsonCache()
     const extensions = userExtensionUrns(store)
 
-    const render = (req: Request, user: UserRecord, onList: boolean): Record<string, unknown> => {
-        const wanted = attributeList(req.query.attributes)
-        const excluded = attributeList(req.query.excludedAttributes)
-        return project(
-            serializeUser(store, user, deps.context(req), deps.variants.current),
-            wanted,
-            excluded,
+    const render = (req: Request, user: UserRecord, onList: boolean): Record<string, unknown> =>
+        projectionFor(req, onList)(serializeUser(store, user, deps.context(req), deps.variants.current))
+
+    const projectionFor = (
+        req: Request,
+        onList: boolean
+    ): ((resource: Record<string, unknown>) => Record<string, unknown>) =>
+        compileProjection(
+            attributeList(req.query.attributes),
+            attributeList(req.query.excludedAttributes),
             onList ? ['id', 'schemas', 'meta'] : ['id', 'schemas'],
             extensions
         )
-    }
 
     const checkProjection = (req: Request, single: boolean): void => {
         const wanted = attributeList(req.query.attributes)
@@ -103,15 +108,26 @@ export function usersRouter(deps: ScimDeps): Router {
             return
         }
         const paged = { ...paging, countSent: true }
-        sendJson(
-            res,
-            200,
-            listResponse(
-                totalResultsOf(result, v.totalResults),
-                page.map((u) => render(req, u, true)),
-                paged
-            )
-        )
+        const total = totalResultsOf(result, v.totalResults)
+        const ctx = deps.context(req)
+        const projectListed = projectionFor(req, true)
+        const renderListed = (u: UserRecord): Record<string, unknown> => projectListed(serializeUser(store, u, ctx, v))
+        if (wantsPrettyJson(res)) {
+            sendJson(res, 200, listResponse(total, page.map(renderListed), paged))
+            return
+        }
+        // Everything a listed user's JSON depends on besides the store's data.
+        const shape = JSON.stringify([
+            ctx.baseUrl,
+            v.photos,
+            v.queues,
+            v.userGroupsAndRoles,
+            firstParam(req.query.attributes) ?? null,
+            firstParam(req.query.excludedAttributes) ?? null,
+        ])
+        const version = store.version
+        const resources = page.map((u) => listedJson.get(version, shape, u.id, () => renderListed(u)))
+        sendJsonText(res, 200, listBodyBytes(listResponse(total, page, paged), resources))
     })
 
     router.get('/Users/:id', (req, res) => {
