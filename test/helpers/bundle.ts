@@ -4,6 +4,7 @@
  * Every error the bundle throws is checked for secrets before the test sees it.
  */
 import * as path from 'path'
+import { SEED } from '../../emulator'
 import { CommandResult, loadBundle, runBundleCommand } from '../../scripts/run-bundle'
 import type { AccountChunk } from './run-command'
 import { assertNoSecrets } from './secrets'
@@ -34,12 +35,35 @@ export async function runOnBundle(
     }
 }
 
-/** The old name of `runOnBundle`, kept for the test files not yet moved to it. */
-export const runCommand = runOnBundle
-
 /** The attributes of the first output, for terse assertions. */
 export function firstAccount(result: CommandResult): AccountChunk {
     const output = result.outputs[0]
     if (!output) throw new Error('the command sent no output')
     return output as unknown as AccountChunk
+}
+
+/**
+ * Creates a user through the built bundle and returns its id: `userName` is its email too, and the emulator's
+ * Standard User its profile unless `attributes` says otherwise.
+ */
+export async function createUserOnBundle(
+    config: Record<string, unknown>,
+    userName: string,
+    attributes: Record<string, unknown>
+): Promise<string> {
+    const created = await runOnBundle(
+        'std:account:create',
+        { attributes: { userName, email: userName, profile: SEED.profiles.standardUser, ...attributes } },
+        config
+    )
+    return firstAccount(created).identity
+}
+
+/** `std:account:update` of the account with this id, through the built bundle. */
+export function updateOnBundle(
+    config: Record<string, unknown>,
+    id: string,
+    changes: readonly Record<string, unknown>[]
+): Promise<CommandResult> {
+    return runOnBundle('std:account:update', { key: { simple: { id } }, changes }, config)
 }

@@ -3,14 +3,14 @@
  */
 import { RunningEmulator, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { firstAccount, runCommand } from '../helpers/bundle'
+import { firstAccount, runOnBundle } from '../helpers/bundle'
 
 let emulator: RunningEmulator
 let config: Record<string, unknown>
 const ids: Record<string, string> = {}
 
 async function entitlementId(type: string, name: string): Promise<string> {
-    const list = await runCommand('std:entitlement:list', { type }, config)
+    const list = await runOnBundle('std:entitlement:list', { type }, config)
     const found = list.outputs.find((o) => (o.attributes as Record<string, unknown>).name === name)
     if (!found) throw new Error(`no ${type} named ${name}`)
     return String(found.identity)
@@ -23,9 +23,9 @@ beforeAll(async () => {
     ids.platformUser = await entitlementId('profile', 'Salesforce Platform User')
     ids.salesCloud = await entitlementId('permissionSet', 'Sales Cloud User')
     ids.apiEnabled = await entitlementId('permissionSet', 'API Enabled')
-    const groups = await runCommand('std:entitlement:list', { type: 'group' }, config)
+    const groups = await runOnBundle('std:entitlement:list', { type: 'group' }, config)
     ids.group = String(groups.outputs[0]?.identity)
-    const roles = await runCommand('std:entitlement:list', { type: 'role' }, config)
+    const roles = await runOnBundle('std:entitlement:list', { type: 'role' }, config)
     ids.role = String(roles.outputs[0]?.identity)
 })
 
@@ -35,12 +35,12 @@ afterAll(async () => {
 
 describe('an admin rolling out the Salesforce source', () => {
     it('tests the connection', async () => {
-        const result = await runCommand('std:test-connection', {}, config)
+        const result = await runOnBundle('std:test-connection', {}, config)
         expect(result.outputs).toEqual([{}])
     })
 
     it('aggregates every user the org lists, inactive ones as disabled', async () => {
-        const result = await runCommand('std:account:list', {}, config)
+        const result = await runOnBundle('std:account:list', {}, config)
         const expected = emulator.store.listUsers()
         expect(result.outputs).toHaveLength(expected.length)
         const inactive = expected.filter((u) => u.active === false).map((u) => u.id)
@@ -52,10 +52,10 @@ describe('an admin rolling out the Salesforce source', () => {
     })
 
     it('reads each account exactly as aggregation listed it (what `sail conn validate` checks)', async () => {
-        const listed = await runCommand('std:account:list', {}, config)
+        const listed = await runOnBundle('std:account:list', {}, config)
         const sample = [...listed.outputs.slice(0, 5), ...listed.outputs.filter((o) => o.disabled === true)]
         for (const account of sample) {
-            const read = await runCommand('std:account:read', { key: account.key, identity: account.identity }, config)
+            const read = await runOnBundle('std:account:read', { key: account.key, identity: account.identity }, config)
             expect(read.outputs).toEqual([account])
         }
     })
@@ -63,16 +63,16 @@ describe('an admin rolling out the Salesforce source', () => {
     it.each(['profile', 'permissionSet', 'role', 'group'])(
         'reads each %s entitlement exactly as aggregation listed it',
         async (type) => {
-            const listed = await runCommand('std:entitlement:list', { type }, config)
+            const listed = await runOnBundle('std:entitlement:list', { type }, config)
             for (const entitlement of listed.outputs) {
-                const read = await runCommand('std:entitlement:read', { type, key: entitlement.key }, config)
+                const read = await runOnBundle('std:entitlement:read', { type, key: entitlement.key }, config)
                 expect(read.outputs).toEqual([entitlement])
             }
         }
     )
 
     it.each(['profile', 'permissionSet', 'role', 'group'])('aggregates %s entitlements', async (type) => {
-        const result = await runCommand('std:entitlement:list', { type }, config)
+        const result = await runOnBundle('std:entitlement:list', { type }, config)
         expect(result.outputs.length).toBeGreaterThan(0)
         for (const output of result.outputs) {
             expect(output.type).toBe(type)
@@ -82,7 +82,7 @@ describe('an admin rolling out the Salesforce source', () => {
 
     it('creates a user from an access request with a profile and a permission set, then updates and reads it', async () => {
         const created = firstAccount(
-            await runCommand(
+            await runOnBundle(
                 'std:account:create',
                 {
                     attributes: {
@@ -103,7 +103,7 @@ describe('an admin rolling out the Salesforce source', () => {
         const key = { simple: { id: created.identity } }
 
         const added = firstAccount(
-            await runCommand(
+            await runOnBundle(
                 'std:account:update',
                 { key, changes: [{ op: 'Add', attribute: 'permissionSets', value: ids.apiEnabled }] },
                 config
@@ -112,7 +112,7 @@ describe('an admin rolling out the Salesforce source', () => {
         expect(added.attributes.permissionSets).toEqual(expect.arrayContaining([ids.salesCloud, ids.apiEnabled]))
 
         const removed = firstAccount(
-            await runCommand(
+            await runOnBundle(
                 'std:account:update',
                 { key, changes: [{ op: 'Remove', attribute: 'permissionSets', value: [ids.salesCloud] }] },
                 config
@@ -121,7 +121,7 @@ describe('an admin rolling out the Salesforce source', () => {
         expect(removed.attributes.permissionSets).toEqual([ids.apiEnabled])
 
         const swapped = firstAccount(
-            await runCommand(
+            await runOnBundle(
                 'std:account:update',
                 {
                     key,
@@ -141,7 +141,7 @@ describe('an admin rolling out the Salesforce source', () => {
         expect(swapped.attributes.role).toBe(ids.role)
         expect(swapped.attributes.title).toBe('Solutions Engineer')
 
-        const read = firstAccount(await runCommand('std:account:read', { key, identity: created.identity }, config))
+        const read = firstAccount(await runOnBundle('std:account:read', { key, identity: created.identity }, config))
         expect(read).toEqual(swapped)
     })
 })

@@ -4,7 +4,7 @@
  */
 import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { firstAccount, runCommand } from '../helpers/bundle'
+import { firstAccount, runOnBundle } from '../helpers/bundle'
 
 let emulator: RunningEmulator
 let config: Record<string, unknown>
@@ -15,7 +15,7 @@ beforeAll(async () => {
     emulator = await startEmulator({ port: 0, extraLicenses: 20 })
     // Tracing on: every request and response of this suite is logged, and the suite's secret scan reads them all.
     config = emulatorConfig(emulator.url, { defaultProfileId: SEED.profiles.standardUser, traceHttp: true })
-    const created = await runCommand(
+    const created = await runOnBundle(
         'std:account:create',
         {
             attributes: {
@@ -38,27 +38,27 @@ afterAll(async () => {
 
 describe('the account lifecycle', () => {
     it('disables and enables a user, reporting the new state', async () => {
-        const disabled = firstAccount(await runCommand('std:account:disable', { key: key() }, config))
+        const disabled = firstAccount(await runOnBundle('std:account:disable', { key: key() }, config))
         expect(disabled.disabled).toBe(true)
         expect(disabled.attributes.active).toBe(false)
         expect(emulator.store.listUsers().find((u) => u.id === userId)?.active).toBe(false)
 
-        const enabled = firstAccount(await runCommand('std:account:enable', { key: key() }, config))
+        const enabled = firstAccount(await runOnBundle('std:account:enable', { key: key() }, config))
         expect(enabled.disabled).toBe(false)
         expect(emulator.store.listUsers().find((u) => u.id === userId)?.active).toBe(true)
     })
 
     it('changes the password, and reports the policy when Salesforce refuses one', async () => {
-        const result = await runCommand('std:change-password', { key: key(), password: 'N3w-Passphrase-2026' }, config)
+        const result = await runOnBundle('std:change-password', { key: key(), password: 'N3w-Passphrase-2026' }, config)
         expect(result.outputs).toEqual([{}])
-        await expect(runCommand('std:change-password', { key: key(), password: 'abc' }, config)).rejects.toThrow(
+        await expect(runOnBundle('std:change-password', { key: key(), password: 'abc' }, config)).rejects.toThrow(
             /INVALID_NEW_PASSWORD[\s\S]*8 characters/
         )
     })
 
     it('swaps a revoked profile to the default profile instead of leaving the user without one', async () => {
         const revoked = firstAccount(
-            await runCommand(
+            await runOnBundle(
                 'std:account:update',
                 {
                     key: key(),
@@ -73,7 +73,7 @@ describe('the account lifecycle', () => {
 
     it('removes the last permission set where Salesforce clears on an empty replace, and fails readably where not', async () => {
         const removeLast = () =>
-            runCommand(
+            runOnBundle(
                 'std:account:update',
                 {
                     key: key(),
@@ -108,14 +108,14 @@ describe('the account lifecycle', () => {
         ['group', SEED.groups.allSales, 'All Sales'],
         ['role', SEED.roles.ceo, 'CEO'],
     ])('reads a %s entitlement by id', async (type, id, name) => {
-        const result = await runCommand('std:entitlement:read', { type, key: { simple: { id } } }, config)
+        const result = await runOnBundle('std:entitlement:read', { type, key: { simple: { id } } }, config)
         expect(result.outputs).toHaveLength(1)
         expect(result.outputs[0]).toMatchObject({ identity: id, type, attributes: { name } })
     })
 
     it('reports an id of the wrong kind for the entitlement type as notFound', async () => {
         await expect(
-            runCommand(
+            runOnBundle(
                 'std:entitlement:read',
                 { type: 'profile', key: { simple: { id: SEED.permissionSets.salesCloudUser } } },
                 config
@@ -124,7 +124,7 @@ describe('the account lifecycle', () => {
     })
 
     it("discovers the account schema, with the org's custom fields", async () => {
-        const result = await runCommand('std:account:discover-schema', {}, config)
+        const result = await runOnBundle('std:account:discover-schema', {}, config)
         const schema = result.outputs[0] as {
             identityAttribute: string
             attributes: { name: string; entitlement?: boolean }[]
@@ -141,47 +141,47 @@ describe('the account lifecycle', () => {
     })
 
     it('aggregates only what changed since the saved state, deactivations included', async () => {
-        const full = await runCommand('std:account:list', { stateful: true }, config)
+        const full = await runOnBundle('std:account:list', { stateful: true }, config)
         const state = full.states[0]
         expect(state).toEqual({ version: '1', lastModified: expect.any(String), scope: expect.any(String) })
 
         // A change made at least a second after the high-water mark, as Salesforce timestamps have second precision.
         await new Promise((resolve) => setTimeout(resolve, 1100))
-        await runCommand(
+        await runOnBundle(
             'std:account:update',
             { key: key(), changes: [{ op: 'Set', attribute: 'title', value: 'Director' }] },
             config
         )
-        await runCommand('std:account:disable', { key: key() }, config)
+        await runOnBundle('std:account:disable', { key: key() }, config)
 
-        const delta = await runCommand('std:account:list', { stateful: true, state }, config)
+        const delta = await runOnBundle('std:account:list', { stateful: true, state }, config)
         const changed = delta.outputs.find((o) => o.identity === userId)
         expect(changed).toMatchObject({ disabled: true, attributes: { title: 'Director' } })
         expect(delta.outputs.length).toBeLessThan(full.outputs.length)
         expect(delta.states[0]?.lastModified).not.toBe(state?.lastModified)
 
-        const afterBadState = await runCommand('std:account:list', { stateful: true, state: { version: '0' } }, config)
+        const afterBadState = await runOnBundle('std:account:list', { stateful: true, state: { version: '0' } }, config)
         expect(afterBadState.outputs).toHaveLength(full.outputs.length)
     })
 
     it('scopes aggregation with the configured SCIM filter, and refuses a malformed one', async () => {
-        const scoped = await runCommand('std:account:list', {}, { ...config, accountFilter: 'active eq "true"' })
+        const scoped = await runOnBundle('std:account:list', {}, { ...config, accountFilter: 'active eq "true"' })
         const active = emulator.store.listUsers().filter((u) => u.active)
         expect(scoped.outputs).toHaveLength(active.length)
         expect(scoped.outputs.every((o) => o.disabled === false)).toBe(true)
 
         emulator.resetStats()
         await expect(
-            runCommand('std:account:list', {}, { ...config, accountFilter: 'active eq true) or (' })
+            runOnBundle('std:account:list', {}, { ...config, accountFilter: 'active eq true) or (' })
         ).rejects.toThrow(/Account filter/i)
         expect(emulator.stats().requests).toBe(0)
     })
 
     it('deletes by deactivating: the user stays in Salesforce, disabled', async () => {
-        await runCommand('std:account:enable', { key: key() }, config)
-        const result = await runCommand('std:account:delete', { key: key() }, config)
+        await runOnBundle('std:account:enable', { key: key() }, config)
+        const result = await runOnBundle('std:account:delete', { key: key() }, config)
         expect(result.outputs).toEqual([{}])
-        const read = firstAccount(await runCommand('std:account:read', { key: key() }, config))
+        const read = firstAccount(await runOnBundle('std:account:read', { key: key() }, config))
         expect(read.disabled).toBe(true)
     })
 })

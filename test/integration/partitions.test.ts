@@ -7,7 +7,7 @@ import * as http from 'http'
 import { AddressInfo } from 'net'
 import { RunningEmulator, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { runCommand } from '../helpers/bundle'
+import { runOnBundle } from '../helpers/bundle'
 
 let emulator: RunningEmulator
 beforeAll(async () => {
@@ -43,7 +43,7 @@ async function aggregate(config: Record<string, unknown>): Promise<{ ids: string
         return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean).call(process.stdout, chunk, ...rest)
     }
     try {
-        await runCommand('std:account:list', {}, config, (o) => ids.push(String(o.identity)))
+        await runOnBundle('std:account:list', {}, config, (o) => ids.push(String(o.identity)))
     } finally {
         process.stdout.write = write
     }

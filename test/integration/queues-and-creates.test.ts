@@ -5,7 +5,7 @@
 import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { VARIANT_VALUES } from '../../emulator/variants'
 import { emulatorConfig } from '../../scripts/local-config'
-import { firstAccount, runCommand } from '../helpers/bundle'
+import { firstAccount, runOnBundle } from '../helpers/bundle'
 
 const QUEUE_ID = SEED.groups.supportQueue
 const groupsOf = (account: Record<string, unknown>) => (account.attributes as Record<string, unknown>).groups
@@ -27,24 +27,24 @@ describe.each(VARIANT_VALUES.queues)('queues: %s', (queues) => {
         emulator.store.groupsOf(userId).filter((id) => emulator.store.groups.get(id)?.type === 'Regular')
 
     it('lists public groups only as group entitlements, each readable exactly as listed', async () => {
-        const listed = await runCommand('std:entitlement:list', { type: 'group' }, config)
+        const listed = await runOnBundle('std:entitlement:list', { type: 'group' }, config)
         const publicGroups = [...emulator.store.groups.values()].filter((g) => g.type === 'Regular').map((g) => g.id)
         expect(listed.outputs.map((o) => o.identity).sort()).toEqual([...publicGroups].sort())
         for (const entitlement of listed.outputs) {
-            const read = await runCommand('std:entitlement:read', { type: 'group', key: entitlement.key }, config)
+            const read = await runOnBundle('std:entitlement:read', { type: 'group', key: entitlement.key }, config)
             expect(read.outputs).toEqual([entitlement])
         }
     })
 
     it("leaves the queue out of its members' groups, in aggregation and in a read alike", async () => {
-        const listed = await runCommand('std:account:list', {}, config)
+        const listed = await runOnBundle('std:account:list', {}, config)
         const members = listed.outputs.filter((o) =>
             (SEED.queueMembers as readonly string[]).includes(String(o.identity))
         )
         expect(members).toHaveLength(SEED.queueMembers.length)
         for (const account of members) {
             expect(groupsOf(account)).toEqual(publicGroupsOf(String(account.identity)))
-            const read = await runCommand('std:account:read', { key: account.key, identity: account.identity }, config)
+            const read = await runOnBundle('std:account:read', { key: account.key, identity: account.identity }, config)
             expect(read.outputs).toEqual([account])
         }
         expect(listed.outputs.flatMap((o) => groupsOf(o) as string[])).not.toContain(QUEUE_ID)
@@ -54,7 +54,7 @@ describe.each(VARIANT_VALUES.queues)('queues: %s', (queues) => {
         const member = SEED.users.messyQueue
         const key = { simple: { id: member } }
         const updated = firstAccount(
-            await runCommand(
+            await runOnBundle(
                 'std:account:update',
                 { key, changes: [{ op: 'Add', attribute: 'groups', value: SEED.groups.marketing }] },
                 config
@@ -66,7 +66,7 @@ describe.each(VARIANT_VALUES.queues)('queues: %s', (queues) => {
     })
 
     it("refuses a queue's id sent as a public group readably, never as the account's notFound", async () => {
-        const error = await runCommand(
+        const error = await runOnBundle(
             'std:account:update',
             {
                 key: { simple: { id: SEED.users.messyAccents } },
@@ -88,7 +88,7 @@ describe.each(VARIANT_VALUES.queues)('queues: %s', (queues) => {
         const member = emulator.store.listUsers().find((u) => u.groupIds.includes(QUEUE_ID))
         expect(member).toBeDefined()
         emulator.resetStats()
-        const outcome = await runCommand(
+        const outcome = await runOnBundle(
             'std:account:update',
             { key: { simple: { id: member?.id } }, changes: [{ op: 'Remove', attribute: 'groups', value: QUEUE_ID }] },
             config
@@ -127,7 +127,7 @@ describe('a create whose answer was lost', () => {
     async function lostCreate(attributes: Record<string, unknown>) {
         emulator.resetStats()
         emulator.setFaults({ writeDropRate: 1 })
-        return runCommand('std:account:create', { attributes: { profile: standardUser(), ...attributes } }, config)
+        return runOnBundle('std:account:create', { attributes: { profile: standardUser(), ...attributes } }, config)
     }
 
     it.each([

@@ -10,7 +10,7 @@ import * as http from 'http'
 import { AddressInfo } from 'net'
 import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { firstAccount, runCommand } from '../helpers/bundle'
+import { createUserOnBundle, firstAccount, runOnBundle, updateOnBundle } from '../helpers/bundle'
 
 let emulator: RunningEmulator
 let config: Record<string, unknown>
@@ -30,27 +30,16 @@ afterEach(() => {
     emulator.setClockSkew(0)
 })
 
-async function newUser(attributes: Record<string, unknown> = {}): Promise<string> {
+function newUser(attributes: Record<string, unknown> = {}): Promise<string> {
     serial += 1
-    const userName = `bug.user${serial}@acme-bugs.example`
-    const created = await runCommand(
-        'std:account:create',
-        {
-            attributes: {
-                userName,
-                email: userName,
-                familyName: `Bug ${serial}`,
-                profile: SEED.profiles.standardUser,
-                ...attributes,
-            },
-        },
-        config
-    )
-    return firstAccount(created).identity
+    return createUserOnBundle(config, `bug.user${serial}@acme-bugs.example`, {
+        familyName: `Bug ${serial}`,
+        ...attributes,
+    })
 }
 
 function update(id: string, changes: Record<string, unknown>[]) {
-    return runCommand('std:account:update', { key: { simple: { id } }, changes }, config)
+    return updateOnBundle(config, id, changes)
 }
 
 /** A change to a user made in Salesforce (by someone else), stamped by Salesforce's clock. */
@@ -150,7 +139,7 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
             .sort()
         const [firstRead, lastRead] = [ids[0] as string, ids[ids.length - 1] as string]
         const listed: Record<string, unknown>[] = []
-        const full = await runCommand('std:account:list', { stateful: true }, config, (account) => {
+        const full = await runOnBundle('std:account:list', { stateful: true }, config, (account) => {
             listed.push(account)
             if (listed.length > 1) return
             // The first page is read: its first user changes now, the last user (read later) 20 minutes later.
@@ -162,7 +151,7 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
         expect(listed.find((o) => o.identity === firstRead)?.attributes).not.toMatchObject({
             title: 'Changed during the aggregation',
         })
-        const delta = await runCommand('std:account:list', { stateful: true, state: full.states[0] }, config)
+        const delta = await runOnBundle('std:account:list', { stateful: true, state: full.states[0] }, config)
         expect(delta.outputs.find((o) => o.identity === firstRead)).toMatchObject({
             attributes: { title: 'Changed during the aggregation' },
         })
@@ -173,7 +162,7 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
         // `id gt` binary, users were skipped silently and ISC would have deleted their accounts.
         emulator.setVariants({ idCollation: 'orderByCaseInsensitive' })
         try {
-            await expect(runCommand('std:account:list', {}, config)).rejects.toThrow(
+            await expect(runOnBundle('std:account:list', {}, config)).rejects.toThrow(
                 /out of id order: paging by id gt could skip users, so the listing stops/
             )
         } finally {
@@ -211,7 +200,7 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
         const before = [...emulator.store.permissionSetsOf(former.id)]
         emulator.setFaults({ writeDropRate: 1 })
         await expect(
-            runCommand(
+            runOnBundle(
                 'std:account:create',
                 {
                     attributes: {
@@ -234,13 +223,13 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
         // Before: page 1 sent the account filter without brackets; Salesforce adds `AND userType in (…)` to it
         // and refused the mix. And the configuration check let `a or b and c` through to the first aggregation.
         const accountFilter = 'active eq "true" or userType eq "Standard"'
-        const listed = await runCommand('std:account:list', {}, { ...config, accountFilter })
+        const listed = await runOnBundle('std:account:list', {}, { ...config, accountFilter })
         const expected = emulator.store.listUsers().filter((u) => u.active || u.userType === 'Standard')
         expect(listed.outputs).toHaveLength(expected.length)
 
         emulator.resetStats()
         await expect(
-            runCommand(
+            runOnBundle(
                 'std:test-connection',
                 {},
                 { ...config, accountFilter: 'active eq "true" or userType eq "Standard" and title eq "CEO"' }
@@ -266,7 +255,7 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
                 : undefined
         )
         try {
-            const failure = runCommand('std:account:list', {}, viaProxy(proxy))
+            const failure = runOnBundle('std:account:list', {}, viaProxy(proxy))
             await expect(failure).rejects.toThrow(/refused the connector's own paging clause id gt/)
             await expect(failure).rejects.toThrow(/Account Filter is not the cause/)
         } finally {
@@ -279,7 +268,7 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
         // hosts and scratch orgs), and there was no setting to give it.
         const proxy = await startProxy()
         try {
-            const result = await runCommand(
+            const result = await runOnBundle(
                 'std:test-connection',
                 {},
                 { ...config, loginUrl: proxy.url, audience: 'https://test.salesforce.com' }
@@ -314,7 +303,7 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
         const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
         emulator.resetStats()
         await expect(
-            runCommand(
+            runOnBundle(
                 'std:test-connection',
                 {},
                 { ...config, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }
@@ -329,7 +318,7 @@ describe('the confirmed bugs of the real-org review (B1-B11)', () => {
         // the list. Read by id gt from the first request, every form of the cap reads the whole list.
         const proxy = await startProxy()
         try {
-            const listed = await runCommand('std:entitlement:list', { type: 'permissionSet' }, viaProxy(proxy))
+            const listed = await runOnBundle('std:entitlement:list', { type: 'permissionSet' }, viaProxy(proxy))
             expect(listed.outputs).toHaveLength(emulator.store.sortedPermissionSets().length)
             const pages = proxy.requests.filter((r) => r.includes('/Entitlements?'))
             expect(pages.length).toBeGreaterThan(5)

@@ -12,7 +12,7 @@
  */
 import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { runCommand } from '../helpers/bundle'
+import { runOnBundle } from '../helpers/bundle'
 
 /** The CLI's `rand.Intn`, seeded so a failing run can be repeated (the CLI seeds with the clock). */
 let seed = 0x5a11
@@ -107,35 +107,35 @@ let spec: Spec
 /** The CLI's ConnClient: one method per command, each input shaped as the CLI marshals it. */
 const cc = {
     async testConnectionWithConfig(cfg: Record<string, unknown>): Promise<void> {
-        await runCommand('std:test-connection', {}, cfg)
+        await runOnBundle('std:test-connection', {}, cfg)
     },
     async testConnection(): Promise<void> {
-        await runCommand('std:test-connection', {}, config)
+        await runOnBundle('std:test-connection', {}, config)
     },
     async accountList(schema?: object): Promise<Item[]> {
-        return (await runCommand('std:account:list', schema ? { schema } : {}, config)).outputs.map(asItem)
+        return (await runOnBundle('std:account:list', schema ? { schema } : {}, config)).outputs.map(asItem)
     },
     async accountRead(id: string, uniqueId: string, schema?: object): Promise<Item> {
         const input = { identity: id, key: keyOf(id, uniqueId), ...(schema ? { schema } : {}) }
-        return asItem((await runCommand('std:account:read', input, config)).outputs[0])
+        return asItem((await runOnBundle('std:account:read', input, config)).outputs[0])
     },
     async accountCreate(identity: string | null, attributes: Record<string, unknown>): Promise<Item> {
-        return asItem((await runCommand('std:account:create', { identity, attributes }, config)).outputs[0])
+        return asItem((await runOnBundle('std:account:create', { identity, attributes }, config)).outputs[0])
     },
     async accountDelete(id: string, uniqueId: string): Promise<void> {
-        await runCommand('std:account:delete', { identity: id, key: keyOf(id, uniqueId) }, config)
+        await runOnBundle('std:account:delete', { identity: id, key: keyOf(id, uniqueId) }, config)
     },
     async accountUpdate(id: string, uniqueId: string, changes: AttributeChange[]): Promise<Item> {
         const input = { identity: id, key: keyOf(id, uniqueId), changes }
-        return asItem((await runCommand('std:account:update', input, config)).outputs[0])
+        return asItem((await runOnBundle('std:account:update', input, config)).outputs[0])
     },
     async entitlementList(type: string, schema?: object): Promise<Item[]> {
         const input = { ...(schema ? { schema } : {}), type }
-        return (await runCommand('std:entitlement:list', input, config)).outputs.map(asItem)
+        return (await runOnBundle('std:entitlement:list', input, config)).outputs.map(asItem)
     },
     async entitlementRead(id: string, uniqueId: string, type: string, schema?: object): Promise<Item> {
         const input = { identity: id, key: keyOf(id, uniqueId), type, ...(schema ? { schema } : {}) }
-        return asItem((await runCommand('std:entitlement:read', input, config)).outputs[0])
+        return asItem((await runOnBundle('std:entitlement:read', input, config)).outputs[0])
     },
 }
 
@@ -621,7 +621,7 @@ beforeAll(async () => {
     emulator = await startEmulator({ port: 0, extraLicenses: 20 })
     // The source configuration an admin passes with `-p config.json`: a source with a Default Profile ID.
     config = emulatorConfig(emulator.url, { defaultProfileId: SEED.profiles.standardUser })
-    const read = await runCommand('std:spec:read', {}, config)
+    const read = await runOnBundle('std:spec:read', {}, config)
     spec = (read.outputs[0] as { specification: Spec }).specification
 })
 

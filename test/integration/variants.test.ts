@@ -6,7 +6,7 @@
  */
 import { RunningEmulator, SEED, startEmulator, VARIANT_VALUES, VariantName, Variants } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { firstAccount, runCommand } from '../helpers/bundle'
+import { createUserOnBundle, firstAccount, runOnBundle, updateOnBundle } from '../helpers/bundle'
 
 let emulator: RunningEmulator
 let config: Record<string, unknown>
@@ -34,28 +34,17 @@ afterEach(() => {
 })
 
 /** A new user made through the connector, with what `attributes` adds. */
-async function newUser(attributes: Record<string, unknown> = {}): Promise<string> {
+function newUser(attributes: Record<string, unknown> = {}): Promise<string> {
     serial += 1
-    const userName = `variant.user${serial}@acme-variants.example`
-    const created = await runCommand(
-        'std:account:create',
-        {
-            attributes: {
-                userName,
-                email: userName,
-                givenName: 'Variant',
-                familyName: `User ${serial}`,
-                profile: SEED.profiles.standardUser,
-                ...attributes,
-            },
-        },
-        config
-    )
-    return firstAccount(created).identity
+    return createUserOnBundle(config, `variant.user${serial}@acme-variants.example`, {
+        givenName: 'Variant',
+        familyName: `User ${serial}`,
+        ...attributes,
+    })
 }
 
 function update(id: string, changes: Record<string, unknown>[]) {
-    return runCommand('std:account:update', { key: { simple: { id } }, changes }, config)
+    return updateOnBundle(config, id, changes)
 }
 
 function stored(id: string) {
@@ -66,7 +55,7 @@ function stored(id: string) {
 
 /** A full aggregation hands out exactly the users Salesforce's /Users serves, each once. */
 async function expectFullAggregation(extraConfig: Record<string, unknown> = {}): Promise<void> {
-    const result = await runCommand('std:account:list', {}, { ...config, ...extraConfig })
+    const result = await runOnBundle('std:account:list', {}, { ...config, ...extraConfig })
     const ids = result.outputs.map((o) => String(o.identity))
     const expected = emulator.store.listUsers().map((u) => u.id)
     expect(new Set(ids).size).toBe(ids.length)
@@ -75,11 +64,11 @@ async function expectFullAggregation(extraConfig: Record<string, unknown> = {}):
 
 /** An entitlement list returns every profile and permission set the org has (1,000 and more of them). */
 async function expectEveryEntitlement(): Promise<void> {
-    const permissionSets = await runCommand('std:entitlement:list', { type: 'permissionSet' }, config)
+    const permissionSets = await runOnBundle('std:entitlement:list', { type: 'permissionSet' }, config)
     const expected = emulator.store.sortedPermissionSets().map((p) => p.id)
     expect(expected.length).toBeGreaterThan(1000)
     expect(permissionSets.outputs.map((o) => String(o.identity)).sort()).toEqual([...expected].sort())
-    const profiles = await runCommand('std:entitlement:list', { type: 'profile' }, config)
+    const profiles = await runOnBundle('std:entitlement:list', { type: 'profile' }, config)
     expect(profiles.outputs.map((o) => String(o.identity)).sort()).toEqual(
         emulator.store
             .listedProfiles()
@@ -111,7 +100,7 @@ const SCENARIOS: { readonly [K in VariantName]: Scenario } = {
     idCollation: async (value) => {
         if (value === 'binary') return expectFullAggregation()
         // ORDER BY Id and `id gt` disagree: keyset paging could skip users, so the aggregation stops, saying why.
-        await expect(runCommand('std:account:list', {}, config)).rejects.toThrow(
+        await expect(runOnBundle('std:account:list', {}, config)).rejects.toThrow(
             /(out of id order|which sorts before it): paging by id gt could skip users, so the listing stops/
         )
     },
@@ -129,7 +118,7 @@ const SCENARIOS: { readonly [K in VariantName]: Scenario } = {
     userFilterClause: async () => {
         // A top-level `or`: Salesforce adds its own clause with AND, so only a bracketed filter works.
         const accountFilter = 'active eq "true" or userType eq "Standard"'
-        const result = await runCommand('std:account:list', {}, { ...config, accountFilter })
+        const result = await runOnBundle('std:account:list', {}, { ...config, accountFilter })
         const expected = emulator.store.listUsers().filter((u) => u.active || u.userType === 'Standard')
         expect(result.outputs.map((o) => String(o.identity)).sort()).toEqual(expected.map((u) => u.id).sort())
     },
@@ -211,7 +200,7 @@ const SCENARIOS: { readonly [K in VariantName]: Scenario } = {
         serial += 1
         const userName = `a.very.long.username.number.${serial}@acme-variants.example`
         expect(userName.length).toBeGreaterThan(40)
-        const created = await runCommand(
+        const created = await runOnBundle(
             'std:account:create',
             { attributes: { userName, email: userName, familyName: 'Long', profile: SEED.profiles.standardUser } },
             config
@@ -222,11 +211,11 @@ const SCENARIOS: { readonly [K in VariantName]: Scenario } = {
         await expectFullAggregation()
     },
     queues: async () => {
-        const groups = await runCommand('std:entitlement:list', { type: 'group' }, config)
+        const groups = await runOnBundle('std:entitlement:list', { type: 'group' }, config)
         const groupIds = groups.outputs.map((o) => String(o.identity))
         expect(groupIds).not.toContain(SEED.groups.supportQueue)
         expect(groupIds).toEqual(expect.arrayContaining([SEED.groups.allSales, SEED.groups.nightShift]))
-        const accounts = await runCommand('std:account:list', {}, config)
+        const accounts = await runOnBundle('std:account:list', {}, config)
         for (const account of accounts.outputs) {
             const attributes = account.attributes as { groups: string[] }
             expect(attributes.groups).not.toContain(SEED.groups.supportQueue)
@@ -269,9 +258,9 @@ describe('the connector under every variant of unconfirmed Salesforce behaviour'
                 return { id: o.identity, groups: [...groups].sort(), role }
             })
         emulator.setVariants({ userGroupsAndRoles: 'present' })
-        const listed = membershipsOf((await runCommand('std:account:list', {}, config)).outputs)
+        const listed = membershipsOf((await runOnBundle('std:account:list', {}, config)).outputs)
         emulator.setVariants({ userGroupsAndRoles: 'omitted' })
-        const result = await runCommand('std:account:list', {}, config)
+        const result = await runOnBundle('std:account:list', {}, config)
         // A user created in the last moments (variant createVisibility) may not be listed yet: the listed ones count.
         const withGroups = emulator.store
             .listUsers()
