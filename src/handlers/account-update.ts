@@ -21,7 +21,7 @@ export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input,
     const id = accountIdOf(input)
     const changes = parseChanges(input.changes)
     const { config, client } = await connect()
-    const user = await withUnlistedMemberships(client, await client.getUser(id), changes)
+    const user = await withRemovedMembershipsRead(client, await client.getUser(id), changes)
     await refuseQueueChanges(client, user, changes)
     const plan = planAccountChanges(user, changes, { defaultProfileId: config.defaultProfileId })
     if (isEmptyPlan(plan)) {
@@ -72,7 +72,7 @@ function membership(members: readonly ScimGroupMember[] | undefined, userId: str
  * whether the user holds it, and the user is planned with what they say.
  * @throws InvalidRequestError when a role's members are too many to tell whether the user holds it.
  */
-async function withUnlistedMemberships(
+async function withRemovedMembershipsRead(
     client: SalesforceClient,
     user: ScimUser,
     changes: readonly AccountChange[]

@@ -45,3 +45,19 @@ export function usersPage(users: readonly ScimUser[], totalResults = users.lengt
     const { totalResults: _total, ...envelope } = fixture<Record<string, unknown>>('scim/list.users.empty')
     return JSON.stringify({ totalResults, ...envelope, itemsPerPage: users.length, startIndex: 1, Resources: users })
 }
+
+/**
+ * User keys (15 characters) as a real org hands them out: two pods (`0051U` is newer and sorts below `005i0`), ids
+ * allocated in chunks with gaps, and case flips in the last characters. Salesforce's order is base 62,
+ * 0-9 < A-Z < a-z: byte order. Listed here out of that order.
+ */
+export const MESSY_USER_KEYS: readonly string[] = [
+    '005i0000001AbCZ',
+    '0051U000007xYzA',
+    '005i0000001AbCa',
+    '0051U000007xYza',
+    '005i0000001AbD0',
+    '0051U000007xZ00',
+    '005i0000009zzzz',
+    '0051U00000AAAAA',
+]

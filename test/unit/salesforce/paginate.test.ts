@@ -2,6 +2,7 @@ import { InvalidRequestError } from '../../../src/errors'
 import { toId18 } from '../../../src/salesforce/ids'
 import { FetchPage, ListPage, PageParams, keysetPages } from '../../../src/salesforce/paginate'
 import { captureLogs } from '../../helpers/nock'
+import { MESSY_USER_KEYS } from '../../helpers/scim-bodies'
 
 interface Row {
     readonly id: string
@@ -229,18 +230,7 @@ describe('keysetPages', () => {
 })
 
 describe('keysetPages in Salesforce id order', () => {
-    // Real ids: two pods (`0051U` is newer and sorts below `005i0`), chunked allocation with gaps, and case flips in
-    // the last characters. Salesforce's order is base 62, 0-9 < A-Z < a-z: byte order.
-    const messy = [
-        '005i0000001AbCZ',
-        '0051U000007xYzA',
-        '005i0000001AbCa',
-        '0051U000007xYza',
-        '005i0000001AbD0',
-        '0051U000007xZ00',
-        '005i0000009zzzz',
-        '0051U00000AAAAA',
-    ].map((key) => ({ id: toId18(key) }))
+    const messy = MESSY_USER_KEYS.map((key) => ({ id: toId18(key) }))
     const inIdOrder = [...messy].sort((a, b) => binary(a.id, b.id))
 
     it('reads ids across case flips and two pods once each, in base-62 order', async () => {

@@ -7,7 +7,7 @@ import { toId18 } from '../../../src/salesforce/ids'
 import { ListPage } from '../../../src/salesforce/paginate'
 import { QUEUE_IDS_TTL_MS, clearQueueCache } from '../../../src/salesforce/queues'
 import { ScimEntitlement, ScimUser } from '../../../src/salesforce/types'
-import { scimError } from '../../helpers/scim-bodies'
+import { MESSY_USER_KEYS, scimError } from '../../helpers/scim-bodies'
 import { wire } from '../../helpers/wire'
 import {
     INSTANCE_URL,
@@ -283,18 +283,7 @@ describe('users', () => {
     })
 
     describe('in Salesforce id order', () => {
-        // Two pods (`0051U`, newer, sorts below `005i0`), ids allocated in chunks with gaps, and case flips:
-        // Salesforce's id order is base 62, 0-9 < A-Z < a-z.
-        const keys = [
-            '005i0000001AbCZ',
-            '0051U000007xYzA',
-            '005i0000001AbCa',
-            '0051U000007xYza',
-            '005i0000001AbD0',
-            '0051U000007xZ00',
-            '005i0000009zzzz',
-            '0051U00000AAAAA',
-        ]
+        const keys = MESSY_USER_KEYS
         const users = keys.map((key, i) => ({ ...listedUser(i + 1), id: toId18(key) }))
         const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
         const caseInsensitive = (a: string, b: string): number =>
