@@ -64,7 +64,27 @@ export interface SalesforceConfig {
     readonly traceHttp: boolean
     /** ISC's delta switch. */
     readonly statefulCommands: boolean
+    /**
+     * Read and write, through Salesforce's REST API, the access SCIM cannot reach: permission set groups,
+     * licenses, queues, feature licenses, freeze and lockout state. Off: SCIM only, as before.
+     */
+    readonly governBeyondScim: boolean
+    /** Further User fields (API names, custom `__c` fields included) read into accounts through REST. */
+    readonly additionalUserFields: readonly string[]
+    /** What `std:account:disable` does to the user; `std:account:enable` undoes it. */
+    readonly disableAction: DisableAction
+    /** On disable, remove the user's permission set licenses and package licenses so their seats are free. */
+    readonly freeLicensesOnDisable: boolean
+    /** Aggregation stops before the org's daily API requests used pass this share (percent, 1..100). */
+    readonly apiUsageLimitPercent: number
 }
+
+/**
+ * `deactivate`: IsActive false (SCIM DELETE). `freeze`: UserLogin.IsFrozen true, the user stays active.
+ * `deactivateOrFreeze`: deactivate, and freeze instead when Salesforce refuses to deactivate the user.
+ */
+export const DISABLE_ACTIONS = ['deactivate', 'freeze', 'deactivateOrFreeze'] as const
+export type DisableAction = (typeof DISABLE_ACTIONS)[number]
 
 /** The ISC label of every source-config key `parseConfig` reads; messages name the label the admin sees. */
 export const CONFIG_LABELS = {
@@ -88,6 +108,11 @@ export const CONFIG_LABELS = {
     maxRetries: 'Max Retries',
     traceHttp: 'Trace HTTP',
     spConnEnableStatefulCommands: 'Enable Stateful Commands',
+    governBeyondScim: 'Govern Access Beyond SCIM',
+    additionalUserFields: 'Additional User Fields',
+    disableAction: 'Disable Action',
+    freeLicensesOnDisable: 'Free License Seats on Disable',
+    apiUsageLimitPercent: 'API Usage Limit (%)',
 } as const
 
 type ConfigKey = keyof typeof CONFIG_LABELS
@@ -130,6 +155,11 @@ export function parseConfig(raw: unknown): SalesforceConfig {
         maxRetries: integerInRange(c, 'maxRetries', 0, 10, 4),
         traceHttp: booleanValue(c, 'traceHttp', false),
         statefulCommands: booleanValue(c, 'spConnEnableStatefulCommands', false),
+        governBeyondScim: booleanValue(c, 'governBeyondScim', true),
+        additionalUserFields: parseUserFieldNames(c),
+        disableAction: parseDisableAction(c),
+        freeLicensesOnDisable: booleanValue(c, 'freeLicensesOnDisable', false),
+        apiUsageLimitPercent: integerInRange(c, 'apiUsageLimitPercent', 1, 100, 90),
     }
     return Object.freeze(config)
 }
@@ -146,6 +176,42 @@ function parseDefaultProfileId(c: RawConfig): string | undefined {
     }
     // Setup shows 15-character ids, the API returns 18: compare and send one form only.
     return toId18(id, 'profile')
+}
+
+/** A User field's API name: letters, digits and single underscores, custom fields ending `__c`. */
+const USER_FIELD_NAME = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?:__c)?$/
+
+function parseUserFieldNames(c: RawConfig): readonly string[] {
+    const value = c.additionalUserFields
+    if (value === undefined || value === null || value === '') return []
+    // ISC's list fields send an array; a text field sends one string, read as comma- or space-separated names.
+    const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : undefined
+    if (items === undefined) throw configError('additionalUserFields', 'must be a list of User field names')
+    const names: string[] = []
+    for (const item of items) {
+        if (typeof item !== 'string') throw configError('additionalUserFields', 'must be a list of User field names')
+        const name = item.trim()
+        if (name === '') continue
+        if (!USER_FIELD_NAME.test(name)) {
+            throw configError(
+                'additionalUserFields',
+                `"${name}" is not a Salesforce field API name; use the API Name from Setup → Object Manager → User → ` +
+                    'Fields & Relationships, e.g. CompanyName or Cost_Center__c'
+            )
+        }
+        if (!names.some((known) => known.toLowerCase() === name.toLowerCase())) names.push(name)
+    }
+    return Object.freeze(names)
+}
+
+function parseDisableAction(c: RawConfig): DisableAction {
+    const value = optionalText(c, 'disableAction')
+    if (value === undefined) return 'deactivate'
+    const action = DISABLE_ACTIONS.find((known) => known === value)
+    if (action === undefined) {
+        throw configError('disableAction', `must be one of ${DISABLE_ACTIONS.join(', ')} (got "${value}")`)
+    }
+    return action
 }
 
 function configError(key: ConfigKey, problem: string): InvalidConfigurationError {

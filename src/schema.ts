@@ -8,8 +8,19 @@
 import { SalesforceIdKind } from './salesforce/ids'
 import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA } from './salesforce/types'
 
-export const ENTITLEMENT_TYPES = ['profile', 'permissionSet', 'role', 'group'] as const
+/** The entitlement types SCIM carries on a user. */
+export const SCIM_ENTITLEMENT_TYPES = ['profile', 'permissionSet', 'role', 'group'] as const
+/** The entitlement types only Salesforce's REST API reaches (setting Govern Access Beyond SCIM). */
+export const REST_ENTITLEMENT_TYPES = [
+    'permissionSetGroup',
+    'permissionSetLicense',
+    'packageLicense',
+    'queue',
+    'featureLicense',
+] as const
+export const ENTITLEMENT_TYPES = [...SCIM_ENTITLEMENT_TYPES, ...REST_ENTITLEMENT_TYPES] as const
 export type EntitlementType = (typeof ENTITLEMENT_TYPES)[number]
+export type RestEntitlementType = (typeof REST_ENTITLEMENT_TYPES)[number]
 
 /**
  * How an update takes a value away: a `remove` path for the fields Salesforce can null, an empty value for
@@ -35,25 +46,52 @@ export interface TextWrite {
 
 /**
  * How an attribute is written: `readOnly` (computed by Salesforce: an update cannot write it, a create profile's
- * value is ignored), `text`, `active` (an update sets it, Remove deactivates; a create defaults it to true) or
- * `entitlement` (by the entitlement rules of the write planning: profile swap, permission set forms, group members).
+ * value is ignored), `text`, `active` (an update sets it, Remove deactivates; a create defaults it to true),
+ * `entitlement` (by the entitlement rules of the write planning: profile swap, permission set forms, group
+ * members) or `restEntitlement` (a REST-only entitlement: an assignment row created or deleted, or for feature
+ * licenses a User flag set, each by its own rules).
  */
 type AttributeWrite =
-    { readonly kind: 'readOnly' } | TextWrite | { readonly kind: 'active' } | { readonly kind: 'entitlement' }
+    | { readonly kind: 'readOnly' }
+    | TextWrite
+    | { readonly kind: 'active' }
+    | { readonly kind: 'entitlement' }
+    | { readonly kind: 'restEntitlement' }
 
-interface AccountAttributeSpec {
+interface AttributeCommon {
     readonly description: string
     readonly type: 'string' | 'boolean'
     readonly multi?: true
     /** The entitlement type this attribute carries. */
     readonly entitlement?: EntitlementType
+    readonly write: AttributeWrite
+}
+
+/** An attribute read from the SCIM user. */
+interface ScimAttributeSpec extends AttributeCommon {
     /** Where the value lives on a SCIM user (RFC 7644 attribute path); text attributes are written there too. */
     readonly scim: string
-    readonly write: AttributeWrite
+}
+
+/**
+ * An attribute only the REST API reads (Govern Access Beyond SCIM): `rest` names what it is read from, the User
+ * field (`LastLoginDate`, `Profile.UserLicense.Name`) or the object whose rows it lists. Without the setting, or
+ * without the permission it needs, the attribute is left out of the account.
+ */
+interface RestAttributeSpec extends AttributeCommon {
+    readonly rest: string
+}
+
+type AccountAttributeSpec = ScimAttributeSpec | RestAttributeSpec
+
+/** Whether the attribute is read through the REST API rather than from the SCIM user. */
+export function isRestAttribute(spec: AccountAttributeSpec): spec is RestAttributeSpec {
+    return 'rest' in spec
 }
 
 const READ_ONLY: AttributeWrite = { kind: 'readOnly' }
 const ENTITLEMENT: AttributeWrite = { kind: 'entitlement' }
+const REST_ENTITLEMENT: AttributeWrite = { kind: 'restEntitlement' }
 const text = (
     maxLength: number,
     remove: Removal,
@@ -215,6 +253,71 @@ export const ACCOUNT_ATTRIBUTE_TABLE = {
         type: 'string',
         scim: 'phoneNumbers[type eq "mobile"].value',
         write: text(40, { clear: true }),
+    },
+    permissionSetGroups: {
+        description: 'Ids of the permission set groups assigned to the user',
+        type: 'string',
+        multi: true,
+        entitlement: 'permissionSetGroup',
+        rest: 'PermissionSetAssignment.PermissionSetGroupId',
+        write: REST_ENTITLEMENT,
+    },
+    permissionSetLicenses: {
+        description: 'Ids of the permission set licenses assigned to the user',
+        type: 'string',
+        multi: true,
+        entitlement: 'permissionSetLicense',
+        rest: 'PermissionSetLicenseAssign.PermissionSetLicenseId',
+        write: REST_ENTITLEMENT,
+    },
+    packageLicenses: {
+        description: 'Ids of the managed package licenses assigned to the user',
+        type: 'string',
+        multi: true,
+        entitlement: 'packageLicense',
+        rest: 'UserPackageLicense.PackageLicenseId',
+        write: REST_ENTITLEMENT,
+    },
+    queues: {
+        description: 'Ids of the queues the user is a direct member of',
+        type: 'string',
+        multi: true,
+        entitlement: 'queue',
+        rest: 'GroupMember.GroupId',
+        write: REST_ENTITLEMENT,
+    },
+    featureLicenses: {
+        description:
+            'Feature licenses the user holds: the User permission fields set, e.g. UserPermissionsMarketingUser',
+        type: 'string',
+        multi: true,
+        entitlement: 'featureLicense',
+        rest: 'User.UserPermissions*',
+        write: REST_ENTITLEMENT,
+    },
+    userLicense: {
+        description: 'The user license behind the profile, e.g. Salesforce (read-only: change the profile)',
+        type: 'string',
+        rest: 'User.Profile.UserLicense.Name',
+        write: READ_ONLY,
+    },
+    frozen: {
+        description: 'Whether the user is frozen: active, but unable to log in (UserLogin.IsFrozen)',
+        type: 'boolean',
+        rest: 'UserLogin.IsFrozen',
+        write: READ_ONLY,
+    },
+    locked: {
+        description: 'Whether the user is locked out by failed logins (UserLogin.IsPasswordLocked); unlock clears it',
+        type: 'boolean',
+        rest: 'UserLogin.IsPasswordLocked',
+        write: READ_ONLY,
+    },
+    lastLoginDate: {
+        description: 'When the user last logged in (read-only), for inactivity reviews',
+        type: 'string',
+        rest: 'User.LastLoginDate',
+        write: READ_ONLY,
     },
     created: {
         description: 'When the user was created (read-only)',

@@ -1,5 +1,5 @@
 import { StdEntitlementReadHandler } from '@sailpoint/connector-sdk'
-import { MissingEntitlementError, NotFoundError } from '../errors'
+import { InvalidRequestError, MissingEntitlementError, NotFoundError } from '../errors'
 import { isSalesforceId } from '../salesforce/ids'
 import {
     ENTITLEMENT_ID_KIND,
@@ -36,6 +36,8 @@ async function readEntitlement(
             if (!isPublicGroup(group)) throw notFound(type, id)
             return fromScimGroup(group)
         }
+        default:
+            throw new InvalidRequestError(`Reading a ${type} entitlement is not available on this source yet`)
     }
 }
 
@@ -47,7 +49,7 @@ function notFound(type: EntitlementType, id: string): NotFoundError {
 export const stdEntitlementRead: StdEntitlementReadHandler = async (_context, input, res) => {
     const type = requireEntitlementType(input.type)
     const id = objectIdOf(input, 'Entitlement')
-    if (!isSalesforceId(id, ENTITLEMENT_ID_KIND[type])) throw notFound(type, id)
+    if (type !== 'featureLicense' && !isSalesforceId(id, ENTITLEMENT_ID_KIND[type])) throw notFound(type, id)
     const { client } = await connect()
     try {
         res.send(await readEntitlement(client, type, id))

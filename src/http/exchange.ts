@@ -11,6 +11,8 @@ export type Exchange =
           readonly retryAfter?: string
           /** The `Date` header: Salesforce's clock. */
           readonly date?: string
+          /** The `Sforce-Limit-Info` header: the org's daily API usage. */
+          readonly limitInfo?: string
           readonly ms: number
       }
     | { readonly kind: 'network'; readonly code?: string; readonly description: string; readonly ms: number }
@@ -32,6 +34,7 @@ export async function exchange(http: AxiosInstance, request: AxiosRequestConfig,
         const contentType = header(response.headers['content-type'])
         const retryAfter = header(response.headers['retry-after'])
         const date = header(response.headers['date'])
+        const limitInfo = header(response.headers['sforce-limit-info'])
         return {
             kind: 'response',
             status: response.status,
@@ -39,6 +42,7 @@ export async function exchange(http: AxiosInstance, request: AxiosRequestConfig,
             ...(contentType !== undefined ? { contentType } : {}),
             ...(retryAfter !== undefined ? { retryAfter } : {}),
             ...(date !== undefined ? { date } : {}),
+            ...(limitInfo !== undefined ? { limitInfo } : {}),
             ms: now() - started,
         }
     } catch (error: unknown) {

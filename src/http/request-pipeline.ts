@@ -2,6 +2,7 @@ import axios, { AxiosInstance } from 'axios'
 import { TokenProvider } from '../auth/token-provider'
 import { InvalidResponseError } from '../errors'
 import { isSecretKey, logger } from '../logger'
+import { ApiUsageMeter } from './api-usage'
 import { exchange, traceExchange } from './exchange'
 import { HttpMethod, RetryTiming, defaultRetryTiming, isRepeatable, isTransient, retryDelayMs } from './retry-policy'
 import {
@@ -74,6 +75,8 @@ function secretsIn(value: unknown, found: string[] = [], depth = 0): string[] {
  */
 export class RequestPipeline {
     private readonly http: AxiosInstance
+    /** The org's daily API usage from the newest answer that reported it. */
+    readonly apiUsage = new ApiUsageMeter()
 
     constructor(
         private readonly options: HttpOptions,
@@ -114,6 +117,7 @@ export class RequestPipeline {
                 this.timing.now
             )
             if (this.options.trace) traceExchange(req.method, pathWithQuery, traced, outcome, secrets)
+            if (outcome.kind === 'response') this.apiUsage.record(outcome.limitInfo)
 
             if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
                 return { body: this.json(outcome.data, outcome.status, request), date: outcome.date }
@@ -154,6 +158,14 @@ export class RequestPipeline {
             }
             throw toConnectorError(outcome.status, parsed ?? parseSalesforceError(outcome.data), summary, secrets)
         }
+    }
+
+    /**
+     * The connector's error for an answer Salesforce gave inside another one (a Composite subrequest's status and
+     * body), by the same error table as a direct answer.
+     */
+    failureOf(status: number, body: unknown, request: { readonly method: string; readonly path: string }): Error {
+        return toConnectorError(status, parseSalesforceError(body), request, this.options.secrets)
     }
 
     /** A 2xx body as JSON: undefined when empty; an HTML login page or other text is refused. */

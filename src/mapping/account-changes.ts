@@ -1,5 +1,5 @@
 import { AttributeChangeOp } from '@sailpoint/connector-sdk'
-import { ACCOUNT_ATTRIBUTES, attributeSpec, ENTITLEMENT_ATTRIBUTE, TextWrite } from '../schema'
+import { ACCOUNT_ATTRIBUTES, attributeSpec, ENTITLEMENT_ATTRIBUTE, isRestAttribute, TextWrite } from '../schema'
 import { InvalidRequestError, InvalidResponseError } from '../errors'
 import { ScimPatchOperation, ScimUser } from '../salesforce/types'
 import { scimPath } from './scim-path'
@@ -63,8 +63,10 @@ function plainAttribute(write: TextWrite, scim: string): PlainAttribute {
 /** The text attributes an update or a create may write, from the attribute table. */
 export const PLAIN_ATTRIBUTES: Readonly<Record<string, PlainAttribute>> = Object.fromEntries(
     ACCOUNT_ATTRIBUTES.flatMap((name) => {
-        const { write, scim } = attributeSpec(name)
-        return write.kind === 'text' ? [[name, plainAttribute(write, scim)]] : []
+        const spec = attributeSpec(name)
+        return spec.write.kind === 'text' && !isRestAttribute(spec)
+            ? [[name, plainAttribute(spec.write, spec.scim)]]
+            : []
     })
 )
 

@@ -1,5 +1,5 @@
 import { Attributes, SimpleKey, StdAccountReadOutput } from '@sailpoint/connector-sdk'
-import { ACCOUNT_ATTRIBUTES, AccountAttribute, attributeSpec } from '../schema'
+import { ACCOUNT_ATTRIBUTES, AccountAttribute, attributeSpec, isRestAttribute } from '../schema'
 import { SCIM_ENTERPRISE_SCHEMA, ScimMultiValue, ScimUser } from '../salesforce/types'
 import { isRecord } from '../json'
 import { entitlementKindOf } from './entitlement'
@@ -148,14 +148,17 @@ function pathReader(path: string): Reader {
     }
 }
 
-/** One reader per account attribute, in the attribute table's order, built once. */
-const READERS: readonly (readonly [AccountAttribute, Reader])[] = ACCOUNT_ATTRIBUTES.map((name) => [
-    name,
-    SPECIAL_READERS[name] ?? pathReader(attributeSpec(name).scim),
-])
+/** The attributes read from the SCIM user; those only the REST API reads are added by the REST mapping. */
+const SCIM_ATTRIBUTES = ACCOUNT_ATTRIBUTES.filter((name) => !isRestAttribute(attributeSpec(name)))
+
+/** One reader per SCIM account attribute, in the attribute table's order, built once. */
+const READERS: readonly (readonly [AccountAttribute, Reader])[] = SCIM_ATTRIBUTES.map((name) => {
+    const spec = attributeSpec(name)
+    return [name, SPECIAL_READERS[name] ?? pathReader(isRestAttribute(spec) ? '' : spec.scim)]
+})
 
 const ATTRIBUTE_TEMPLATE: Readonly<Record<string, AttributeValue>> = Object.fromEntries(
-    ACCOUNT_ATTRIBUTES.map((name) => [name, null])
+    SCIM_ATTRIBUTES.map((name) => [name, null])
 )
 
 export function toAccountAttributes(user: ScimUser): Attributes {

@@ -4,12 +4,19 @@ import { InvalidRequestError } from '../errors'
 import { ScimEntitlement, ScimGroup, ScimRole } from '../salesforce/types'
 import { SALESFORCE_ID_PREFIX, SalesforceIdKind } from '../salesforce/ids'
 
-/** The Id kind of each entitlement type. */
-export const ENTITLEMENT_ID_KIND: Readonly<Record<EntitlementType, SalesforceIdKind>> = {
+/**
+ * The Id kind of each entitlement type; a feature license has no Id of its own: it is a User permission field,
+ * named by its API name.
+ */
+export const ENTITLEMENT_ID_KIND: Readonly<Record<Exclude<EntitlementType, 'featureLicense'>, SalesforceIdKind>> = {
     profile: 'profile',
     permissionSet: 'permissionSet',
     role: 'role',
     group: 'group',
+    permissionSetGroup: 'permissionSetGroup',
+    permissionSetLicense: 'permissionSetLicense',
+    packageLicense: 'packageLicense',
+    queue: 'queue',
 }
 
 /**

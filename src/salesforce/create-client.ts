@@ -6,6 +6,8 @@ import { RetryTiming, defaultRetryTiming } from '../http/retry-policy'
 import { createTokenTransport } from '../http/token-transport'
 import { SalesforceClient } from './client'
 import { ScimSalesforceClient } from './scim-client'
+import { ApiUsageMeter } from '../http/api-usage'
+import { REST_BASE_PATH, SalesforceRestClient } from './rest/rest-client'
 
 /** The secrets a source config holds, for value-based redaction of traces and error texts. */
 export function configSecrets(config: SalesforceConfig): string[] {
@@ -30,18 +32,40 @@ export function httpOptions(config: SalesforceConfig): HttpOptions {
     }
 }
 
+/** The org's APIs for one command, on one request pipeline and one session. */
+export interface SalesforceClients {
+    /** Users and their SCIM entitlements. */
+    readonly client: SalesforceClient
+    /** What SCIM cannot reach (setting Govern Access Beyond SCIM). */
+    readonly rest: SalesforceRestClient
+    /** The org's daily API usage from the newest answer of either. */
+    readonly apiUsage: ApiUsageMeter
+}
+
 /**
- * The Salesforce client for a parsed source config. Sessions are shared process-wide per source, so creating
- * a client per command costs no extra login. `timing` lets tests run retries without waiting.
+ * The Salesforce clients for a parsed source config. Sessions are shared process-wide per source, so creating
+ * clients per command costs no extra login. `timing` lets tests run retries without waiting.
  */
-export function createSalesforceClient(
+export function createSalesforceClients(
     config: SalesforceConfig,
     timing: RetryTiming = defaultRetryTiming
-): SalesforceClient {
+): SalesforceClients {
     const pipeline = new RequestPipeline(httpOptions(config), timing)
     const tokens = new CachingTokenProvider(config, {
         transport: createTokenTransport(pipeline, config.loginUrl),
         now: timing.now,
     })
-    return new ScimSalesforceClient(new SalesforceHttpClient(pipeline, tokens, SCIM_BASE_PATH), config, timing)
+    return {
+        client: new ScimSalesforceClient(new SalesforceHttpClient(pipeline, tokens, SCIM_BASE_PATH), config, timing),
+        rest: new SalesforceRestClient(new SalesforceHttpClient(pipeline, tokens, REST_BASE_PATH), pipeline),
+        apiUsage: pipeline.apiUsage,
+    }
+}
+
+/** The SCIM client alone, for code that needs nothing else. */
+export function createSalesforceClient(
+    config: SalesforceConfig,
+    timing: RetryTiming = defaultRetryTiming
+): SalesforceClient {
+    return createSalesforceClients(config, timing).client
 }

@@ -12,6 +12,16 @@ export const SALESFORCE_ID_PREFIX = {
     permissionSet: '0PS',
     group: '00G',
     role: '00E',
+    // A queue is a Group row of type Queue: the same prefix as a public group.
+    queue: '00G',
+    permissionSetGroup: '0PG',
+    permissionSetLicense: '0PL',
+    packageLicense: '050',
+    permissionSetAssignment: '0Pa',
+    permissionSetLicenseAssign: '2LA',
+    userPackageLicense: '051',
+    groupMember: '011',
+    userLogin: '0Yw',
 } as const
 export type SalesforceIdKind = keyof typeof SALESFORCE_ID_PREFIX
 
@@ -21,6 +31,15 @@ const ID_LABEL: Readonly<Record<SalesforceIdKind, string>> = {
     permissionSet: 'permission set',
     group: 'public group',
     role: 'role',
+    queue: 'queue',
+    permissionSetGroup: 'permission set group',
+    permissionSetLicense: 'permission set license',
+    packageLicense: 'package license',
+    permissionSetAssignment: 'permission set assignment',
+    permissionSetLicenseAssign: 'permission set license assignment',
+    userPackageLicense: 'package license assignment',
+    groupMember: 'group member',
+    userLogin: 'user login',
 }
 
 const ID_PATTERN = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/

@@ -60,6 +60,7 @@ export const CONFIG: Readonly<Record<string, unknown>> = {
     loginUrl: MY_DOMAIN_URL,
     clientId: CLIENT_ID,
     clientSecret: SECRETS.clientSecret,
+    governBeyondScim: false,
 }
 
 let keys: { privateKey: string; publicKey: string } | undefined
@@ -79,7 +80,8 @@ export function rawConfig(
     authType: 'jwtBearer' | 'clientCredentials' | 'usernamePassword' = 'jwtBearer',
     overrides: Record<string, unknown> = {}
 ): Record<string, unknown> {
-    const common = { authType, clientId: CLIENT_ID, maxRetries: 2 }
+    // Handler tests are SCIM-only unless they are about the REST features: those turn governBeyondScim on.
+    const common = { authType, clientId: CLIENT_ID, maxRetries: 2, governBeyondScim: false }
     const byType: Record<string, Record<string, unknown>> = {
         jwtBearer: { loginUrl: LOGIN_URL, username: 'integration@acme.com', privateKey: testKeys().privateKey },
         clientCredentials: { loginUrl: CONFIG.loginUrl, clientSecret: CONFIG.clientSecret },

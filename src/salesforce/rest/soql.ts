@@ -1,0 +1,43 @@
+/**
+ * SOQL text the connector builds: literals quoted and escaped as SOQL reads them, ids checked before they are
+ * put in a query, so that no value an admin or ISC sends can change a query's meaning.
+ */
+import { InvalidRequestError } from '../../errors'
+import { toId18 } from '../ids'
+
+/** A SOQL string literal: backslash, quote and control characters escaped as SOQL's grammar has them. */
+export function soqlString(value: string): string {
+    const escaped = value.replace(/[\\'"\n\r\t\b\f]/g, (char) => {
+        switch (char) {
+            case '\n':
+                return '\\n'
+            case '\r':
+                return '\\r'
+            case '\t':
+                return '\\t'
+            case '\b':
+                return '\\b'
+            case '\f':
+                return '\\f'
+            default:
+                return `\\${char}`
+        }
+    })
+    return `'${escaped}'`
+}
+
+/** `('005…','005…')` for an `IN`, every id checked and in its 18-character form. */
+export function soqlIdList(ids: readonly string[]): string {
+    if (ids.length === 0) throw new InvalidRequestError('A SOQL id list needs at least one id')
+    return `(${ids.map((id) => soqlString(toId18(id))).join(',')})`
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/
+
+/** A SOQL dateTime literal (unquoted) for an ISO instant in UTC, e.g. from a delta state. */
+export function soqlDateTime(instant: string): string {
+    if (!ISO_INSTANT.test(instant) || Number.isNaN(Date.parse(instant))) {
+        throw new InvalidRequestError(`Not a UTC timestamp SOQL can compare: ${JSON.stringify(instant)}`)
+    }
+    return instant.replace(/\.\d+Z$/, 'Z')
+}
