@@ -80,6 +80,12 @@ interface ScimAttributeSpec extends AttributeCommon {
  */
 interface RestAttributeSpec extends AttributeCommon {
     readonly rest: string
+    /**
+     * Where a SCIM user carries the same value (e.g. the address parts): that value is preferred whenever the
+     * SCIM user holds it, and the REST value fills in where it does not (aggregation leaves such SCIM attributes
+     * out of its pages, `UNMAPPED_USER_ATTRIBUTES`, since the page's REST query reads them anyway).
+     */
+    readonly alsoScim?: string
 }
 
 type AccountAttributeSpec = ScimAttributeSpec | RestAttributeSpec
@@ -254,6 +260,54 @@ export const ACCOUNT_ATTRIBUTE_TABLE = {
         scim: 'phoneNumbers[type eq "mobile"].value',
         write: text(40, { clear: true }),
     },
+    street: {
+        description: 'Street address (read-only)',
+        type: 'string',
+        rest: 'User.Street',
+        alsoScim: 'addresses[type eq "work"].streetAddress',
+        write: READ_ONLY,
+    },
+    city: {
+        description: 'City (read-only)',
+        type: 'string',
+        rest: 'User.City',
+        alsoScim: 'addresses[type eq "work"].locality',
+        write: READ_ONLY,
+    },
+    state: {
+        description: 'State or province (read-only)',
+        type: 'string',
+        rest: 'User.State',
+        alsoScim: 'addresses[type eq "work"].region',
+        write: READ_ONLY,
+    },
+    postalCode: {
+        description: 'Postal code (read-only)',
+        type: 'string',
+        rest: 'User.PostalCode',
+        alsoScim: 'addresses[type eq "work"].postalCode',
+        write: READ_ONLY,
+    },
+    country: {
+        description: 'Country (read-only)',
+        type: 'string',
+        rest: 'User.Country',
+        alsoScim: 'addresses[type eq "work"].country',
+        write: READ_ONLY,
+    },
+    companyName: {
+        description: 'Company name (read-only)',
+        type: 'string',
+        rest: 'User.CompanyName',
+        write: READ_ONLY,
+    },
+    emailEncodingKey: {
+        description: 'Email encoding, e.g. UTF-8 (read-only)',
+        type: 'string',
+        rest: 'User.EmailEncodingKey',
+        alsoScim: 'emailEncodingKey',
+        write: READ_ONLY,
+    },
     permissionSetGroups: {
         description: 'Ids of the permission set groups assigned to the user',
         type: 'string',
@@ -294,6 +348,21 @@ export const ACCOUNT_ATTRIBUTE_TABLE = {
         entitlement: 'featureLicense',
         rest: 'User.UserPermissions*',
         write: REST_ENTITLEMENT,
+    },
+    permissionSetExpirations: {
+        description:
+            'Expiry dates of time-bound permission set assignments, each as <permission set Id>=<ISO date-time>',
+        type: 'string',
+        multi: true,
+        rest: 'PermissionSetAssignment.ExpirationDate',
+        write: READ_ONLY,
+    },
+    permissionSetGroupExpirations: {
+        description: 'Expiry dates of time-bound permission set group assignments, each as <group Id>=<ISO date-time>',
+        type: 'string',
+        multi: true,
+        rest: 'PermissionSetAssignment.ExpirationDate',
+        write: READ_ONLY,
     },
     userLicense: {
         description: 'The user license behind the profile, e.g. Salesforce (read-only: change the profile)',

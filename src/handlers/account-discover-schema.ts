@@ -1,8 +1,17 @@
 import { StdAccountDiscoverSchemaHandler } from '@sailpoint/connector-sdk'
-import { toAccountSchema } from '../mapping/account-schema'
+import { toAccountSchema, withAdditionalUserFields } from '../mapping/account-schema'
+import { readUserAccessPlan } from '../salesforce/rest/user-access'
 import { connect } from './connection'
 
+/**
+ * The org's account schema: the fixed attributes, the org's custom fields SCIM shows, and with Govern Access
+ * Beyond SCIM the Additional User Fields with their types from the User describe.
+ */
 export const stdAccountDiscoverSchema: StdAccountDiscoverSchemaHandler = async (_context, _input, res) => {
-    const { client } = await connect()
-    res.send(toAccountSchema(await client.schemas()))
+    const { config, client, rest } = await connect()
+    const [schemas, plan] = await Promise.all([
+        client.schemas(),
+        config.governBeyondScim ? readUserAccessPlan(rest, config.additionalUserFields) : undefined,
+    ])
+    res.send(withAdditionalUserFields(toAccountSchema(schemas), plan?.additionalUserFieldDescriptions ?? []))
 }

@@ -7,7 +7,7 @@ type FixedAttribute = SchemaAttribute & { readonly name: AccountAttribute }
 
 function schemaAttribute(name: AccountAttribute): FixedAttribute {
     const { type, description, entitlement, multi } = attributeSpec(name)
-    if (entitlement === undefined) return { name, type, description }
+    if (entitlement === undefined) return { name, type, description, ...(multi === true ? { multi: true } : {}) }
     return {
         name,
         type,
@@ -67,4 +67,31 @@ export function toAccountSchema(schemas: readonly ScimSchema[]): AccountSchema {
         groupAttribute: 'groups',
         attributes: [...FIXED_ACCOUNT_ATTRIBUTES.map((attribute) => ({ ...attribute })), ...custom],
     }
+}
+
+/** A User describe type → ISC schema type: whole numbers as int, booleans as boolean, everything else as text. */
+export function iscTypeOfUserField(describeType: string): 'string' | 'boolean' | 'int' {
+    switch (describeType.toLowerCase()) {
+        case 'boolean':
+            return 'boolean'
+        case 'int':
+            return 'int'
+        default:
+            return 'string'
+    }
+}
+
+/**
+ * The schema with the further User fields read through REST (setting Additional User Fields), named by their API
+ * names as on the account. A field already in the schema (a custom field SCIM shows too) keeps its entry.
+ */
+export function withAdditionalUserFields(
+    schema: AccountSchema,
+    fields: readonly { readonly name: string; readonly type: string; readonly label: string }[]
+): AccountSchema {
+    const known = new Set(schema.attributes.map((attribute) => attribute.name))
+    const added = fields
+        .filter((field) => !known.has(field.name))
+        .map((field) => ({ name: field.name, type: iscTypeOfUserField(field.type), description: field.label }))
+    return added.length === 0 ? schema : { ...schema, attributes: [...schema.attributes, ...added] }
 }

@@ -7,7 +7,9 @@ import { isRecord } from '../json'
  * - `lastModified`: where the next delta counts from (Salesforce's second-precision UTC): the newest
  *   `meta.lastModified` seen, but never later than the run's start on Salesforce's clock (see `highWaterMark`);
  * - `scope`: a hash of the account filter, so a changed filter forces a full list instead of a delta that
- *   would silently miss the users it newly brings in.
+ *   would silently miss the users it newly brings in; with Govern Access Beyond SCIM, of the further User fields
+ *   read through REST as well, so that turning the setting on or off, or changing the fields, forces a full list
+ *   too (a delta would leave the accounts it does not list without, or with stale, REST attributes).
  */
 export interface DeltaState {
     readonly version: '1'
@@ -17,26 +19,38 @@ export interface DeltaState {
 
 export const DELTA_STATE_VERSION = '1'
 
-export function scopeOf(accountFilter: string | undefined): string {
-    return createHash('sha256')
-        .update(accountFilter ?? '')
-        .digest('hex')
-        .slice(0, 16)
+/**
+ * The scope hash. `restUserFields` is given only with Govern Access Beyond SCIM on (the further User fields, maybe
+ * none); without it the hash is the one saved before the setting existed, so existing states stay usable.
+ */
+export function scopeOf(accountFilter: string | undefined, restUserFields?: readonly string[]): string {
+    const hash = createHash('sha256').update(accountFilter ?? '')
+    if (restUserFields !== undefined) hash.update(`\nrest:${restUserFields.map((f) => f.toLowerCase()).join(',')}`)
+    return hash.digest('hex').slice(0, 16)
 }
 
-/** The saved state if it is usable for this scope, or the reason it is not. */
+/** The saved state if it is usable for this scope (`scopeOf` of this run), or the reason it is not. */
 export function parseDeltaState(
     raw: unknown,
-    accountFilter: string | undefined
+    accountFilter: string | undefined,
+    scope: string = scopeOf(accountFilter)
 ): { readonly state: DeltaState } | { readonly reason: string } {
     if (raw === undefined || raw === null) return { reason: 'no saved state' }
     if (!isRecord(raw)) return { reason: 'the saved state is not an object' }
     if (raw.version !== DELTA_STATE_VERSION) return { reason: `unknown state version ${JSON.stringify(raw.version)}` }
-    const { lastModified, scope } = raw
+    const { lastModified } = raw
     if (typeof lastModified !== 'string' || Number.isNaN(Date.parse(lastModified))) {
         return { reason: `the saved lastModified ${JSON.stringify(lastModified)} is not a timestamp` }
     }
-    if (scope !== scopeOf(accountFilter)) return { reason: 'the account filter changed since the state was saved' }
+    if (raw.scope !== scope) {
+        const filterOnly = scope === scopeOf(accountFilter)
+        return {
+            reason: filterOnly
+                ? 'the account filter changed since the state was saved'
+                : 'the account filter or what is read beyond SCIM (Govern Access Beyond SCIM, Additional User ' +
+                  'Fields) changed since the state was saved',
+        }
+    }
     return { state: { version: DELTA_STATE_VERSION, lastModified, scope } }
 }
 

@@ -12,7 +12,8 @@ describe('the fixed account attributes', () => {
         (name, type) => {
             const attribute = FIXED_ACCOUNT_ATTRIBUTES.find((a) => a.name === name)
             expect(attribute).toMatchObject({ entitlement: true, managed: true, schemaObjectType: type })
-            expect(attribute?.multi).toBe(name === 'permissionSets' || name === 'groups')
+            // Every entitlement attribute but the profile and the role (one each per user) is multi-valued.
+            expect(attribute?.multi).toBe(name !== 'profile' && name !== 'role')
         }
     )
 })

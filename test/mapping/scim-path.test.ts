@@ -65,7 +65,8 @@ describe('the attribute table', () => {
         )
         for (const name of ACCOUNT_ATTRIBUTES) {
             const { write, entitlement } = attributeSpec(name)
-            expect([name, write.kind === 'entitlement']).toEqual([name, entitlement !== undefined])
+            const entitlementWrite = write.kind === 'entitlement' || write.kind === 'restEntitlement'
+            expect([name, entitlementWrite]).toEqual([name, entitlement !== undefined])
         }
     })
 })

@@ -91,6 +91,7 @@ export const REST_PERMISSIONS = {
     freeze: 'Freeze Users (or Manage Users)',
     unlock: 'Reset User Passwords and Unlock Users (part of Manage Users)',
     featureLicenses: 'Manage Users',
+    loginState: 'Manage Users',
     limits: 'View Setup and Configuration',
 } as const
 
@@ -102,3 +103,41 @@ export function assignmentsOfUsersSoql(type: keyof typeof ASSIGNMENT_OBJECTS, us
     const where = [`${spec.userField} IN ${soqlIdList(userIds)}`, ...(spec.where !== undefined ? [spec.where] : [])]
     return `SELECT ${fields.join(', ')} FROM ${spec.object} WHERE ${where.join(' AND ')}`
 }
+
+/**
+ * A user's permission set assignments as a child subquery of User (relationship `PermissionSetAssignments`), so
+ * that a page's users and their assignments cost one query: the plain permission sets (for their expiry dates),
+ * the permission set groups, and the rows behind them. `PermissionSet.IsOwnedByProfile` marks the row every user
+ * has for the profile's own permission set, which is no permission set of the account (SCIM leaves it out too).
+ */
+export const USER_PERMISSION_SET_ASSIGNMENTS = {
+    relationship: 'PermissionSetAssignments',
+    fields: ['Id', 'PermissionSetId', 'PermissionSetGroupId', 'ExpirationDate', 'PermissionSet.IsOwnedByProfile'],
+} as const
+
+/** The login state object, by its API name; its user field. */
+export const USER_LOGIN_OBJECT = 'UserLogin'
+
+/**
+ * The rows whose change changes a user's access beyond what SCIM's `meta.lastModified` shows, for delta
+ * aggregation: each object, the field naming the user, the timestamp a change moves, and whether `/queryAll`
+ * shows its deleted rows (UserLogin rows are never deleted: query, retrieve and update only). GroupMember rows of
+ * public groups come too: a membership change does not move the user's own timestamp either.
+ */
+export const ACCESS_CHANGE_MARKERS: readonly {
+    readonly object: string
+    readonly userField: string
+    readonly stampField: 'SystemModstamp' | 'LastModifiedDate'
+    readonly includeDeleted: boolean
+}[] = [
+    { object: 'PermissionSetAssignment', userField: 'AssigneeId', stampField: 'SystemModstamp', includeDeleted: true },
+    {
+        object: 'PermissionSetLicenseAssign',
+        userField: 'AssigneeId',
+        stampField: 'SystemModstamp',
+        includeDeleted: true,
+    },
+    { object: 'UserPackageLicense', userField: 'UserId', stampField: 'SystemModstamp', includeDeleted: true },
+    { object: 'GroupMember', userField: 'UserOrGroupId', stampField: 'SystemModstamp', includeDeleted: true },
+    { object: USER_LOGIN_OBJECT, userField: 'UserId', stampField: 'LastModifiedDate', includeDeleted: false },
+]

@@ -1,0 +1,239 @@
+import { Attributes, StdAccountReadOutput } from '@sailpoint/connector-sdk'
+import { AccountAttribute } from '../schema'
+import { compareIds } from '../salesforce/ids'
+import { USER_PERMISSION_SET_ASSIGNMENTS } from '../salesforce/rest/objects'
+import { SObjectRecord } from '../salesforce/rest/rest-client'
+import {
+    PageAccessRows,
+    USER_ACCESS_PARTS,
+    USER_FIELD_ATTRIBUTES,
+    UserAccessPart,
+    UserAccessShape,
+} from '../salesforce/rest/user-access'
+import { ScimUser } from '../salesforce/types'
+import { scimPath } from './scim-path'
+
+/**
+ * The account attributes only Salesforce's REST API reads (setting Govern Access Beyond SCIM), from the rows a
+ * page's queries return (`salesforce/rest/user-access.ts`): pure functions, no I/O. A part Salesforce refused (a
+ * permission the integration user lacks) leaves exactly its own attributes out of the account: an attribute that
+ * could not be read is absent, never empty, so ISC never takes an entitlement for removed.
+ */
+
+/** One user's share of a page's rows; a part that was not read is absent. */
+export interface UserAccessRows {
+    /** The User row with its permission set assignments; absent when the part was refused or held no row for it. */
+    readonly user?: SObjectRecord
+    readonly permissionSetLicenses?: readonly SObjectRecord[]
+    readonly packageLicenses?: readonly SObjectRecord[]
+    readonly queues?: readonly SObjectRecord[]
+    /** The UserLogin row; null when the part was read and holds none for the user. */
+    readonly login?: SObjectRecord | null
+}
+
+/** The field a row names its user by, per part (User rows by their Id). */
+const USER_FIELD: Readonly<Record<UserAccessPart, string>> = {
+    user: 'Id',
+    permissionSetLicenses: 'AssigneeId',
+    packageLicenses: 'UserId',
+    queues: 'UserOrGroupId',
+    logins: 'UserId',
+}
+
+function groupByUser(rows: readonly SObjectRecord[], field: string): Map<string, SObjectRecord[]> {
+    const byUser = new Map<string, SObjectRecord[]>()
+    for (const row of rows) {
+        const userId = row[field]
+        if (typeof userId !== 'string') continue
+        const held = byUser.get(userId)
+        if (held === undefined) byUser.set(userId, [row])
+        else held.push(row)
+    }
+    return byUser
+}
+
+/** Each user's rows of a page, looked up by the user's 18-character id. */
+export function indexPageAccess(rows: PageAccessRows): (userId: string) => UserAccessRows {
+    const index = new Map<UserAccessPart, Map<string, SObjectRecord[]>>()
+    for (const part of USER_ACCESS_PARTS) {
+        const partRows = rows[part]
+        if (partRows !== undefined) index.set(part, groupByUser(partRows, USER_FIELD[part]))
+    }
+    const many = (part: UserAccessPart, userId: string): readonly SObjectRecord[] | undefined => {
+        const byUser = index.get(part)
+        return byUser === undefined ? undefined : (byUser.get(userId) ?? [])
+    }
+    return (userId) => {
+        const user = index.get('user')?.get(userId)?.[0]
+        const logins = many('logins', userId)
+        const permissionSetLicenses = many('permissionSetLicenses', userId)
+        const packageLicenses = many('packageLicenses', userId)
+        const queues = many('queues', userId)
+        return {
+            ...(user !== undefined ? { user } : {}),
+            ...(permissionSetLicenses !== undefined ? { permissionSetLicenses } : {}),
+            ...(packageLicenses !== undefined ? { packageLicenses } : {}),
+            ...(queues !== undefined ? { queues } : {}),
+            ...(logins !== undefined ? { login: logins[0] ?? null } : {}),
+        }
+    }
+}
+
+/** `2026-12-31T00:00:00.000+0000` (Salesforce's dateTime) as `2026-12-31T00:00:00Z`, as SCIM's timestamps read. */
+const SALESFORCE_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$/
+
+function isoInstant(value: string): string {
+    const match = SALESFORCE_DATE_TIME.exec(value)
+    if (match === null) return value
+    const zone = match[2] === 'Z' ? 'Z' : (match[2] as string).replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2')
+    const time = Date.parse(`${match[1] as string}${zone}`)
+    return Number.isNaN(time) ? value : new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+type FieldValue = string | boolean | number | null
+
+/** A User field's value as an ISC value: text (dateTimes in ISO form), booleans, whole numbers; others as text. */
+function fieldValue(value: unknown): FieldValue | undefined {
+    if (value === null || value === undefined) return null
+    if (typeof value === 'string') return value === '' ? null : isoInstant(value)
+    if (typeof value === 'boolean') return value
+    if (typeof value === 'number') return Number.isInteger(value) ? value : String(value)
+    // A compound field (an address) or a relationship: not one value.
+    return undefined
+}
+
+/** The value at a field path of a row (`Profile.UserLicense.Name`), parent relationships read as nested rows. */
+function valueAt(row: SObjectRecord, path: string): unknown {
+    let value: unknown = row
+    for (const step of path.split('.')) {
+        if (value === null || typeof value !== 'object') return null
+        value = (value as Record<string, unknown>)[step]
+    }
+    return value
+}
+
+/** The REST attributes read from a User field, each with a reader of its SCIM twin if it has one. */
+const USER_FIELD_READERS: readonly {
+    readonly name: AccountAttribute
+    readonly path: string
+    readonly scim?: (user: ScimUser) => unknown
+}[] = USER_FIELD_ATTRIBUTES.map(({ name, field, alsoScim }) => ({
+    name,
+    path: field,
+    ...(alsoScim !== undefined ? { scim: scimPath(alsoScim).read } : {}),
+}))
+
+interface Assignment {
+    readonly permissionSetId?: string
+    readonly groupId?: string
+    readonly expires?: string
+}
+
+/**
+ * The user's permission set assignments from the child subquery, or undefined when it was not read. Salesforce
+ * answers `null` for a user with none.
+ */
+function assignmentsOf(user: SObjectRecord): Assignment[] | undefined {
+    if (!(USER_PERMISSION_SET_ASSIGNMENTS.relationship in user)) return undefined
+    const child = user[USER_PERMISSION_SET_ASSIGNMENTS.relationship] as { records?: unknown } | null
+    const records = Array.isArray(child?.records) ? (child.records as SObjectRecord[]) : []
+    return records.flatMap((row): Assignment[] => {
+        // The row every user has for the profile's own permission set is no permission set of the account.
+        if ((row.PermissionSet as { IsOwnedByProfile?: unknown } | null | undefined)?.IsOwnedByProfile === true)
+            return []
+        const groupId = typeof row.PermissionSetGroupId === 'string' ? row.PermissionSetGroupId : undefined
+        const permissionSetId = typeof row.PermissionSetId === 'string' ? row.PermissionSetId : undefined
+        const expires = typeof row.ExpirationDate === 'string' ? isoInstant(row.ExpirationDate) : undefined
+        // A group's row names the group's aggregate permission set, which is no permission set of the account.
+        if (groupId !== undefined) return [{ groupId, ...(expires !== undefined ? { expires } : {}) }]
+        if (permissionSetId === undefined) return []
+        return [{ permissionSetId, ...(expires !== undefined ? { expires } : {}) }]
+    })
+}
+
+function sortedIds(ids: Iterable<string>): string[] {
+    return [...new Set(ids)].sort(compareIds)
+}
+
+/** `<id>=<ISO date-time>` for each assignment with an expiry, in id order. */
+function expirations(assignments: readonly Assignment[], idOf: (a: Assignment) => string | undefined): string[] {
+    const entries: [string, string][] = []
+    for (const assignment of assignments) {
+        const id = idOf(assignment)
+        if (id !== undefined && assignment.expires !== undefined) entries.push([id, assignment.expires])
+    }
+    return entries.sort(([a], [b]) => compareIds(a, b)).map(([id, expires]) => `${id}=${expires}`)
+}
+
+/**
+ * The permission sets the user's assignment rows show, without the profile's own set and the groups' aggregate
+ * sets: what SCIM lists as the user's permission sets (the two are compared in tests).
+ */
+export function assignedPermissionSets(user: SObjectRecord): string[] | undefined {
+    const assignments = assignmentsOf(user)
+    if (assignments === undefined) return undefined
+    return sortedIds(assignments.flatMap((a) => (a.permissionSetId !== undefined ? [a.permissionSetId] : [])))
+}
+
+function idsAt(rows: readonly SObjectRecord[], field: string): string[] {
+    return sortedIds(rows.flatMap((row) => (typeof row[field] === 'string' ? [row[field]] : [])))
+}
+
+/**
+ * The REST attributes of one user. `scimUser`, when given, supplies the values SCIM carries as well (preferred
+ * where it holds them); `existing` names attributes the SCIM mapping already set, which a further User field of the
+ * same name never replaces.
+ */
+export function toRestAttributes(
+    rows: UserAccessRows,
+    shape: UserAccessShape,
+    scimUser?: ScimUser,
+    existing: Readonly<Attributes> = {}
+): Attributes {
+    const attributes: Attributes = {}
+    const user = rows.user
+    if (user !== undefined) {
+        for (const { name, path, scim } of USER_FIELD_READERS) {
+            const fromScim = scim !== undefined && scimUser !== undefined ? scim(scimUser) : undefined
+            const value = typeof fromScim === 'string' && fromScim !== '' ? fromScim : fieldValue(valueAt(user, path))
+            if (value !== undefined) attributes[name] = value
+        }
+        attributes.featureLicenses = shape.featureLicenseFields.filter((field) => user[field] === true)
+        const assignments = assignmentsOf(user)
+        if (assignments !== undefined) {
+            attributes.permissionSetGroups = sortedIds(assignments.flatMap((a) => (a.groupId ? [a.groupId] : [])))
+            attributes.permissionSetExpirations = expirations(assignments, (a) => a.permissionSetId)
+            attributes.permissionSetGroupExpirations = expirations(assignments, (a) => a.groupId)
+        }
+        for (const field of shape.additionalUserFields) {
+            const current = existing[field] ?? attributes[field]
+            if (current !== undefined && current !== null) continue
+            const value = fieldValue(user[field])
+            if (value !== undefined) attributes[field] = value
+        }
+    }
+    if (rows.permissionSetLicenses !== undefined)
+        attributes.permissionSetLicenses = idsAt(rows.permissionSetLicenses, 'PermissionSetLicenseId')
+    if (rows.packageLicenses !== undefined) attributes.packageLicenses = idsAt(rows.packageLicenses, 'PackageLicenseId')
+    if (rows.queues !== undefined) attributes.queues = idsAt(rows.queues, 'GroupId')
+    if (rows.login !== undefined) {
+        attributes.frozen = rows.login?.IsFrozen === true
+        attributes.locked = rows.login?.IsPasswordLocked === true
+    }
+    return attributes
+}
+
+/**
+ * The account with its REST attributes joined; the SDK's `locked` flag follows `UserLogin.IsPasswordLocked` when
+ * it was read. The SCIM attributes stay as they are.
+ */
+export function withRestAttributes(
+    account: StdAccountReadOutput,
+    rows: UserAccessRows,
+    shape: UserAccessShape,
+    scimUser?: ScimUser
+): StdAccountReadOutput {
+    const rest = toRestAttributes(rows, shape, scimUser, account.attributes)
+    const locked = typeof rest.locked === 'boolean' ? rest.locked : account.locked === true
+    return { ...account, locked, attributes: { ...account.attributes, ...rest } }
+}

@@ -1,0 +1,337 @@
+/**
+ * What SCIM cannot show about a page of users, read through the REST API in ONE Composite call of five queries
+ * (Composite counts as one API call): the users' own fields (login, license, feature flags, inventory and the
+ * admin's further fields) with their permission set assignments as a child subquery, their permission set
+ * licenses, package licenses, queue memberships and login state. Every query names the page's ids with `IN`,
+ * never one request per user; batches past a query's first are followed by `nextRecordsUrl`.
+ *
+ * A query Salesforce refuses for a permission the integration user lacks leaves only its own attributes out of the
+ * accounts, with one warning per command naming the permission; any other failure stops the command.
+ */
+import { InvalidRequestError, InsufficientPermissionError, SalesforceConnectorError } from '../../errors'
+import { logger } from '../../logger'
+import { ACCOUNT_ATTRIBUTES, AccountAttribute, attributeSpec, isRestAttribute } from '../../schema'
+import { isSalesforceId } from '../ids'
+import {
+    ACCESS_CHANGE_MARKERS,
+    FEATURE_LICENSE_FIELD_PREFIX,
+    REST_PERMISSIONS,
+    USER_LOGIN_FIELDS,
+    USER_LOGIN_OBJECT,
+    USER_PERMISSION_SET_ASSIGNMENTS,
+    assignmentsOfUsersSoql,
+} from './objects'
+import { SObjectDescribe, SObjectRecord, SalesforceRestClient } from './rest-client'
+import { soqlDateTime, soqlIdList, soqlString } from './soql'
+
+/** The queries of a page, one Composite call: the users' own fields and four kinds of rows about them. */
+export const USER_ACCESS_PARTS = ['user', 'permissionSetLicenses', 'packageLicenses', 'queues', 'logins'] as const
+export type UserAccessPart = (typeof USER_ACCESS_PARTS)[number]
+
+/** What the REST API answered for a page of users, per part; a part Salesforce refused is absent. */
+export type PageAccessRows = { readonly [P in UserAccessPart]?: readonly SObjectRecord[] }
+
+/** What of the page query's shape the mapping needs: the flags and the further fields it selected. */
+export interface UserAccessShape {
+    /** The `UserPermissions*` booleans of the org's User describe, each a feature license when true. */
+    readonly featureLicenseFields: readonly string[]
+    /** The admin's further User fields (setting Additional User Fields), by API name as the describe spells it. */
+    readonly additionalUserFields: readonly string[]
+}
+
+/**
+ * The account attributes read from a field of the User row (`rest: 'User.<field path>'` in the attribute table),
+ * with the SCIM path of the same value where SCIM carries it.
+ */
+export const USER_FIELD_ATTRIBUTES: readonly {
+    readonly name: AccountAttribute
+    readonly field: string
+    readonly alsoScim?: string
+}[] = ACCOUNT_ATTRIBUTES.flatMap((name) => {
+    const spec = attributeSpec(name)
+    if (!isRestAttribute(spec) || !spec.rest.startsWith('User.') || spec.rest.includes('*')) return []
+    const field = spec.rest.slice('User.'.length)
+    return [{ name, field, ...(spec.alsoScim !== undefined ? { alsoScim: spec.alsoScim } : {}) }]
+})
+
+/** A further User field the admin asked for, as the org's User describe has it. */
+export interface UserFieldDescription {
+    readonly name: string
+    /** The describe's type: string, boolean, int, double, date, datetime, picklist, reference… */
+    readonly type: string
+    readonly label: string
+}
+
+/** The shape of the page query for this org: what the User describe showed, read once per command. */
+export interface UserAccessPlan extends UserAccessShape {
+    readonly additionalUserFieldDescriptions: readonly UserFieldDescription[]
+}
+
+/** The attributes each part carries, and the permission it needs, for the warning when Salesforce refuses it. */
+const PART_NEEDS: Readonly<Record<UserAccessPart, { readonly attributes: string; readonly permission: string }>> = {
+    user: {
+        attributes:
+            'lastLoginDate, userLicense, featureLicenses, permission set groups and expiry dates, company, address ' +
+            'and email encoding, and the additional User fields',
+        permission: REST_PERMISSIONS.read,
+    },
+    permissionSetLicenses: { attributes: 'permissionSetLicenses', permission: REST_PERMISSIONS.read },
+    packageLicenses: { attributes: 'packageLicenses', permission: REST_PERMISSIONS.packageLicenses },
+    queues: { attributes: 'queues', permission: REST_PERMISSIONS.read },
+    logins: { attributes: 'frozen and locked', permission: REST_PERMISSIONS.loginState },
+}
+
+/** Salesforce's answers that mean "the integration user may not read this": the part degrades, the run goes on. */
+function isRefusal(error: Error): boolean {
+    if (error instanceof InsufficientPermissionError) return true
+    const code = error instanceof SalesforceConnectorError ? error.errorCode : undefined
+    return code !== undefined && /^(INVALID_TYPE|INVALID_FIELD|INSUFFICIENT_ACCESS.*)$/.test(code)
+}
+
+/**
+ * The page query's shape, from the org's User describe: its `UserPermissions*` booleans (the feature licenses this
+ * org has) and the admin's further fields, checked.
+ * @throws InvalidRequestError (INVALID_FIELD) naming every further field the User object does not have, so that a
+ * misspelt name fails test-connection and the start of an aggregation rather than a page.
+ */
+export function planUserAccess(describe: SObjectDescribe, additionalUserFields: readonly string[]): UserAccessPlan {
+    const fields = new Map(describe.fields.map((field) => [field.name.toLowerCase(), field]))
+    const featureLicenseFields = describe.fields
+        .filter((field) => field.name.startsWith(FEATURE_LICENSE_FIELD_PREFIX) && field.type === 'boolean')
+        .map((field) => field.name)
+    const unknown = additionalUserFields.filter((name) => !fields.has(name.toLowerCase()))
+    if (unknown.length > 0) {
+        throw new InvalidRequestError(
+            `INVALID_FIELD: the User object of this org has no field ${unknown.join(', ')} (setting Additional User ` +
+                'Fields): use the API Name from Setup → Object Manager → User → Fields & Relationships',
+            { errorCode: 'INVALID_FIELD', fields: unknown }
+        )
+    }
+    const additionalUserFieldDescriptions = additionalUserFields.map((name) => {
+        const field = fields.get(name.toLowerCase()) as SObjectDescribe['fields'][number]
+        return { name: field.name, type: field.type, label: field.label }
+    })
+    return {
+        featureLicenseFields,
+        additionalUserFields: additionalUserFieldDescriptions.map((field) => field.name),
+        additionalUserFieldDescriptions,
+    }
+}
+
+/** Reads the org's User describe and plans the page query; see `planUserAccess`. */
+export async function readUserAccessPlan(
+    rest: SalesforceRestClient,
+    additionalUserFields: readonly string[]
+): Promise<UserAccessPlan> {
+    return planUserAccess(await rest.describe('User'), additionalUserFields)
+}
+
+function withoutDuplicates(fields: readonly string[]): string[] {
+    const seen = new Set<string>()
+    return fields.filter((field) => {
+        const key = field.toLowerCase()
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+    })
+}
+
+/** `SELECT Id, LastLoginDate, Profile.UserLicense.Name, …, (SELECT … FROM PermissionSetAssignments) FROM User …`. */
+export function usersSoql(plan: UserAccessShape, userIds: readonly string[], withAssignments: boolean): string {
+    const fields = withoutDuplicates([
+        'Id',
+        ...USER_FIELD_ATTRIBUTES.map((attribute) => attribute.field),
+        ...plan.featureLicenseFields,
+        ...plan.additionalUserFields,
+    ])
+    const assignments = withAssignments
+        ? [
+              `(SELECT ${USER_PERMISSION_SET_ASSIGNMENTS.fields.join(', ')} FROM ${USER_PERMISSION_SET_ASSIGNMENTS.relationship})`,
+          ]
+        : []
+    return `SELECT ${[...fields, ...assignments].join(', ')} FROM User WHERE Id IN ${soqlIdList(userIds)}`
+}
+
+/** One user's permission set assignments in full, for a user with more than the subquery's batch holds. */
+function assignmentsOfUserSoql(userId: string): string {
+    const fields = USER_PERMISSION_SET_ASSIGNMENTS.fields.join(', ')
+    return `SELECT ${fields} FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)}`
+}
+
+/** The page's five queries, by part. */
+export function userAccessQueries(
+    plan: UserAccessShape,
+    userIds: readonly string[],
+    withAssignments: boolean
+): Record<UserAccessPart, string> {
+    return {
+        user: usersSoql(plan, userIds, withAssignments),
+        permissionSetLicenses: assignmentsOfUsersSoql('permissionSetLicense', userIds),
+        packageLicenses: assignmentsOfUsersSoql('packageLicense', userIds),
+        queues: assignmentsOfUsersSoql('queue', userIds),
+        logins: `SELECT ${USER_LOGIN_FIELDS.join(', ')} FROM ${USER_LOGIN_OBJECT} WHERE UserId IN ${soqlIdList(userIds)}`,
+    }
+}
+
+/**
+ * Reads pages of users' REST data for one command: one Composite call per page, a warning the first time each
+ * part is refused. When Salesforce refuses the users' query over its permission set assignment subquery, the
+ * page is read again once without it, and so is every later page: the permission set groups and expiry dates are
+ * then left out, and the users' own fields still come.
+ */
+export class UserAccessReader {
+    private withAssignments = true
+    private readonly warned = new Set<string>()
+
+    constructor(
+        private readonly rest: SalesforceRestClient,
+        readonly plan: UserAccessPlan
+    ) {}
+
+    /**
+     * The rows of a page of users (at most 200 ids).
+     * @throws the mapped Salesforce error of a failure that is not a refusal (a 5xx, a malformed answer).
+     */
+    async read(userIds: readonly string[]): Promise<PageAccessRows> {
+        const ids = userIds.filter((id) => isSalesforceId(id, 'user'))
+        if (ids.length === 0) return {}
+        const outcomes = await this.rest.queries(userAccessQueries(this.plan, ids, this.withAssignments))
+        const rows: Partial<Record<UserAccessPart, readonly SObjectRecord[]>> = {}
+        for (const part of USER_ACCESS_PARTS) {
+            const outcome = outcomes[part]
+            if (outcome === undefined) continue
+            if (outcome.ok) {
+                rows[part] = outcome.records
+                continue
+            }
+            if (part === 'user' && this.withAssignments && isRefusal(outcome.error)) {
+                this.withAssignments = false
+                this.warn(
+                    'assignments',
+                    outcome.error,
+                    'permission set groups and assignment expiry dates',
+                    REST_PERMISSIONS.read
+                )
+                const again = await this.rest.queries({ user: usersSoql(this.plan, ids, false) })
+                const retried = again.user
+                if (retried?.ok === true) {
+                    rows.user = retried.records
+                    continue
+                }
+                if (retried !== undefined && !isRefusal(retried.error)) throw retried.error
+                this.warn(part, retried?.error ?? outcome.error, PART_NEEDS.user.attributes, PART_NEEDS.user.permission)
+                continue
+            }
+            if (!isRefusal(outcome.error)) throw outcome.error
+            this.warn(part, outcome.error, PART_NEEDS[part].attributes, PART_NEEDS[part].permission)
+        }
+        if (rows.user !== undefined) rows.user = await this.withAllAssignments(rows.user)
+        return rows
+    }
+
+    /**
+     * The users with every permission set assignment: a child subquery holds one batch per user, and a user with
+     * more (a rare one) is read in full by a query of its own.
+     */
+    private async withAllAssignments(users: readonly SObjectRecord[]): Promise<readonly SObjectRecord[]> {
+        const relationship = USER_PERMISSION_SET_ASSIGNMENTS.relationship
+        if (!users.some((user) => (user[relationship] as { done?: unknown } | null | undefined)?.done === false)) {
+            return users
+        }
+        return Promise.all(
+            users.map(async (user) => {
+                const child = user[relationship] as { done?: unknown } | null | undefined
+                if (child?.done !== false || typeof user.Id !== 'string') return user
+                const records = await this.rest.query(assignmentsOfUserSoql(user.Id))
+                return { ...user, [relationship]: { totalSize: records.length, done: true, records } }
+            })
+        )
+    }
+
+    private warn(key: string, error: Error, attributes: string, permission: string): void {
+        if (this.warned.has(key)) return
+        this.warned.add(key)
+        logger.warn(
+            { part: key, permission, errorCode: (error as SalesforceConnectorError).errorCode },
+            `Leaving ${attributes} out of the accounts: Salesforce refused to read them (${error.message}). ` +
+                `The integration user needs the permission ${permission}.`
+        )
+    }
+}
+
+/**
+ * The users whose access beyond SCIM changed since `since`: a permission set, group, license or queue assignment
+ * row created, changed or (where `/queryAll` still shows it) deleted, or their login state changed (frozen,
+ * locked, unlocked). Each object is read by `queryPages`, a batch at a time; only the user ids are kept. A
+ * refused object is skipped with a warning naming the permission (its changes then wait for a full aggregation).
+ * @throws the mapped Salesforce error of a failure that is not a refusal.
+ */
+export async function usersWithAccessChangedSince(rest: SalesforceRestClient, since: string): Promise<Set<string>> {
+    const userIds = new Set<string>()
+    for (const marker of ACCESS_CHANGE_MARKERS) {
+        const soql =
+            `SELECT ${marker.userField} FROM ${marker.object} ` + `WHERE ${marker.stampField} > ${soqlDateTime(since)}`
+        try {
+            for await (const batch of rest.queryPages(soql, { includeDeleted: marker.includeDeleted })) {
+                for (const row of batch) {
+                    const userId = row[marker.userField]
+                    // GroupMember rows name groups as members too: only users count.
+                    if (typeof userId === 'string' && isSalesforceId(userId, 'user')) userIds.add(userId)
+                }
+            }
+        } catch (error: unknown) {
+            if (!(error instanceof Error) || !isRefusal(error)) throw error
+            logger.warn(
+                { object: marker.object, errorCode: (error as SalesforceConnectorError).errorCode },
+                `Delta aggregation cannot see changes to ${marker.object} rows: Salesforce refused to read them ` +
+                    `(${error.message}). Users whose ${marker.object} rows changed come with their next full ` +
+                    'aggregation, or when the user changes.'
+            )
+        }
+    }
+    return userIds
+}
+
+/** A page of users with its REST rows. */
+export interface PageWithAccess<P> {
+    readonly page: P
+    readonly rows: PageAccessRows
+}
+
+/**
+ * The pages, each with its REST rows, in the order the pages came. A page's Composite call starts as soon as the
+ * page arrives and is awaited while the next SCIM page is already on its way (the SCIM list requests it before
+ * handing a page out), so its latency hides behind SCIM's. At most `window` pages (one per SCIM stream) wait for
+ * their rows at once; never a request per user. `beforeEachPage` runs before each further page is asked for (the
+ * API usage check).
+ */
+export async function* withPageAccess<P extends { readonly resources: readonly { readonly id: string }[] }>(
+    pages: AsyncIterable<P>,
+    read: (userIds: readonly string[]) => Promise<PageAccessRows>,
+    window: number,
+    beforeEachPage: () => void = () => undefined
+): AsyncGenerator<PageWithAccess<P>> {
+    const waiting: { readonly page: P; readonly rows: Promise<PageAccessRows> }[] = []
+    const iterator = pages[Symbol.asyncIterator]()
+    try {
+        for (;;) {
+            beforeEachPage()
+            const next = await iterator.next()
+            if (next.done === true) break
+            const page = next.value
+            const rows = page.resources.length > 0 ? read(page.resources.map((user) => user.id)) : Promise.resolve({})
+            // A page abandoned when the listing fails must not leave an unhandled rejection behind.
+            rows.catch(() => undefined)
+            waiting.push({ page, rows })
+            if (waiting.length >= Math.max(window, 1)) {
+                const head = waiting.shift() as (typeof waiting)[number]
+                yield { page: head.page, rows: await head.rows }
+            }
+        }
+        for (let head = waiting.shift(); head !== undefined; head = waiting.shift()) {
+            yield { page: head.page, rows: await head.rows }
+        }
+    } finally {
+        await iterator.return?.(undefined)
+    }
+}
