@@ -8,8 +8,10 @@ import { CONFIG_LABELS, parseConfig } from '../../src/config'
 import { FIXED_ACCOUNT_ATTRIBUTES } from '../../src/mapping/account-schema'
 import { fromScimEntitlement, fromScimGroup, fromScimRole } from '../../src/mapping/entitlement'
 import { toAccountAttributes } from '../../src/mapping/account'
+import { indexPageAccess, toRestAttributes } from '../../src/mapping/rest-account'
 import { ACCOUNT_ATTRIBUTES, ENTITLEMENT_TYPES } from '../../src/schema'
 import { USER } from '../mapping/fixtures'
+import { fixture } from '../helpers/nock'
 
 interface ConfigItem {
     readonly key: string
@@ -101,10 +103,20 @@ describe('connector-spec.json', () => {
         })
     })
 
-    it('declares every attribute the account mapper emits for a user without custom fields', () => {
-        const emitted = Object.keys(
-            toAccountAttributes({ ...USER, 'urn:salesforce:schemas:extension:00DRM000000abcdEAA': undefined })
+    it('declares every attribute the account mappers emit for a user without custom fields', () => {
+        // The REST mapping's attributes from Salesforce's Composite answer for the user's page (one row per query).
+        const answer = fixture<{ compositeResponse: { referenceId: string; body: { records: unknown[] } }[] }>(
+            'rest/composite.user-access'
         )
+        const rows = Object.fromEntries(answer.compositeResponse.map((r) => [r.referenceId, r.body.records]))
+        const rest = toRestAttributes(indexPageAccess(rows)(USER.id), {
+            featureLicenseFields: [],
+            additionalUserFields: [],
+        })
+        const emitted = Object.keys({
+            ...toAccountAttributes({ ...USER, 'urn:salesforce:schemas:extension:00DRM000000abcdEAA': undefined }),
+            ...rest,
+        })
         expect(emitted.sort()).toEqual(spec.accountSchema.attributes.map((a) => a.name).sort())
     })
 
