@@ -92,7 +92,6 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
             const withAccess = withPageAccess(
                 pages,
                 (ids) => reader.read(ids),
-                config.parallelStreams,
                 () => checkApiUsage(apiUsage, config.apiUsageLimitPercent, REQUESTS_PER_PAGE, progress.count)
             )
             for await (const { page, rows } of withAccess) {

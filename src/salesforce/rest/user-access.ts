@@ -301,14 +301,16 @@ export interface PageWithAccess<P> {
 /**
  * The pages, each with its REST rows, in the order the pages came. A page's Composite call starts as soon as the
  * page arrives and is awaited while the next SCIM page is already on its way (the SCIM list requests it before
- * handing a page out), so its latency hides behind SCIM's. At most `window` pages (one per SCIM stream) wait for
- * their rows at once; never a request per user. `beforeEachPage` runs before each further page is asked for (the
- * API usage check).
+ * handing a page out), so its latency hides behind SCIM's. As many pages wait for their rows at once as SCIM
+ * streams read side by side (`page.streams`, one for a list read page after page): each stream has at most one
+ * page in hand besides the one whose rows are on their way, and there is never a request per user.
+ * `beforeEachPage` runs before each further page is asked for (the API usage check).
  */
-export async function* withPageAccess<P extends { readonly resources: readonly { readonly id: string }[] }>(
+export async function* withPageAccess<
+    P extends { readonly resources: readonly { readonly id: string }[]; readonly streams?: number },
+>(
     pages: AsyncIterable<P>,
     read: (userIds: readonly string[]) => Promise<PageAccessRows>,
-    window: number,
     beforeEachPage: () => void = () => undefined
 ): AsyncGenerator<PageWithAccess<P>> {
     const waiting: { readonly page: P; readonly rows: Promise<PageAccessRows> }[] = []
@@ -323,7 +325,7 @@ export async function* withPageAccess<P extends { readonly resources: readonly {
             // A page abandoned when the listing fails must not leave an unhandled rejection behind.
             rows.catch(() => undefined)
             waiting.push({ page, rows })
-            if (waiting.length >= Math.max(window, 1)) {
+            while (waiting.length >= Math.max(page.streams ?? 1, 1)) {
                 const head = waiting.shift() as (typeof waiting)[number]
                 yield { page: head.page, rows: await head.rows }
             }
