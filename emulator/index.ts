@@ -81,6 +81,7 @@ export function buildOrg(
     generatePermissionSets(store, options.permissionSets ?? 0, seed)
     generateUsers(store, options.users ?? 0, seed)
     allocateSeats(store, options.extraLicenses ?? 3)
+    store.sealSeed()
     return store
 }
 
