@@ -629,7 +629,9 @@ export function seedOrg(store: OrgStore): void {
             name: label,
             label,
             ...(license ? { license } : {}),
-            ...(id === S.crmAnalyticsPlus ? { permissionSetLicenseId: SEED.permissionSetLicenses.crmAnalyticsPlus } : {}),
+            ...(id === S.crmAnalyticsPlus
+                ? { permissionSetLicenseId: SEED.permissionSetLicenses.crmAnalyticsPlus }
+                : {}),
             created: at(-20 + i),
             lastModified: at(180 + i * 11),
         })

@@ -690,7 +690,10 @@ export class OrgStore {
                 ['PermissionSetId', 'PermissionSetGroupId']
             )
         const duplicate = (): DmlError =>
-            new DmlError('DUPLICATE_VALUE', 'duplicate value found: <unknown> duplicates value on record with id: <unknown>')
+            new DmlError(
+                'DUPLICATE_VALUE',
+                'duplicate value found: <unknown> duplicates value on record with id: <unknown>'
+            )
         let row: PermissionSetAssignmentRow | undefined
         if (input.permissionSetGroupId !== null) {
             const group = this.permissionSetGroups.get(input.permissionSetGroupId)
@@ -916,7 +919,11 @@ export class OrgStore {
     }
 
     /** Seed a user's CompanyName, last login and feature licenses. */
-    seedRestFields(userId: string, fields: Partial<Omit<UserRestFields, 'featureLicenses'>>, flags: readonly FeatureLicense[] = []): void {
+    seedRestFields(
+        userId: string,
+        fields: Partial<Omit<UserRestFields, 'featureLicenses'>>,
+        flags: readonly FeatureLicense[] = []
+    ): void {
         const rest = this.restFieldsOf(userId)
         if (fields.companyName !== undefined) rest.companyName = fields.companyName
         if (fields.lastLoginDate !== undefined) rest.lastLoginDate = fields.lastLoginDate

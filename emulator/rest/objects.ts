@@ -94,7 +94,11 @@ const ref = (to: string, updateable = false, createable = updateable): FieldSpec
     createable,
     length: 18,
 })
-const datetime = (updateable = false, createable = updateable): FieldSpec => ({ type: 'datetime', updateable, createable })
+const datetime = (updateable = false, createable = updateable): FieldSpec => ({
+    type: 'datetime',
+    updateable,
+    createable,
+})
 const int: FieldSpec = { type: 'int' }
 const audit = { CreatedDate: datetime(), LastModifiedDate: datetime(), SystemModstamp: datetime() }
 
@@ -486,7 +490,10 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
                 PermissionSetGroup: { object: 'PermissionSetGroup', field: 'PermissionSetGroupId' },
             },
             rows: () =>
-                mapped(byIdOrder(concat(store.permissionSets.keys(), store.ownedPermissionSets.keys())), permissionSetRow),
+                mapped(
+                    byIdOrder(concat(store.permissionSets.keys(), store.ownedPermissionSets.keys())),
+                    permissionSetRow
+                ),
             get: permissionSetRow,
         },
         {

@@ -67,8 +67,7 @@ export class PermissionSwitch {
                 throw new UnknownPermissionError(
                     `unknown permission "${name}"; permissions are ${INTEGRATION_PERMISSIONS.join(', ')}`
                 )
-            if (typeof value !== 'boolean')
-                throw new UnknownPermissionError(`permission ${name} must be true or false`)
+            if (typeof value !== 'boolean') throw new UnknownPermissionError(`permission ${name} must be true or false`)
             next[name] = value
         }
         this.values = next

@@ -25,7 +25,12 @@ describe('emulator /Groups', () => {
         expect(at(res.body, 'totalResults')).toBe(9)
         const rows = groups.reduce((n: number, g) => n + list(g, 'members').length, 0)
         expect(rows).toBe(200)
-        expect(groups.map((g) => at(g, 'type'))).toEqual([...Array<string>(6).fill('Regular'), 'Queue', 'Regular', 'Queue'])
+        expect(groups.map((g) => at(g, 'type'))).toEqual([
+            ...Array<string>(6).fill('Regular'),
+            'Queue',
+            'Regular',
+            'Queue',
+        ])
     })
 
     it('pages the members of a large group with members.count and members.startIndex', async () => {
