@@ -244,7 +244,10 @@ function tableDef<R extends Row>(
                 }
                 return undefined
             }
-            const live = table.where(field as keyof R & string, value)
+            const live: Iterable<SoqlRow> =
+                field === 'Id'
+                    ? [table.get(value)].filter((r): r is R => r !== undefined)
+                    : table.where(field as keyof R & string, value)
             if (!(includeDeleted && withDeleted)) return live
             return concat<SoqlRow>(
                 live,
@@ -686,7 +689,7 @@ function toRestObject(def: ObjectDef): RestObject {
         rows: ({ includeDeleted }) => def.rows(includeDeleted),
         get: (rowId) => def.get(id18(rowId)),
         rowsWhere: (field, values, { includeDeleted }) => {
-            if (field === 'Id') {
+            if (field === 'Id' && !(includeDeleted && def.where)) {
                 const out: SoqlRow[] = []
                 for (const v of values) {
                     const r = def.get(id18(v))
