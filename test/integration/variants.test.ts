@@ -7,6 +7,7 @@
 import { RunningEmulator, SEED, startEmulator, VARIANT_VALUES, VariantName, Variants } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
 import { createUserOnBundle, firstAccount, runOnBundle, updateOnBundle } from '../helpers/bundle'
+import { at, http, HttpResult, token } from '../emulator/helpers'
 
 let emulator: RunningEmulator
 let config: Record<string, unknown>
@@ -83,11 +84,45 @@ type Scenario = (value: string) => Promise<void>
  * Variants of the emulator's REST API, which the connector does not call yet: `test/emulator` covers them until the
  * connector's REST scenarios join this matrix.
  */
-const EMULATOR_ONLY_VARIANTS = ['restBatchSize', 'deletedJunctionRows'] as const
+const EMULATOR_ONLY_VARIANTS = ['restBatchSize'] as const
+
+/** A REST call with a session of the emulator's integration user. */
+async function restCall(method: string, path: string, body?: unknown): Promise<HttpResult> {
+    return http(`${emulator.url}/services/data/v62.0${path}`, {
+        method,
+        ...(body !== undefined ? { body } : {}),
+        headers: { Authorization: `Bearer ${await token(emulator.url)}` },
+    })
+}
 type ConnectorVariant = Exclude<VariantName, (typeof EMULATOR_ONLY_VARIANTS)[number]>
 
 /** For each variant, the commands it can affect and what the connector must do under `value`. */
 const SCENARIOS: { readonly [K in ConnectorVariant]: Scenario } = {
+    deletedJunctionRows: async (value) => {
+        // A delta sees a removed license assignment only where Salesforce still shows the deleted row (queryAll).
+        const stateful = { ...config, spConnEnableStatefulCommands: true }
+        const user = SEED.users.salesManagerWest
+        const license = SEED.permissionSetLicenses.fieldServiceScheduling
+        const created = await restCall('POST', '/sobjects/PermissionSetLicenseAssign', {
+            AssigneeId: user,
+            PermissionSetLicenseId: license,
+        })
+        expect(created.status).toBe(201)
+        const full = await runOnBundle('std:account:list', { stateful: true }, stateful)
+        expect(full.outputs.find((o) => o.identity === user)?.attributes).toMatchObject({
+            permissionSetLicenses: expect.arrayContaining([license]),
+        })
+        const removed = await restCall(
+            'DELETE',
+            `/sobjects/PermissionSetLicenseAssign/${String(at(created.body, 'id'))}`
+        )
+        expect(removed.status).toBe(204)
+        const delta = await runOnBundle('std:account:list', { stateful: true, state: full.states[0] }, stateful)
+        const account = delta.outputs.find((o) => o.identity === user)
+        if (value === 'queryAll')
+            expect(account?.attributes).toMatchObject({ permissionSetLicenses: expect.not.arrayContaining([license]) })
+        else expect(account).toBeUndefined()
+    },
     emptyEntitlementsReplace: async (value) => {
         const id = await newUser({ permissionSets: SEED.permissionSets.knowledgeUser })
         const removal = update(id, [
