@@ -1,8 +1,8 @@
 import { StdAccountCreateHandler } from '@sailpoint/connector-sdk'
 import { logger } from '../logger'
-import { toAccount } from '../mapping/account'
 import { planAccountChanges } from '../mapping/account-changes'
 import { describeChanges, missingAfterCreate, toCreatePlan } from '../mapping/account-create'
+import { accountBeyondScim } from './account-read'
 import { applyChangePlan } from './apply-changes'
 import { connect } from './connection'
 
@@ -12,14 +12,14 @@ import { connect } from './connection'
  * what was not applied, so the admin can finish by hand or retry the access request.
  */
 export const stdAccountCreate: StdAccountCreateHandler = async (_context, input, res) => {
-    const { config, client } = await connect()
+    const { config, client, rest } = await connect()
     const plan = toCreatePlan(input.attributes, { defaultProfileId: config.defaultProfileId })
     const created = await client.createUser(plan.user)
     logger.info({ userId: created.id, userName: created.userName }, `Created Salesforce user ${created.id}`)
 
     const missing = missingAfterCreate(plan, created)
     if (missing.length === 0) {
-        res.send(toAccount(created))
+        res.send(await accountBeyondScim({ config, rest }, created))
         return
     }
     logger.info({ userId: created.id }, `Applying to the new user what the create did not: ${describeChanges(missing)}`)
@@ -31,5 +31,5 @@ export const stdAccountCreate: StdAccountCreateHandler = async (_context, input,
         }
         throw err
     }
-    res.send(toAccount(await client.getUser(created.id)))
+    res.send(await accountBeyondScim({ config, rest }, await client.getUser(created.id)))
 }

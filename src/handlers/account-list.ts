@@ -58,10 +58,12 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
     const filter = and(config.accountFilter, since && `meta.lastModified gt ${quoteFilterValue(since)}`)
     if (since) logger.info({ since }, `Listing accounts modified since ${since}`)
 
-    // Read before the first page, so that a misspelt Additional User Field fails the run before any account.
+    // The User describe is read while the first SCIM page is on its way; a misspelt Additional User Field fails
+    // the run before any account is sent.
     const reader = beyondScim
-        ? new UserAccessReader(rest, await readUserAccessPlan(rest, config.additionalUserFields))
+        ? readUserAccessPlan(rest, config.additionalUserFields).then((plan) => new UserAccessReader(rest, plan))
         : undefined
+    reader?.catch(() => undefined)
 
     let newestSeen = previous?.lastModified
     let runStart: string | undefined
@@ -91,14 +93,15 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
             }
             const withAccess = withPageAccess(
                 pages,
-                (ids) => reader.read(ids),
+                async (ids) => (await reader).read(ids),
                 () => checkApiUsage(apiUsage, config.apiUsageLimitPercent, REQUESTS_PER_PAGE, progress.count)
             )
             for await (const { page, rows } of withAccess) {
                 runStart ??= page.date
                 const rowsOf = indexPageAccess(rows)
+                const { plan } = await reader
                 for (const user of page.resources) {
-                    res.send(withRestAttributes(toAccount(user), rowsOf(user.id), reader.plan, user))
+                    res.send(withRestAttributes(toAccount(user), rowsOf(user.id), plan, user))
                     newestSeen = laterOf(newestSeen, user.meta?.lastModified)
                 }
                 progress.add(page.resources.length, page.streams)

@@ -1,11 +1,11 @@
 import { StdAccountUpdateHandler } from '@sailpoint/connector-sdk'
 import { InvalidRequestError } from '../errors'
 import { logger } from '../logger'
-import { toAccount } from '../mapping/account'
 import { AccountChange, checkPermissionSetsRemoved, parseChanges, planAccountChanges } from '../mapping/account-changes'
 import { SalesforceClient } from '../salesforce/client'
 import { sameId } from '../salesforce/ids'
 import { ScimGroupMember, ScimUser } from '../salesforce/types'
+import { accountBeyondScim } from './account-read'
 import { applyChangePlan, isEmptyPlan } from './apply-changes'
 import { connect } from './connection'
 import { accountIdOf } from './input'
@@ -20,18 +20,18 @@ const MEMBER_WINDOW = 200
 export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input, res) => {
     const id = accountIdOf(input)
     const changes = parseChanges(input.changes)
-    const { config, client } = await connect()
+    const { config, client, rest } = await connect()
     const user = await withRemovedMembershipsRead(client, await client.getUser(id), changes)
     await refuseQueueChanges(client, user, changes)
     const plan = planAccountChanges(user, changes, { defaultProfileId: config.defaultProfileId })
     if (isEmptyPlan(plan)) {
-        res.send(toAccount(user))
+        res.send(await accountBeyondScim({ config, rest }, user))
         return
     }
     await applyChangePlan(client, id, plan, config.maxConcurrency)
     const updated = await client.getUser(id)
     checkPermissionSetsRemoved(plan, updated)
-    res.send(toAccount(updated))
+    res.send(await accountBeyondScim({ config, rest }, updated))
 }
 
 /**

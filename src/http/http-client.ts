@@ -12,6 +12,8 @@ interface HttpRequest {
     readonly path: string
     readonly params?: QueryParams
     readonly body?: unknown
+    /** A POST that changes nothing (a Composite call of queries only), so it is retried like a read. */
+    readonly changesNothing?: boolean
 }
 
 /**
@@ -43,6 +45,7 @@ export class SalesforceHttpClient {
             path: `${this.basePath}${req.path}`,
             ...(req.params !== undefined ? { params: req.params } : {}),
             ...(req.body !== undefined ? { body: req.body } : {}),
+            ...(req.changesNothing === true ? { changesNothing: true } : {}),
             to: { tokens: this.tokens },
         })
     }
@@ -59,8 +62,13 @@ export class SalesforceHttpClient {
         return data as T
     }
 
-    async post<T>(path: string, body: unknown): Promise<T | undefined> {
-        return (await this.request({ method: 'POST', path, body })) as T | undefined
+    /** `changesNothing`: the POST only reads (a Composite call of queries), so a lost answer may be asked again. */
+    async post<T>(
+        path: string,
+        body: unknown,
+        options: { readonly changesNothing?: boolean } = {}
+    ): Promise<T | undefined> {
+        return (await this.request({ method: 'POST', path, body, ...options })) as T | undefined
     }
 
     async patch<T>(path: string, body: unknown): Promise<T | undefined> {

@@ -235,7 +235,12 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
     })
 
     it('fails before any account for an Additional User Field the User object does not have', async () => {
+        // The describe is read while the first SCIM page is on its way; no account leaves.
         describeUser(salesforce())
+            .get(`${SCIM}/Users`)
+            .query(true)
+            .optionally()
+            .reply(200, listResponse([USER]))
         const config = { ...REST_CONFIG, additionalUserFields: ['Cost_Center__c', 'Cost_Centre__c'] }
         await expect(runCommand('std:account:list', {}, config)).rejects.toMatchObject({
             name: 'InvalidRequestError',

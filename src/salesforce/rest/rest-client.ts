@@ -154,13 +154,19 @@ export class SalesforceRestClient {
         if (requests.length > COMPOSITE_MAX_SUBREQUESTS) {
             throw new Error(`A Composite request holds at most ${COMPOSITE_MAX_SUBREQUESTS} subrequests`)
         }
-        const answer = await this.http.post<{ compositeResponse?: unknown }>('/composite', {
-            allOrNone: false,
-            compositeRequest: requests.map((request) => ({
-                ...request,
-                url: `${REST_BASE_PATH}${request.url}`,
-            })),
-        })
+        // A Composite call of reads only changes nothing: it is retried like a GET when its answer is lost.
+        const readsOnly = requests.every((request) => request.method === 'GET')
+        const answer = await this.http.post<{ compositeResponse?: unknown }>(
+            '/composite',
+            {
+                allOrNone: false,
+                compositeRequest: requests.map((request) => ({
+                    ...request,
+                    url: `${REST_BASE_PATH}${request.url}`,
+                })),
+            },
+            { changesNothing: readsOnly }
+        )
         if (!Array.isArray(answer?.compositeResponse)) {
             throw new InvalidResponseError('Salesforce answered POST /composite without a compositeResponse list')
         }
