@@ -137,7 +137,17 @@ describe('the account lifecycle', () => {
                 .filter((a) => a.entitlement)
                 .map((a) => a.name)
                 .sort()
-        ).toEqual(['groups', 'permissionSets', 'profile', 'role'])
+        ).toEqual([
+            'featureLicenses',
+            'groups',
+            'packageLicenses',
+            'permissionSetGroups',
+            'permissionSetLicenses',
+            'permissionSets',
+            'profile',
+            'queues',
+            'role',
+        ])
     })
 
     it('aggregates only what changed since the saved state, deactivations included', async () => {
