@@ -80,20 +80,29 @@ function parse(soql: string): Query {
     }
 }
 
-/** The token a soql-parser-js (chevrotain) error names: "… but found: 'X'", "… found --> 'X' <--", "->X<-". */
+/**
+ * The token a soql-parser-js error names: chevrotain's "… but found: 'X'", "… but found --> 'X' <--",
+ * "… but found: X", or its lexer's "unexpected character: ->X<-"; an empty token is the end of the query.
+ */
 function foundToken(message: string): string {
-    for (const [open, close] of [
-        ["but found: '", "'"],
-        ["but found --> '", "' <--"],
-        ['->', '<-'],
-    ] as const) {
-        const start = message.lastIndexOf(open)
-        if (start < 0) continue
-        const token = message.slice(start + open.length, message.indexOf(close, start + open.length))
-        return token === '' ? '<EOF>' : token
+    const lexed = message.indexOf('->')
+    const found = message.lastIndexOf('but found')
+    let token: string
+    if (found >= 0) {
+        token = message.slice(found + 'but found'.length).trim()
+        for (const lead of [':', '-->']) if (token.startsWith(lead)) token = token.slice(lead.length).trim()
+        if (token.endsWith('<--')) token = token.slice(0, -'<--'.length).trim()
+        if (token.length >= 2 && token.startsWith("'") && token.endsWith("'")) token = token.slice(1, -1)
+    } else if (lexed >= 0) {
+        token = message.slice(lexed + 2, message.indexOf('<-', lexed + 2))
+    } else {
+        return message
     }
-    return message
+    return token === '' ? '<EOF>' : token
 }
+
+/** What a SELECT is: the query itself, a child subquery in its SELECT, or a semi-join's inner query. */
+type Role = 'query' | 'child' | 'semi-join'
 
 interface ParentStep {
     /** The lookup field on the child side (`ProfileId`). */
@@ -211,7 +220,7 @@ class Engine {
         return this.compile(query, this.objectNamed(query.sObject), 'query')
     }
 
-    private compile(query: QueryBase, object: SoqlObject, role: 'query' | 'child' | 'semi-join'): CompiledQuery {
+    private compile(query: QueryBase, object: SoqlObject, role: Role): CompiledQuery {
         refuseUnsupportedClauses(query)
         const fields = query.fields ?? []
         const countOnly = fields.some((f) => f.type === 'FieldFunctionExpression' && isCountStar(f))
@@ -226,26 +235,35 @@ class Engine {
             object,
             countOnly,
             columns,
-            where: this.where(query.where, object),
+            where: this.where(query.where, object, role),
             orderBy: this.orderBy(query.orderBy, object),
             limit: query.limit,
             offset,
         }
     }
 
-    private where(where: WhereClause | undefined, object: SoqlObject): CompiledWhere {
+    private where(where: WhereClause | undefined, object: SoqlObject, role: Role): CompiledWhere {
         return compileWhere(where, {
             field: (path) => this.resolve(object, path.split('.')),
-            semiJoin: (inner, outer) => this.semiJoin(inner, outer),
+            semiJoin: (inner, outer) => {
+                if (role === 'semi-join') {
+                    throw new SoqlError('MALFORMED_QUERY', 'Nesting of semi join sub-selects is not supported')
+                }
+                return this.semiJoin(inner, outer, object)
+            },
         })
     }
 
-    private semiJoin(inner: Query, outer: WhereField): SemiJoin {
+    private semiJoin(inner: Query, outer: WhereField, outerObject: SoqlObject): SemiJoin {
         if (outer.type !== 'id' && outer.type !== 'reference') {
             throw new SoqlError('INVALID_FIELD', `semi join sub-selects are only allowed on id fields: ${outer.name}`)
         }
         if (!inner.sObject) throw unexpectedToken('<EOF>')
-        const query = this.compile(inner, this.objectNamed(inner.sObject), 'semi-join')
+        const innerObject = this.objectNamed(inner.sObject)
+        if (innerObject === outerObject) {
+            throw new SoqlError('MALFORMED_QUERY', 'The inner and outer selects should not be on the same object type')
+        }
+        const query = this.compile(inner, innerObject, 'semi-join')
         const [column] = query.columns
         const selected =
             column?.kind === 'field' ? indexOf(query.object).fields.get(column.name.toLowerCase()) : undefined
@@ -287,7 +305,7 @@ class Engine {
         })
     }
 
-    private columns(fields: readonly FieldType[], object: SoqlObject, role: 'query' | 'child' | 'semi-join'): Column[] {
+    private columns(fields: readonly FieldType[], object: SoqlObject, role: Role): Column[] {
         const columns: Column[] = []
         const seen = new Set<string>()
         const duplicate = (path: string): void => {

@@ -570,6 +570,8 @@ describe('the emulator SOQL engine', () => {
             ['SELECT Id FROM User WHERE', 'unexpected token: <EOF>'],
             ["SELECT Id FROM User WHERE Name = 'x", "unexpected token: '"],
             ['SELEC Id FROM User', 'unexpected token: SELEC'],
+            ['SELECT Id FROM User LIMIT 5 LIMIT 6', 'unexpected token: LIMIT'],
+            ['SELECT Id FROM User WHERE Id = :userId', 'unexpected token: :'],
         ])('%s is MALFORMED_QUERY', (soql, message) => {
             const e = soqlError(soql)
             expect(e.errorCode).toBe('MALFORMED_QUERY')
@@ -650,6 +652,11 @@ describe('the emulator SOQL engine', () => {
             'SELECT Id, (SELECT Id, (SELECT Id FROM GroupMembers) FROM PermissionSetAssignments) FROM User',
             'SELECT Id FROM User WHERE Id IN (SELECT UserId FROM UserLogin LIMIT 1)',
             'SELECT Id FROM User WHERE Id IN (SELECT IsFrozen FROM UserLogin)',
+            "SELECT Id FROM User WHERE FirstName = 'Ada' OR Id IN (SELECT UserId FROM UserLogin)",
+            'SELECT Id FROM User WHERE NOT (Id IN (SELECT UserId FROM UserLogin))',
+            'SELECT Id FROM User WHERE Id IN (SELECT ManagerId FROM User)',
+            'SELECT Id FROM User WHERE Id IN (SELECT AssigneeId FROM PermissionSetAssignment ' +
+                'WHERE PermissionSetId IN (SELECT Id FROM PermissionSet))',
             "SELECT Id FROM User WHERE Title = 'a\\qb'",
             'SELECT Id, id FROM User',
         ])('%s fails loudly with MALFORMED_QUERY', (soql) => {
