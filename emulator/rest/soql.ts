@@ -105,6 +105,8 @@ function foundToken(message: string): string {
 type Role = 'query' | 'child' | 'semi-join'
 
 interface ParentStep {
+    /** The relationship's name as the object spells it (`Profile`). */
+    readonly relationship: string
     /** The lookup field on the child side (`ProfileId`). */
     readonly field: string
     readonly object: SoqlObject
@@ -114,15 +116,24 @@ interface ResolvedField extends WhereField {
     readonly steps: readonly ParentStep[]
 }
 
-type Column =
-    | { readonly kind: 'field'; readonly name: string }
-    | {
-          readonly kind: 'parent'
-          readonly name: string
-          readonly step: ParentStep
-          readonly columns: Column[]
-      }
-    | { readonly kind: 'children'; readonly name: string; readonly query: CompiledQuery; readonly field: string }
+/** A parent relationship in SELECT: one nested record holding every field selected through it. */
+interface ParentColumn {
+    readonly kind: 'parent'
+    readonly name: string
+    readonly step: ParentStep
+    readonly columns: Column[]
+}
+
+/** A child subquery in SELECT, over the child rows whose `field` holds the parent's id. */
+interface ChildrenColumn {
+    readonly kind: 'children'
+    readonly name: string
+    readonly query: CompiledQuery
+    readonly field: string
+}
+
+/** What one record shows, in SELECT order. */
+type Column = { readonly kind: 'field'; readonly name: string } | ParentColumn | ChildrenColumn
 
 interface SortKey {
     readonly field: ResolvedField
@@ -185,8 +196,8 @@ class Engine {
         for (const relationship of path.slice(0, -1)) {
             const parent = indexOf(current).parents.get(relationship.toLowerCase())
             if (!parent) throw noSuchRelationship(relationship, 'field path')
-            steps.push({ field: parent.field, object: this.objectNamed(parent.object) })
             current = this.objectNamed(parent.object)
+            steps.push({ relationship: parent.name, field: parent.field, object: current })
         }
         const last = path[path.length - 1] ?? ''
         const field = indexOf(current).fields.get(last.toLowerCase())
@@ -326,9 +337,8 @@ class Engine {
                 case 'FieldRelationship': {
                     if ('objectPrefix' in field) throw unsupported('An object prefix')
                     const path = [...field.relationships, field.field]
-                    const resolved = this.resolve(object, path)
                     duplicate(path.join('.'))
-                    this.addParentColumn(columns, object, path, resolved.name)
+                    addParentColumn(columns, this.resolve(object, path))
                     break
                 }
                 case 'FieldSubquery': {
@@ -343,32 +353,6 @@ class Engine {
             }
         }
         return columns
-    }
-
-    /** Files `Profile.UserLicense.Name` under the `Profile` column, itself under… so a parent appears once. */
-    private addParentColumn(columns: Column[], object: SoqlObject, path: readonly string[], name: string): void {
-        let level = columns
-        let current = object
-        for (const relationship of path.slice(0, -1)) {
-            const parent = indexOf(current).parents.get(relationship.toLowerCase())
-            if (!parent) throw noSuchRelationship(relationship, 'field path')
-            const parentObject = this.objectNamed(parent.object)
-            let column = level.find((c) => c.kind === 'parent' && c.name === parent.name)
-            if (!column) {
-                column = {
-                    kind: 'parent',
-                    name: parent.name,
-                    step: { field: parent.field, object: parentObject },
-                    columns: [],
-                }
-                level.push(column)
-            }
-            if (column.kind !== 'parent')
-                throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${parent.name}`)
-            level = column.columns
-            current = parentObject
-        }
-        level.push({ kind: 'field', name })
     }
 
     private childColumn(subquery: Subquery, object: SoqlObject): Column {
@@ -387,15 +371,18 @@ class Engine {
     }
 
     /** The rows a query selects, filtered, sorted and sliced. */
-    select(query: CompiledQuery, from?: Iterable<SoqlRow>): SoqlRow[] {
+    select(query: CompiledQuery): SoqlRow[] {
         const { object, where } = query
         const opts = { includeDeleted: this.options.includeDeleted }
         const source =
-            from ??
-            (where.lookup && object.rowsWhere?.(where.lookup.field, where.lookup.values(), opts)) ??
-            object.rows(opts)
+            (where.lookup && object.rowsWhere?.(where.lookup.field, where.lookup.values(), opts)) ?? object.rows(opts)
         const rows: SoqlRow[] = []
         for (const row of source) if (where.test(row)) rows.push(row)
+        return this.arrange(query, rows)
+    }
+
+    /** ORDER BY, then OFFSET and LIMIT. */
+    private arrange(query: CompiledQuery, rows: SoqlRow[]): SoqlRow[] {
         const sorted = query.orderBy.length > 0 ? this.sort(rows, query.orderBy) : rows
         const end = query.limit === undefined ? undefined : query.offset + query.limit
         return query.offset > 0 || end !== undefined ? sorted.slice(query.offset, end) : sorted
@@ -432,12 +419,9 @@ class Engine {
         return rows.map((row) => this.record(row, query.object, query.columns, childValues))
     }
 
-    private children(
-        column: Extract<Column, { kind: 'children' }>,
-        parents: readonly SoqlRow[]
-    ): Map<string, SoqlChildRecords> {
+    private children(column: ChildrenColumn, parents: readonly SoqlRow[]): Map<string, SoqlChildRecords> {
         const { query, field } = column
-        const parentIds = [...new Set(parents.map((p) => String(comparableOf('id', p.Id))))]
+        const parentIds = [...new Set(parents.flatMap((p) => comparableOf('id', p.Id) ?? []).map(String))]
         const parentKeys = new Set(parentIds.map((id) => keyOf('id', id)))
         const opts = { includeDeleted: this.options.includeDeleted }
         const candidates = query.object.rowsWhere?.(field, parentIds, opts) ?? query.object.rows(opts)
@@ -453,8 +437,8 @@ class Engine {
         }
         const values = new Map<string, SoqlChildRecords>()
         for (const [key, list] of byParent) {
-            // The child query's WHERE has run; `select` sorts and slices each parent's rows.
-            const selected = this.select({ ...query, where: { test: () => true, lookup: undefined } }, list)
+            // LIMIT and OFFSET apply to each parent's rows.
+            const selected = this.arrange(query, list)
             if (selected.length === 0) continue
             const records = this.emit(query, selected)
             values.set(key, { totalSize: records.length, done: true, records })
@@ -494,6 +478,18 @@ class Engine {
         }
         return record as SoqlRecord
     }
+}
+
+/** Files `Profile.UserLicense.Name` under the `Profile` column, itself under… so that a parent appears once. */
+function addParentColumn(columns: Column[], field: ResolvedField): void {
+    let level = columns
+    for (const step of field.steps) {
+        const found = level.find((c): c is ParentColumn => c.kind === 'parent' && c.name === step.relationship)
+        const column = found ?? { kind: 'parent', name: step.relationship, step, columns: [] }
+        if (!found) level.push(column)
+        level = column.columns
+    }
+    level.push({ kind: 'field', name: field.name })
 }
 
 function isCountStar(field: Extract<FieldType, { type: 'FieldFunctionExpression' }>): boolean {
