@@ -336,7 +336,10 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
     }
     const psgRow = (gId: string): SoqlRow | undefined => {
         const g = store.permissionSetGroups.get(gId)
-        return g ? { Id: g.id, DeveloperName: g.developerName, MasterLabel: g.name, Status: g.status } : undefined
+        // The seed gives no group a description (a field every org has).
+        return g
+            ? { Id: g.id, DeveloperName: g.developerName, MasterLabel: g.name, Description: null, Status: g.status }
+            : undefined
     }
     const pslRow = (lId: string): SoqlRow | undefined => {
         const l = store.permissionSetLicenses.get(lId)
@@ -372,6 +375,8 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             Name: g.name,
             DeveloperName: developerName(g.name),
             Type: g.type,
+            // The seed gives no group or queue an email address (a field every org has).
+            Email: null,
             CreatedDate: sfDateTime(g.created),
             LastModifiedDate: sfDateTime(g.lastModified),
             SystemModstamp: sfDateTime(g.lastModified),
@@ -500,7 +505,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             name: 'PermissionSetGroup',
             label: 'Permission Set Group',
             keyPrefix: KEY_PREFIX.permissionSetGroup,
-            spec: { Id: id, DeveloperName: str(80), MasterLabel: str(80), Status: str(40) },
+            spec: { Id: id, DeveloperName: str(80), MasterLabel: str(80), Description: str(255), Status: str(40) },
             children: {
                 PermissionSetGroupComponents: { object: 'PermissionSetGroupComponent', field: 'PermissionSetGroupId' },
             },
@@ -628,7 +633,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             name: 'Group',
             label: 'Group',
             keyPrefix: KEY_PREFIX.group,
-            spec: { Id: id, Name: str(40), DeveloperName: str(80), Type: str(40), ...audit },
+            spec: { Id: id, Name: str(40), DeveloperName: str(80), Type: str(40), Email: str(255), ...audit },
             children: { GroupMembers: { object: 'GroupMember', field: 'GroupId' } },
             rows: () => mapped(byIdOrder(store.groups.keys()), groupRow),
             get: groupRow,

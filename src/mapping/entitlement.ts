@@ -3,7 +3,7 @@ import { CONFIG_LABELS } from '../config'
 import { ENTITLEMENT_TYPES, EntitlementType, REST_ENTITLEMENT_TYPES, RestEntitlementType } from '../schema'
 import { InvalidRequestError } from '../errors'
 import { ScimEntitlement, ScimGroup, ScimRole } from '../salesforce/types'
-import { SALESFORCE_ID_PREFIX, SalesforceIdKind, isSalesforceId } from '../salesforce/ids'
+import { SALESFORCE_ID_PREFIX, SalesforceIdKind, compareIds, isSalesforceId } from '../salesforce/ids'
 import type {
     FeatureLicense,
     PackageLicenseRow,
@@ -128,7 +128,8 @@ export function fromPermissionSetGroup(entry: PermissionSetGroupWithComponents):
         description: group.Description ?? null,
         type: 'Permission Set Group',
         status: group.Status ?? null,
-        permissionSets: entry.permissionSetIds.filter((id) => isSalesforceId(id, 'permissionSet')),
+        // In Salesforce's id order, so the attribute changes only when the group's contents do.
+        permissionSets: entry.permissionSetIds.filter((id) => isSalesforceId(id, 'permissionSet')).sort(compareIds),
     })
 }
 

@@ -19,10 +19,10 @@ describe('REST-only entitlement outputs', () => {
         })
     })
 
-    it('lists the permission sets a group contains, leaving out muting permission sets', () => {
+    it('lists the permission sets a group contains in id order, leaving out muting permission sets', () => {
         const output = fromPermissionSetGroup({
             group: { Id: '0PG5f000000XyZaGAK', DeveloperName: 'Sales_Operations', MasterLabel: 'Sales Operations' },
-            permissionSetIds: ['0PS5f000001AbCdGAK', '0QM5f000000MuTeGAK', '0PS5f000001AbCeGAK'],
+            permissionSetIds: ['0PS5f000001AbCeGAK', '0QM5f000000MuTeGAK', '0PS5f000001AbCdGAK'],
         })
         expect(output.attributes).toEqual({
             id: '0PG5f000000XyZaGAK',
