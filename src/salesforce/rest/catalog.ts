@@ -7,7 +7,6 @@
 import { SalesforceConfig } from '../../config'
 import { InsufficientPermissionError, SalesforceConnectorError } from '../../errors'
 import { processCache } from '../../process-cache'
-import { RestEntitlementType } from '../../schema'
 import { orgKey } from '../queues'
 import {
     CATALOG_OBJECTS,
@@ -111,15 +110,10 @@ export function missingPermissionError(what: string, permissions: readonly strin
     if (!isMissingPermission(error)) return error
     return new InsufficientPermissionError(
         `Salesforce refused to show the ${what} to the integration user: give it ${permissionNames(permissions)} ` +
-            `(a permission set assigned to the integration user), then run the command again. Salesforce said: ` +
-            error.message,
+            `(through its profile or a permission set), then run the command again (Salesforce answered ` +
+            `${error.errorCode ?? error.name}${error.status !== undefined ? `, HTTP ${error.status}` : ''})`,
         { ...(error.errorCode !== undefined ? { errorCode: error.errorCode } : {}), status: error.status ?? 403 }
     )
-}
-
-/** The Salesforce permissions of which the integration user needs one to read a type's catalog. */
-export function catalogReadPermissions(type: RestEntitlementType): readonly string[] {
-    return type === 'featureLicense' ? [] : CATALOG_OBJECTS[type].readPermissions
 }
 
 /**
@@ -130,7 +124,7 @@ export const FEATURE_LICENSES_TTL_MS = 5 * 60_000
 
 interface FeatureLicenseEntry {
     readonly promise: Promise<readonly FeatureLicense[]>
-    readAt: number
+    readonly readAt: number
 }
 
 /** Forgets every org's feature licenses (tests). */
