@@ -102,3 +102,71 @@ export function assignmentsOfUsersSoql(type: keyof typeof ASSIGNMENT_OBJECTS, us
     const where = [`${spec.userField} IN ${soqlIdList(userIds)}`, ...(spec.where !== undefined ? [spec.where] : [])]
     return `SELECT ${fields.join(', ')} FROM ${spec.object} WHERE ${where.join(' AND ')}`
 }
+
+/**
+ * The catalog behind each REST-only entitlement type that is a row: its object, the fields the connector reads,
+ * the condition its rows meet (a queue is a Group of type Queue), and the permissions of which the integration user
+ * needs one to read it (Salesforce hides an object from a user without them: INVALID_TYPE).
+ */
+export interface CatalogObject {
+    readonly object: 'PermissionSetGroup' | 'PermissionSetLicense' | 'PackageLicense' | 'Group'
+    readonly fields: readonly string[]
+    readonly where?: string
+    readonly readPermissions: readonly string[]
+}
+
+export const CATALOG_OBJECTS: Readonly<Record<Exclude<RestEntitlementType, 'featureLicense'>, CatalogObject>> = {
+    permissionSetGroup: {
+        object: 'PermissionSetGroup',
+        fields: ['Id', 'DeveloperName', 'MasterLabel', 'Description', 'Status'],
+        readPermissions: [REST_PERMISSIONS.read, REST_PERMISSIONS.assignPermissionSets],
+    },
+    permissionSetLicense: {
+        object: 'PermissionSetLicense',
+        fields: ['Id', 'DeveloperName', 'MasterLabel', 'Status', 'TotalLicenses', 'UsedLicenses', 'ExpirationDate'],
+        readPermissions: [REST_PERMISSIONS.read, REST_PERMISSIONS.assignPermissionSets],
+    },
+    packageLicense: {
+        object: 'PackageLicense',
+        fields: ['Id', 'NamespacePrefix', 'Status', 'AllowedLicenses', 'UsedLicenses', 'ExpirationDate'],
+        readPermissions: [REST_PERMISSIONS.packageLicenses, REST_PERMISSIONS.read],
+    },
+    queue: {
+        object: 'Group',
+        fields: ['Id', 'Name', 'DeveloperName', 'Email'],
+        where: "Type = 'Queue'",
+        readPermissions: [REST_PERMISSIONS.read],
+    },
+}
+
+/** `SELECT <fields> FROM <object> [WHERE <where>] [AND Id IN (<ids>)] ORDER BY Id`: a catalog, or some of its rows. */
+export function catalogSoql(type: keyof typeof CATALOG_OBJECTS, ids?: readonly string[]): string {
+    const spec = CATALOG_OBJECTS[type]
+    const where = [...(spec.where !== undefined ? [spec.where] : []), ...(ids ? [`Id IN ${soqlIdList(ids)}`] : [])]
+    const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''
+    return `SELECT ${spec.fields.join(', ')} FROM ${spec.object}${filter} ORDER BY Id`
+}
+
+/**
+ * The permission sets a permission set group contains (PermissionSetGroupComponent): of the whole org, or of some
+ * groups. Reading it needs what reading the groups needs.
+ */
+export function permissionSetGroupComponentsSoql(groupIds?: readonly string[]): string {
+    const filter = groupIds ? ` WHERE PermissionSetGroupId IN ${soqlIdList(groupIds)}` : ''
+    return `SELECT PermissionSetGroupId, PermissionSetId FROM PermissionSetGroupComponent${filter} ORDER BY Id`
+}
+
+/**
+ * The permission sets no permission set list shows: those a profile owns (`IsOwnedByProfile`), and the aggregate
+ * permission set behind each permission set group (`PermissionSetGroupId` set): of the whole org, or among `ids`.
+ */
+export function hiddenPermissionSetsSoql(ids?: readonly string[]): string {
+    const among = ids ? `Id IN ${soqlIdList(ids)} AND ` : ''
+    return `SELECT Id FROM PermissionSet WHERE ${among}(IsOwnedByProfile = true OR PermissionSetGroupId != null)`
+}
+
+/** The permissions of which the integration user needs one to read the permission sets' ownership. */
+export const PERMISSION_SET_READ_PERMISSIONS: readonly string[] = [
+    REST_PERMISSIONS.read,
+    REST_PERMISSIONS.assignPermissionSets,
+]
