@@ -54,7 +54,9 @@ export async function measureOnce(
     emulator: RunningEmulator,
     latencyMs: number,
     nodeFlags: readonly string[],
-    streams = 1
+    streams = 1,
+    /** Sees everything the worker printed (the connector's log lines, V8's traces), for closer study. */
+    onWorkerOutput?: (stdout: string) => void
 ) {
     const config = emulatorConfig(emulator.url, { spConnEnableStatefulCommands: false, parallelStreams: streams })
     const expected = emulator.store.listUsers().length
@@ -75,6 +77,7 @@ export async function measureOnce(
             maxBuffer: 64 * 1024 * 1024,
         }
     )
+    onWorkerOutput?.(stdout)
     // The connector's own log lines share the worker's stdout; the result line is marked.
     const resultLine = stdout.split('\n').find((line) => line.startsWith('BENCH-RESULT '))
     if (!resultLine) throw new Error(`the benchmark worker printed no result:\n${stdout.slice(-2000)}`)
