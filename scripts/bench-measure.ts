@@ -1,6 +1,6 @@
 /**
  * One measured account aggregation for `npm run bench`: a fresh connector process (`bench-worker.js` on the built
- * bundle) lists every user of a running emulator, which counts the requests.
+ * bundle, or the bundle BENCH_BUNDLE names) lists every user of a running emulator, which counts the requests.
  */
 import { execFile } from 'child_process'
 import * as path from 'path'
@@ -36,6 +36,7 @@ interface WorkerResult {
     count: number
     repeated: number
     wallMs: number
+    cpuMs: number
     peakRss: number
     heapAfterGc: number
     keepAlives: number
@@ -68,7 +69,7 @@ export async function measureOnce(
             ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
             '--expose-gc',
             path.join(__dirname, 'bench-worker.js'),
-            path.join(ROOT, 'dist', 'index.js'),
+            process.env.BENCH_BUNDLE ?? path.join(ROOT, 'dist', 'index.js'),
             'std:account:list',
             '{}',
         ],
@@ -92,6 +93,8 @@ export async function measureOnce(
         accounts: result.count,
         exactlyOnce: result.count === expected && result.repeated === 0,
         wallS: result.wallMs / 1000,
+        /** The connector process's CPU time during the aggregation, all threads. */
+        connectorCpuS: result.cpuMs / 1000,
         requests: stats.requests,
         listRequests,
         tokenRequests: stats.tokenRequests,

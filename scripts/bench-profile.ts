@@ -5,12 +5,15 @@
  * `npx tsx scripts/bench-profile.ts --users 100000 --streams 4 [--out <dir>] [--latency 50] [--trace-gc]`
  * The profiles are written to `--out` (default a new temporary directory) for a closer look in a profile viewer.
  * With `--trace-gc` the connector's process traces its collections instead of being profiled, and their pauses
- * are summed by kind.
+ * are summed by kind. With `--compare <bundle>,<bundle> [--rounds n]` nothing is profiled: the two built bundles
+ * aggregate the same emulator's org in turn, `rounds` times each (default 3), after one run that fills the emulator's
+ * JSON cache, and each run's wall time and the CPU time of both processes are printed.
  */
 import * as fs from 'fs'
 import * as inspector from 'inspector'
 import * as os from 'os'
 import * as path from 'path'
+import { RunningEmulator } from '../emulator'
 import { INSTANCES, measureOnce, startOrgOfSize } from './bench-measure'
 
 interface ProfileNode {
@@ -66,6 +69,47 @@ function summarise(profile: Profile, top: number): string {
     return [`busy (not idle): ${(totalUs / 1e6).toFixed(2)} s`, ...lines].join('\n')
 }
 
+/** Bundles aggregating one org in turn: wall time and CPU time of each run, after one that warms the emulator. */
+async function compare(
+    emulator: RunningEmulator,
+    latencyMs: number,
+    bundles: readonly string[],
+    rounds: number,
+    streams: number
+) {
+    const runWith = async (bundle: string) => {
+        process.env.BENCH_BUNDLE = bundle
+        const cpuBefore = process.cpuUsage()
+        const row = await measureOnce(emulator, latencyMs, INSTANCES.isc.nodeFlags, streams)
+        const cpu = process.cpuUsage(cpuBefore)
+        return { ...row, emulatorCpuS: (cpu.user + cpu.system) / 1e6 }
+    }
+    await runWith(bundles[0] ?? '')
+    const totals = new Map<string, { wall: number; connector: number; emulator: number }>()
+    for (let round = 0; round < rounds; round++) {
+        for (const bundle of round % 2 === 0 ? bundles : [...bundles].reverse()) {
+            const row = await runWith(bundle)
+            const t = totals.get(bundle) ?? { wall: 0, connector: 0, emulator: 0 }
+            totals.set(bundle, {
+                wall: t.wall + row.wallS,
+                connector: t.connector + row.connectorCpuS,
+                emulator: t.emulator + row.emulatorCpuS,
+            })
+            console.log(
+                `${bundle}: wall ${row.wallS.toFixed(2)} s (wall/floor ${row.ratio.toFixed(3)}), connector CPU ` +
+                    `${row.connectorCpuS.toFixed(2)} s, emulator CPU ${row.emulatorCpuS.toFixed(2)} s, exactly once ` +
+                    String(row.exactlyOnce)
+            )
+        }
+    }
+    for (const [bundle, t] of totals) {
+        console.log(
+            `mean of ${rounds}, ${bundle}: wall ${(t.wall / rounds).toFixed(2)} s, connector CPU ` +
+                `${(t.connector / rounds).toFixed(2)} s, emulator CPU ${(t.emulator / rounds).toFixed(2)} s`
+        )
+    }
+}
+
 async function main(): Promise<void> {
     const users = Number(option('users', '100000'))
     const streams = Number(option('streams', '4'))
@@ -74,6 +118,15 @@ async function main(): Promise<void> {
     const out = option('out', fs.mkdtempSync(path.join(os.tmpdir(), 'bench-profile-')))
     fs.mkdirSync(out, { recursive: true })
     const emulator = await startOrgOfSize(users, { latencyMs })
+    const bundles = option('compare', '')
+    if (bundles !== '') {
+        try {
+            await compare(emulator, latencyMs, bundles.split(','), Number(option('rounds', '3')), streams)
+        } finally {
+            await emulator.close()
+        }
+        return
+    }
     const session = new inspector.Session()
     session.connect()
     const post = (method: string, params?: object): Promise<unknown> =>
