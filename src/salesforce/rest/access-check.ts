@@ -166,16 +166,29 @@ async function withoutUnknownFlags(
 ): Promise<FlagsOutcome> {
     let outcome = first ?? { ok: false, error: new Error('the Composite answer held no result for the flags query') }
     let asked = flags
-    for (let retry = 0; !outcome.ok && retry < MAX_FLAG_RETRIES; retry++) {
-        const error: Error = outcome.error
-        const unknown = NO_SUCH_COLUMN.exec(error.message)?.[1]
-        if (codeOf(error) !== 'INVALID_FIELD' || unknown === undefined || !asked.includes(unknown)) break
+    const lacking: string[] = []
+    for (let retry = 0; !outcome.ok; retry++) {
+        const unknown = unknownColumn(outcome.error)
+        if (unknown === undefined || !asked.includes(unknown)) return outcome
+        lacking.push(unknown)
         asked = asked.filter((flag) => flag !== unknown)
-        if (asked.length === 0) break
+        if (asked.length === 0 || retry === MAX_FLAG_RETRIES) {
+            const more = asked.length > 0 ? ' and perhaps more' : ''
+            const error = new Error(
+                `this org's PermissionSet has no field ${lacking.join(', ')}${more} (INVALID_FIELD): only refused ` +
+                    'queries can name missing permissions'
+            )
+            return { ok: false, error }
+        }
         const next = await settle(rest.query(permissionFlagsOfUserSoql(userId, asked)))
         outcome = next.ok ? { ok: true, records: next.value } : next
     }
-    return outcome.ok ? { ok: true, records: outcome.records, flags: asked } : outcome
+    return { ok: true, records: outcome.records, flags: asked }
+}
+
+/** The column an INVALID_FIELD refusal names, if that is what it is. */
+function unknownColumn(error: Error): string | undefined {
+    return codeOf(error) === 'INVALID_FIELD' ? NO_SUCH_COLUMN.exec(error.message)?.[1] : undefined
 }
 
 /** Each permission none of the user's permission sets grants, by its own flag or one that includes it. */
