@@ -195,6 +195,43 @@ describe('checkRestAccess', () => {
         expect(report.missing.map((m) => m.permission)).toEqual(['Manage Package Licenses', 'Manage Users'])
     })
 
+    it('says plainly when the org’s PermissionSet lacks the permission fields, after two more queries at most', async () => {
+        const noSuchColumn = (column: string): unknown => [
+            {
+                errorCode: 'INVALID_FIELD',
+                message: `No such column '${column}' on entity 'PermissionSet'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+            },
+        ]
+        const flagsAnswer = fixture<{ compositeResponse: { referenceId: string }[] }>('rest/composite.access-flags')
+        restOrg()
+            .get(`${REST_BASE_PATH}/limits`)
+            .reply(200, fixture('rest/limits'))
+            .post(`${REST_BASE_PATH}/composite`, compositeWith('permissionSetGroups'))
+            .reply(200, fixture('rest/composite.access-probes'))
+            .post(`${REST_BASE_PATH}/composite`, compositeWith('flags'))
+            .reply(200, {
+                compositeResponse: flagsAnswer.compositeResponse.map((r) =>
+                    r.referenceId === 'flags'
+                        ? { ...r, httpStatusCode: 400, body: noSuchColumn('PermissionsViewSetup') }
+                        : r
+                ),
+            })
+            .get(`${REST_BASE_PATH}/query`)
+            .query(true)
+            .reply(400, noSuchColumn('PermissionsViewAllUsers'))
+            .get(`${REST_BASE_PATH}/query`)
+            .query(true)
+            .reply(400, noSuchColumn('PermissionsAssignPermissionSets'))
+        const report = await checkRestAccess(rest(), USER.id)
+        expect(report.unchecked).toEqual([
+            "the integration user's permissions: this org's PermissionSet has no field PermissionsViewSetup, " +
+                'PermissionsViewAllUsers, PermissionsAssignPermissionSets and perhaps more (INVALID_FIELD): only ' +
+                'refused queries can name missing permissions',
+        ])
+        // The refused query still names its permission.
+        expect(report.missing.map((m) => m.permission)).toEqual(['Manage Package Licenses'])
+    })
+
     it('reports every permission held when the flags and probes say so', async () => {
         const report: RestAccessReport = { dailyApiRequests: { used: 5, max: 100 }, missing: [], unchecked: [] }
         expect(describeRestAccess(report, 80)).toEqual([
