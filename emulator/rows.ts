@@ -4,9 +4,17 @@
  * fields queries filter on. Deleted rows go to a bounded recycle bin, which `queryAll` may show.
  */
 
+let lastMs = Number.NaN
+let lastText = ''
+
 /** Salesforce's JSON form of a dateTime: `2021-03-15T16:00:00.000+0000`. */
 export function sfDateTime(ms: number): string {
-    return new Date(ms).toISOString().replace('Z', '+0000')
+    // Rows written together (a user's seeded rows, one request's writes) share their time: format it once.
+    if (ms !== lastMs) {
+        lastText = new Date(ms).toISOString().replace('Z', '+0000')
+        lastMs = ms
+    }
+    return lastText
 }
 
 /** Salesforce's JSON form of a date: `2027-06-30`. */
@@ -21,8 +29,8 @@ export type Row = { readonly Id: string; IsDeleted: boolean }
 
 export class RowTable<R extends Row> {
     private readonly byId = new Map<string, R>()
-    private readonly byKey = new Map<string, R>()
-    private readonly indexes = new Map<string, Map<string, Set<R>>>()
+    /** Arrays, not sets: most keys hold a row or two, and a 100,000-user org has a key per user. */
+    private readonly indexes = new Map<string, Map<string, R[]>>()
     private readonly bin: R[] = []
 
     constructor(
@@ -30,9 +38,15 @@ export class RowTable<R extends Row> {
         /** Fields kept indexed: `where` on them does not scan. */
         indexed: readonly (keyof R & string)[],
         /** The natural key: no two live rows share it. */
-        private readonly keyOf: (row: R) => string
+        private readonly keyOf: (row: R) => string,
+        /**
+         * The indexed field a natural key is looked up by, and its value in a key: a key is found among that
+         * index's few rows rather than in a map of its own (a 100,000-user org has a key per row).
+         */
+        private readonly keyIndex: { readonly field: keyof R & string; readonly valueIn: (key: string) => string }
     ) {
         for (const f of indexed) this.indexes.set(f, new Map())
+        if (!this.indexes.has(keyIndex.field)) this.indexes.set(keyIndex.field, new Map())
     }
 
     get size(): number {
@@ -44,7 +58,7 @@ export class RowTable<R extends Row> {
     }
 
     byNaturalKey(key: string): R | undefined {
-        return this.byKey.get(key)
+        return this.where(this.keyIndex.field, this.keyIndex.valueIn(key)).find((r) => this.keyOf(r) === key)
     }
 
     all(): IterableIterator<R> {
@@ -60,17 +74,16 @@ export class RowTable<R extends Row> {
     }
 
     /** Live rows whose indexed `field` is `value`. */
-    where(field: keyof R & string, value: string): ReadonlySet<R> {
+    where(field: keyof R & string, value: string): readonly R[] {
         return this.indexes.get(field)?.get(value) ?? EMPTY
     }
 
     count(field: keyof R & string, value: string): number {
-        return this.where(field, value).size
+        return this.where(field, value).length
     }
 
     add(row: R): R {
         this.byId.set(row.Id, row)
-        this.byKey.set(this.keyOf(row), row)
         for (const [field, index] of this.indexes) {
             const v = row[field as keyof R]
             if (typeof v === 'string') setAdd(index, v, row)
@@ -83,7 +96,6 @@ export class RowTable<R extends Row> {
         const row = this.byId.get(id)
         if (!row) return undefined
         this.byId.delete(id)
-        this.byKey.delete(this.keyOf(row))
         for (const [field, index] of this.indexes) {
             const v = row[field as keyof R]
             if (typeof v === 'string') setRemove(index, v, row)
@@ -96,14 +108,12 @@ export class RowTable<R extends Row> {
 
     /** Change fields of a live row, its indexes and natural key with them. */
     update(row: R, changes: Partial<R>): void {
-        this.byKey.delete(this.keyOf(row))
         for (const [field, index] of this.indexes) {
             if (!(field in changes)) continue
             const old = row[field as keyof R]
             if (typeof old === 'string') setRemove(index, old, row)
         }
         Object.assign(row, changes)
-        this.byKey.set(this.keyOf(row), row)
         for (const [field, index] of this.indexes) {
             if (!(field in changes)) continue
             const v = row[field as keyof R]
@@ -112,20 +122,18 @@ export class RowTable<R extends Row> {
     }
 }
 
-const EMPTY: ReadonlySet<never> = new Set()
+const EMPTY: readonly never[] = []
 
-function setAdd<R>(index: Map<string, Set<R>>, key: string, row: R): void {
-    let set = index.get(key)
-    if (!set) {
-        set = new Set()
-        index.set(key, set)
-    }
-    set.add(row)
+function setAdd<R>(index: Map<string, R[]>, key: string, row: R): void {
+    const rows = index.get(key)
+    if (rows) rows.push(row)
+    else index.set(key, [row])
 }
 
-function setRemove<R>(index: Map<string, Set<R>>, key: string, row: R): void {
-    const set = index.get(key)
-    if (!set) return
-    set.delete(row)
-    if (set.size === 0) index.delete(key)
+function setRemove<R>(index: Map<string, R[]>, key: string, row: R): void {
+    const rows = index.get(key)
+    if (!rows) return
+    const i = rows.lastIndexOf(row)
+    if (i >= 0) rows.splice(i, 1)
+    if (rows.length === 0) index.delete(key)
 }

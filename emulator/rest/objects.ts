@@ -236,15 +236,11 @@ function tableDef<R extends Row>(
             includeDeleted && withDeleted ? concat<SoqlRow>(table.all(), table.deleted()) : table.all(),
         get: (rowId) => table.get(rowId),
         where: (field, value, includeDeleted) => {
-            if (!table.isIndexed(field)) {
-                // A table keyed by one field (UserLogin by UserId) answers on its natural key.
-                if (table.object === 'UserLogin' && field === 'UserId') {
-                    const row = table.byNaturalKey(value)
-                    return row ? [row] : []
-                }
-                return undefined
-            }
-            const live = table.where(field as keyof R & string, value)
+            if (!table.isIndexed(field)) return undefined
+            const live: Iterable<SoqlRow> =
+                field === 'Id'
+                    ? [table.get(value)].filter((r): r is R => r !== undefined)
+                    : table.where(field as keyof R & string, value)
             if (!(includeDeleted && withDeleted)) return live
             return concat<SoqlRow>(
                 live,
@@ -651,23 +647,35 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             },
             junctionDeleted
         ),
-        tableDef(
-            store.logins,
-            {
-                label: 'User Login',
-                keyPrefix: KEY_PREFIX.userLogin,
-                spec: {
-                    Id: id,
-                    UserId: ref('User'),
-                    IsFrozen: bool(true),
-                    IsPasswordLocked: bool(true),
-                    LastModifiedDate: datetime(),
-                    IsDeleted: bool(),
-                },
-                updateable: true,
+        {
+            name: 'UserLogin',
+            label: 'User Login',
+            keyPrefix: KEY_PREFIX.userLogin,
+            spec: {
+                Id: id,
+                UserId: ref('User'),
+                IsFrozen: bool(true),
+                IsPasswordLocked: bool(true),
+                LastModifiedDate: datetime(),
+                IsDeleted: bool(),
             },
-            false
-        ),
+            updateable: true,
+            rows: function* () {
+                for (const u of usersInView()) {
+                    const row = store.isReadable(u) ? store.loginOf(u.id) : undefined
+                    if (row) yield row
+                }
+            },
+            get: (loginId) => {
+                const row = store.loginById(loginId)
+                return row && userById(row.UserId) ? row : undefined
+            },
+            where: (field, value) => {
+                if (field !== 'UserId') return undefined
+                const row = userById(value) ? store.loginOf(value) : undefined
+                return row ? [row] : []
+            },
+        },
     ]
 }
 
@@ -686,7 +694,7 @@ function toRestObject(def: ObjectDef): RestObject {
         rows: ({ includeDeleted }) => def.rows(includeDeleted),
         get: (rowId) => def.get(id18(rowId)),
         rowsWhere: (field, values, { includeDeleted }) => {
-            if (field === 'Id') {
+            if (field === 'Id' && !(includeDeleted && def.where)) {
                 const out: SoqlRow[] = []
                 for (const v of values) {
                     const r = def.get(id18(v))
