@@ -126,23 +126,22 @@ export async function checkRestAccess(rest: SalesforceRestClient, userId: string
         [secondBatch, secondReads],
     ] as const) {
         if (!reads.ok) {
-            for (const probe of batch)
-                unchecked.push(`whether the connector can ${probe.feature}: ${reads.error.message}`)
+            // One line for the whole Composite: its probes all failed for the same reason.
+            const what: string[] = batch.map((probe) => probe.feature)
+            if (reads === secondReads) what.push("read the integration user's permissions")
+            unchecked.push(`whether the connector can ${what.join(', ')}: ${reads.error.message}`)
             continue
         }
         for (const probe of batch) {
             const outcome = reads.value[probe.name]
             if (outcome === undefined || outcome.ok) continue
-            const object = /FROM (\w+)/.exec(probe.soql)?.[1] ?? 'the'
             if (isPermissionRefusal(outcome.error))
-                missing.add(probe.permission, probe.feature, `${object} query refused (${codeOf(outcome.error)})`)
+                missing.add(probe.permission, probe.feature, `${probe.object} query refused (${codeOf(outcome.error)})`)
             else unchecked.push(`whether the connector can ${probe.feature}: ${outcome.error.message}`)
         }
     }
 
-    if (!secondReads.ok) {
-        unchecked.push(`the integration user's permissions: ${secondReads.error.message}`)
-    } else {
+    if (secondReads.ok) {
         const outcome = await withoutUnknownFlags(rest, userId, flags, secondReads.value.flags)
         if (outcome.ok) addMissingFlags(missing, outcome.records, outcome.flags)
         else unchecked.push(`the integration user's permissions: ${outcome.error.message}`)

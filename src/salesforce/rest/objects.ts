@@ -113,6 +113,8 @@ export interface ReadAccessProbe {
     readonly feature: string
     /** The permission that lets it, in Setup's words (`REST_PERMISSIONS`). */
     readonly permission: string
+    /** The object the query reads, which a refusal names. */
+    readonly object: string
     readonly soql: string
 }
 
@@ -120,31 +122,37 @@ export const READ_ACCESS_PROBES = {
     permissionSetGroups: {
         feature: 'read permission set groups',
         permission: REST_PERMISSIONS.read,
+        object: 'PermissionSetGroup',
         soql: 'SELECT Id FROM PermissionSetGroup LIMIT 1',
     },
     permissionSetLicenses: {
         feature: 'read permission set licenses',
         permission: REST_PERMISSIONS.read,
+        object: 'PermissionSetLicenseAssign',
         soql: 'SELECT Id FROM PermissionSetLicenseAssign LIMIT 1',
     },
     packageLicenses: {
         feature: 'read package licenses',
         permission: REST_PERMISSIONS.packageLicenses,
+        object: 'UserPackageLicense',
         soql: 'SELECT Id FROM UserPackageLicense LIMIT 1',
     },
     queues: {
         feature: 'read queue membership',
         permission: REST_PERMISSIONS.users,
+        object: 'GroupMember',
         soql: "SELECT Id FROM GroupMember WHERE Group.Type = 'Queue' LIMIT 1",
     },
     loginState: {
         feature: 'read frozen and locked state',
         permission: REST_PERMISSIONS.freeze,
+        object: 'UserLogin',
         soql: 'SELECT Id FROM UserLogin LIMIT 1',
     },
     userLicenses: {
         feature: 'read user licenses',
         permission: REST_PERMISSIONS.read,
+        object: 'UserLicense',
         soql: 'SELECT Id FROM UserLicense LIMIT 1',
     },
 } as const satisfies Readonly<Record<string, ReadAccessProbe>>
