@@ -12,6 +12,7 @@ interface HttpRequest {
     readonly path: string
     readonly params?: QueryParams
     readonly body?: unknown
+    readonly headers?: Readonly<Record<string, string>>
 }
 
 /**
@@ -43,6 +44,7 @@ export class SalesforceHttpClient {
             path: `${this.basePath}${req.path}`,
             ...(req.params !== undefined ? { params: req.params } : {}),
             ...(req.body !== undefined ? { body: req.body } : {}),
+            ...(req.headers !== undefined ? { headers: req.headers } : {}),
             to: { tokens: this.tokens },
         })
     }

@@ -4,8 +4,8 @@
  * permission each needs (named as Salesforce's Setup names it). Queries are built here from checked values only.
  */
 import { RestEntitlementType } from '../../schema'
-import { SalesforceIdKind } from '../ids'
-import { soqlIdList } from './soql'
+import { SalesforceIdKind, toId18 } from '../ids'
+import { soqlIdList, soqlString } from './soql'
 
 /**
  * The assignment row behind each REST-only entitlement type that is a row (feature licenses are User fields):
@@ -170,3 +170,114 @@ export const PERMISSION_SET_READ_PERMISSIONS: readonly string[] = [
     REST_PERMISSIONS.read,
     REST_PERMISSIONS.assignPermissionSets,
 ]
+
+/**
+ * What `std:test-connection` asks to tell the integration user's REST access: one cheap query per object a feature
+ * reads. Salesforce refuses a query of an object the user may not see (INVALID_TYPE: "sObject type … is not
+ * supported") or may not read (INSUFFICIENT_ACCESS), so a refusal names the permission that is missing.
+ */
+export interface ReadAccessProbe {
+    /** What the connector cannot do while the query is refused, as the admin would say it. */
+    readonly feature: string
+    /** The permission that lets it, in Setup's words (`REST_PERMISSIONS`). */
+    readonly permission: string
+    /** The object the query reads, which a refusal names. */
+    readonly object: string
+    readonly soql: string
+}
+
+export const READ_ACCESS_PROBES = {
+    permissionSetGroups: {
+        feature: 'read permission set groups',
+        permission: REST_PERMISSIONS.read,
+        object: 'PermissionSetGroup',
+        soql: 'SELECT Id FROM PermissionSetGroup LIMIT 1',
+    },
+    permissionSetLicenses: {
+        feature: 'read permission set licenses',
+        permission: REST_PERMISSIONS.read,
+        object: 'PermissionSetLicenseAssign',
+        soql: 'SELECT Id FROM PermissionSetLicenseAssign LIMIT 1',
+    },
+    packageLicenses: {
+        feature: 'read package licenses',
+        permission: REST_PERMISSIONS.packageLicenses,
+        object: 'UserPackageLicense',
+        soql: 'SELECT Id FROM UserPackageLicense LIMIT 1',
+    },
+    queues: {
+        feature: 'read queue membership',
+        permission: REST_PERMISSIONS.users,
+        object: 'GroupMember',
+        soql: "SELECT Id FROM GroupMember WHERE Group.Type = 'Queue' LIMIT 1",
+    },
+    loginState: {
+        feature: 'read frozen and locked state',
+        permission: REST_PERMISSIONS.freeze,
+        object: 'UserLogin',
+        soql: 'SELECT Id FROM UserLogin LIMIT 1',
+    },
+    userLicenses: {
+        feature: 'read user licenses',
+        permission: REST_PERMISSIONS.read,
+        object: 'UserLicense',
+        soql: 'SELECT Id FROM UserLicense LIMIT 1',
+    },
+} as const satisfies Readonly<Record<string, ReadAccessProbe>>
+
+/**
+ * The PermissionSet flags (`Permissions<Name>`) behind the permissions the REST features need, each with what it
+ * lets the connector do. A user holds a permission when any permission set assigned to them (the profile's own
+ * included) has its flag, or one of the flags that Salesforce makes it part of (Manage Users turns on Assign
+ * Permission Sets, View Setup and Configuration, View All Users and the rest when enabled).
+ */
+export interface PermissionFlag {
+    readonly flag: string
+    readonly permission: string
+    readonly feature: string
+    /** Flags that include this permission. */
+    readonly includedIn?: readonly string[]
+}
+
+export const PERMISSION_FLAGS: readonly PermissionFlag[] = [
+    {
+        flag: 'PermissionsViewSetup',
+        permission: REST_PERMISSIONS.read,
+        feature: "report the org's API usage (/limits) and read license and permission set group catalogs",
+    },
+    {
+        flag: 'PermissionsViewAllUsers',
+        permission: REST_PERMISSIONS.users,
+        feature: "read other users' licenses, queues and login state",
+    },
+    {
+        flag: 'PermissionsAssignPermissionSets',
+        permission: REST_PERMISSIONS.assignPermissionSets,
+        feature: 'grant and revoke permission set groups and permission set licenses',
+        includedIn: ['PermissionsManageUsers'],
+    },
+    {
+        flag: 'PermissionsManagePackageLicenses',
+        permission: REST_PERMISSIONS.packageLicenses,
+        feature: 'grant and revoke package licenses',
+    },
+    {
+        flag: 'PermissionsManageUsers',
+        permission: REST_PERMISSIONS.featureLicenses,
+        feature: 'change queue membership and feature licenses, and unlock users',
+    },
+    {
+        flag: 'PermissionsFreezeUsers',
+        permission: REST_PERMISSIONS.freeze,
+        feature: 'freeze and unfreeze users',
+        includedIn: ['PermissionsManageUsers'],
+    },
+]
+
+/** The permission flags of every permission set assigned to one user (the profile's own included). */
+export function permissionFlagsOfUserSoql(userId: string, flags: readonly string[]): string {
+    return (
+        `SELECT ${flags.join(', ')} FROM PermissionSet WHERE Id IN ` +
+        `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(toId18(userId, 'user'))})`
+    )
+}
