@@ -673,6 +673,19 @@ const CASES: readonly Case[] = [
             'a redirect usually means a wrong or outdated host',
         ],
     },
+    // Login state (freeze, unlock).
+    {
+        name: 'a freeze or unlock the integration user may not make',
+        status: 400,
+        request: { method: 'PATCH', path: '/services/data/v62.0/sobjects/UserLogin/0YwRM000000TmLaYAK' },
+        body: fixture('rest/error.insufficient-access-userlogin'),
+        error: 'InsufficientPermissionError',
+        says: [
+            "The integration user may not change users' login state: INSUFFICIENT_ACCESS_OR_READONLY: insufficient access rights on object id",
+            'Freeze Users (or Manage Users)',
+            'Reset User Passwords and Unlock Users',
+        ],
+    },
 ]
 
 function inOrder(message: string, says: readonly string[]): void {
