@@ -476,6 +476,18 @@ export const ERROR_RULES: readonly ErrorRule[] = [
         },
     },
     {
+        // A frozen user cannot log in, through the API too. Salesforce documents no words of its own for it; where
+        // it names the state (as `user is frozen`), the fix is plain.
+        when: { code: 'invalid_grant', text: /\bfrozen\b/i },
+        say: {
+            error: AuthenticationError,
+            what: 'Salesforce refused to log in: the integration user is frozen',
+            advice:
+                'Unfreeze the integration user in Salesforce Setup → Users (Unfreeze), or configure another user; ' +
+                'a frozen user cannot log in, through the API either',
+        },
+    },
+    {
         when: { code: 'invalid_grant' },
         say: {
             error: AuthenticationError,

@@ -675,6 +675,17 @@ const CASES: readonly Case[] = [
     },
     // Login state (freeze, unlock).
     {
+        name: 'a login of a frozen integration user',
+        status: 400,
+        request: TOKEN,
+        body: { error: 'invalid_grant', error_description: 'user is frozen' },
+        error: 'AuthenticationError',
+        says: [
+            'Salesforce refused to log in: the integration user is frozen: invalid_grant: user is frozen',
+            'Unfreeze the integration user in Salesforce Setup → Users',
+        ],
+    },
+    {
         name: 'a freeze or unlock the integration user may not make',
         status: 400,
         request: { method: 'PATCH', path: '/services/data/v62.0/sobjects/UserLogin/0YwRM000000TmLaYAK' },
