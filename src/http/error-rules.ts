@@ -374,6 +374,17 @@ export const ERROR_RULES: readonly ErrorRule[] = [
         },
     },
     {
+        // To a user without the permission, UserLogin does not exist: "sObject type 'UserLogin' is not supported".
+        when: { code: 'INVALID_TYPE', text: /\bUserLogin\b/ },
+        say: {
+            error: InsufficientPermissionError,
+            what: "The integration user may not see users' login state",
+            advice:
+                `Reading whether users are frozen or locked out needs ${REST_PERMISSIONS.freeze}; unlocking needs ` +
+                `${REST_PERMISSIONS.unlock}: grant them through the integration user's profile or a permission set`,
+        },
+    },
+    {
         // INSUFFICIENT_ACCESS, INSUFFICIENT_ACCESS_OR_READONLY, INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY, …
         when: { code: /^INSUFFICIENT_ACCESS/ },
         say: {

@@ -675,6 +675,18 @@ const CASES: readonly Case[] = [
     },
     // Login state (freeze, unlock).
     {
+        name: 'a query of UserLogin the integration user may not see',
+        status: 400,
+        request: { method: 'GET', path: '/services/data/v62.0/query' },
+        body: fixture('rest/error.invalid-type-userlogin'),
+        error: 'InsufficientPermissionError',
+        says: [
+            "The integration user may not see users' login state: INVALID_TYPE:",
+            "sObject type 'UserLogin' is not supported",
+            'needs Freeze Users (or Manage Users)',
+        ],
+    },
+    {
         name: 'a login of a frozen integration user',
         status: 400,
         request: TOKEN,
