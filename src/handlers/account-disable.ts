@@ -4,7 +4,7 @@ import { InvalidRequestError, MissingEntitlementError } from '../errors'
 import { logger } from '../logger'
 import { SalesforceClient } from '../salesforce/client'
 import { FreedSeats, freeSeatsOfUser, SeatAssignment } from '../salesforce/rest/leaver-seats'
-import { SEAT_LICENSE_TYPES, SeatLicenseType } from '../salesforce/rest/objects'
+import { ASSIGNMENT_OBJECTS, SEAT_LICENSE_TYPES, SeatLicenseType } from '../salesforce/rest/objects'
 import { SalesforceRestClient } from '../salesforce/rest/rest-client'
 import { requireUserLogin, setFrozen, UserLoginState } from '../salesforce/rest/user-login'
 import { ScimUser } from '../salesforce/types'
@@ -110,8 +110,13 @@ async function deactivateOrFreeze(
         return { user, login: await loginStateIfReadable(rest, id, COMMAND), results: [] }
     } catch (error) {
         if (!isDeactivationRefusal(error)) throw error
-        const login = await setFrozen(rest, await requireUserLogin(rest, id), true)
         const reason = (error as Error).message
+        // Said before the freeze too, so that a freeze that fails still leaves why it was tried.
+        logger.info(
+            { userId: id, command: COMMAND },
+            `Salesforce refused to deactivate user ${id}; freezing instead: ${reason}`
+        )
+        const login = await setFrozen(rest, await requireUserLogin(rest, id), true)
         const message =
             `Frozen rather than deactivated: Salesforce refused to deactivate user ${id}, so the user was frozen ` +
             `(cannot log in, keeps the license). Salesforce's reason: ${reason}`
@@ -171,7 +176,11 @@ function seatResults(seats: FreedSeats): AccountResult[] {
                 ),
             ...seats.unread
                 .filter((unread) => unread.type === type)
-                .map(({ error }) => `The ${SEAT_LABEL[type]}s of the user could not be read: ${error.message}`),
+                .map(
+                    ({ error }) =>
+                        `The ${SEAT_LABEL[type]}s of the user could not be read, so none was freed (freeing them ` +
+                        `needs ${ASSIGNMENT_OBJECTS[type].writePermission}): ${error.message}`
+                ),
         ]
         const messages = [
             ...(freed.length > 0

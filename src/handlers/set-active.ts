@@ -1,3 +1,8 @@
+/**
+ * What enable, disable and unlock share: the SCIM activation, the settings the REST API's login state needs, and
+ * the account with that state on it.
+ */
+
 import { ResultMessageLevel, ResultStatus, StdAccountReadOutput } from '@sailpoint/connector-sdk'
 import { CONFIG_LABELS, SalesforceConfig } from '../config'
 import { InsufficientPermissionError, InvalidConfigurationError, SalesforceConnectorError } from '../errors'
@@ -7,11 +12,6 @@ import { SalesforceClient } from '../salesforce/client'
 import { SalesforceRestClient } from '../salesforce/rest/rest-client'
 import { findUserLogin, UserLoginState } from '../salesforce/rest/user-login'
 import { ScimUser } from '../salesforce/types'
-
-/**
- * What enable, disable and unlock share: the SCIM activation, the settings the REST API's login state needs, and
- * the account with that state on it.
- */
 
 /**
  * Activates or deactivates the user through SCIM and returns the user as Salesforce now holds them. Salesforce

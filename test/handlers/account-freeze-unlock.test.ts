@@ -201,6 +201,23 @@ describe('std:account:disable', () => {
         expect(logs.lines.join('')).toContain('freed the seats of user')
     })
 
+    it('leaves out the licenses it may not read, and says so, when freeing seats', async () => {
+        const stubs = org()
+        stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
+        stubs.loginQuery('query.user-login.active')
+        stubs.scope.post(`${REST}/composite`).reply(200, fixture('rest/composite.seat-assignments.package-refused'))
+        const result = await runCommand('std:account:disable', { key: KEY }, config({ freeLicensesOnDisable: true }))
+        const account = onlyAccount(result)
+        expect(account.attributes).toMatchObject({ permissionSetLicenses: [] })
+        expect(account.attributes).not.toHaveProperty('packageLicenses')
+        const messages = JSON.stringify((result.outputs[0] as { results?: unknown }).results)
+        expect(messages).toContain(
+            'The package licenses of the user could not be read, so none was freed (freeing them needs Manage Package Licenses): Salesforce refused the request: INVALID_TYPE:'
+        )
+        expect(messages).toContain("sObject type 'UserPackageLicense' is not supported")
+        expect(logs.lines.join('')).toContain('held no license seats the connector frees')
+    })
+
     it.each([
         [{ disableAction: 'freeze' }, 'Disable Action "freeze" needs Govern Access Beyond SCIM on'],
         [
