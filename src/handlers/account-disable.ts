@@ -87,8 +87,9 @@ async function cutAccess(
             return { user, login: await loginStateIfReadable(rest, id, COMMAND), results: [] }
         }
         case 'freeze': {
-            const login = await setFrozen(rest, await requireUserLogin(rest, id), true)
-            return { user: await client.getUser(id), login, results: [] }
+            // The user first: an unknown id is ISC's notFound, not a missing login record.
+            const user = await client.getUser(id)
+            return { user, login: await setFrozen(rest, await requireUserLogin(rest, id), true), results: [] }
         }
         case 'deactivateOrFreeze':
             return deactivateOrFreeze(client, rest, id)

@@ -34,7 +34,11 @@ function org(scope = salesforce()) {
         },
         loginWrite(bodies: unknown[], status = 204, body?: unknown) {
             scope
-                .patch(`${REST}/sobjects/UserLogin/${LOGIN_ID}`, (b: unknown) => bodies.push(b) > 0)
+                .patch(`${REST}/sobjects/UserLogin/${LOGIN_ID}`, (b: unknown) => {
+                    // nock also offers the matcher other requests' bodies (empty); only a body is a write.
+                    if (typeof b === 'object') bodies.push(b)
+                    return true
+                })
                 .reply(status, body)
             return this
         },
@@ -90,7 +94,7 @@ describe('std:account:disable', () => {
     })
 
     it('fails plainly when Salesforce accepts the freeze but the user is not frozen', async () => {
-        org().loginQuery('query.user-login.active').loginWrite([]).loginReadBack('sobjects.user-login.active')
+        org().getUser().loginQuery('query.user-login.active').loginWrite([]).loginReadBack('sobjects.user-login.active')
         await expect(
             runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
         ).rejects.toMatchObject({
@@ -101,6 +105,7 @@ describe('std:account:disable', () => {
 
     it('names the permissions a freeze needs when Salesforce refuses it', async () => {
         org()
+            .getUser()
             .loginQuery('query.user-login.active')
             .loginWrite([], 400, fixture('rest/error.insufficient-access-userlogin'))
         await expect(
@@ -113,10 +118,17 @@ describe('std:account:disable', () => {
     })
 
     it('fails plainly when Salesforce holds no login record to freeze', async () => {
-        org().loginQuery('query.user-login.none')
+        org().getUser().loginQuery('query.user-login.none')
         await expect(
             runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
         ).rejects.toMatchObject({ name: 'InvalidRequestError', message: expect.stringContaining('no login record') })
+    })
+
+    it('reports an unknown user as notFound, not as a missing login record', async () => {
+        org().scope.get(`${SCIM}/Users/${IDS.user}`).reply(404, scimError(404, 'No such resource'))
+        await expect(
+            runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
+        ).rejects.toMatchObject({ type: 'notFound' })
     })
 
     describe('with Disable Action deactivateOrFreeze', () => {
