@@ -4,9 +4,17 @@
  * fields queries filter on. Deleted rows go to a bounded recycle bin, which `queryAll` may show.
  */
 
+let lastMs = Number.NaN
+let lastText = ''
+
 /** Salesforce's JSON form of a dateTime: `2021-03-15T16:00:00.000+0000`. */
 export function sfDateTime(ms: number): string {
-    return new Date(ms).toISOString().replace('Z', '+0000')
+    // Rows written together (a user's seeded rows, one request's writes) share their time: format it once.
+    if (ms !== lastMs) {
+        lastText = new Date(ms).toISOString().replace('Z', '+0000')
+        lastMs = ms
+    }
+    return lastText
 }
 
 /** Salesforce's JSON form of a date: `2027-06-30`. */
@@ -22,7 +30,8 @@ export type Row = { readonly Id: string; IsDeleted: boolean }
 export class RowTable<R extends Row> {
     private readonly byId = new Map<string, R>()
     private readonly byKey = new Map<string, R>()
-    private readonly indexes = new Map<string, Map<string, Set<R>>>()
+    /** Arrays, not sets: most keys hold a row or two, and a 100,000-user org has a key per user. */
+    private readonly indexes = new Map<string, Map<string, R[]>>()
     private readonly bin: R[] = []
 
     constructor(
@@ -60,12 +69,12 @@ export class RowTable<R extends Row> {
     }
 
     /** Live rows whose indexed `field` is `value`. */
-    where(field: keyof R & string, value: string): ReadonlySet<R> {
+    where(field: keyof R & string, value: string): readonly R[] {
         return this.indexes.get(field)?.get(value) ?? EMPTY
     }
 
     count(field: keyof R & string, value: string): number {
-        return this.where(field, value).size
+        return this.where(field, value).length
     }
 
     add(row: R): R {
@@ -112,20 +121,18 @@ export class RowTable<R extends Row> {
     }
 }
 
-const EMPTY: ReadonlySet<never> = new Set()
+const EMPTY: readonly never[] = []
 
-function setAdd<R>(index: Map<string, Set<R>>, key: string, row: R): void {
-    let set = index.get(key)
-    if (!set) {
-        set = new Set()
-        index.set(key, set)
-    }
-    set.add(row)
+function setAdd<R>(index: Map<string, R[]>, key: string, row: R): void {
+    const rows = index.get(key)
+    if (rows) rows.push(row)
+    else index.set(key, [row])
 }
 
-function setRemove<R>(index: Map<string, Set<R>>, key: string, row: R): void {
-    const set = index.get(key)
-    if (!set) return
-    set.delete(row)
-    if (set.size === 0) index.delete(key)
+function setRemove<R>(index: Map<string, R[]>, key: string, row: R): void {
+    const rows = index.get(key)
+    if (!rows) return
+    const i = rows.lastIndexOf(row)
+    if (i >= 0) rows.splice(i, 1)
+    if (rows.length === 0) index.delete(key)
 }

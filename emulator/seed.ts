@@ -155,7 +155,7 @@ export const SEED = {
         messyQueue: seedUserId(31),
         messyAccents: seedUserId(32),
         /** Frozen (UserLogin.IsFrozen): active in SCIM, cannot log in. */
-        frozen: seedUserId(26),
+        frozen: seedUserId(12),
         /** Locked out by failed logins (UserLogin.IsPasswordLocked): the API can unlock. */
         locked: seedUserId(14),
         /** Locked out "until an administrator resets the password": the API cannot unlock. */

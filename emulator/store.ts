@@ -155,7 +155,7 @@ export class OrgStore {
     /** Every PermissionSetAssignment: of regular sets, of groups (PermissionSetGroupId set), and profile-owned ones. */
     readonly assignments = new RowTable<PermissionSetAssignmentRow>(
         'PermissionSetAssignment',
-        ['AssigneeId', 'PermissionSetId', 'PermissionSetGroupId'],
+        ['AssigneeId'],
         (r) => `${r.AssigneeId}:${r.PermissionSetGroupId ?? r.PermissionSetId}`
     )
     readonly groupComponents = new RowTable<PermissionSetGroupComponentRow>(
@@ -178,7 +178,8 @@ export class OrgStore {
         ['GroupId', 'UserOrGroupId'],
         (r) => `${r.GroupId}:${r.UserOrGroupId}`
     )
-    readonly logins = new RowTable<UserLoginRow>('UserLogin', ['UserId'], (r) => r.UserId)
+    /** One row per user, found by its natural key, the UserId. */
+    readonly logins = new RowTable<UserLoginRow>('UserLogin', [], (r) => r.UserId)
 
     private readonly usersById = new Map<string, UserRecord>()
     private readonly usersByName = new Map<string, UserRecord>()
