@@ -281,3 +281,29 @@ export function permissionFlagsOfUserSoql(userId: string, flags: readonly string
         `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(toId18(userId, 'user'))})`
     )
 }
+
+/** The login-state object: one row per user, which the REST API can query, retrieve and update only. */
+export const USER_LOGIN_OBJECT = 'UserLogin'
+
+/** `SELECT <login fields> FROM UserLogin WHERE UserId = '<id>'`: a user's login state row. */
+export function userLoginOfUserSoql(userId: string): string {
+    return `SELECT ${USER_LOGIN_FIELDS.join(', ')} FROM ${USER_LOGIN_OBJECT} WHERE UserId = ${soqlString(toId18(userId, 'user'))}`
+}
+
+/**
+ * The licenses a leaver's seats are freed of (setting Free License Seats on Disable): the assignment row of each,
+ * and the field of its license naming it to an admin.
+ */
+export const SEAT_LICENSE_TYPES = {
+    permissionSetLicense: { license: 'PermissionSetLicense', nameField: 'MasterLabel' },
+    packageLicense: { license: 'PackageLicense', nameField: 'NamespacePrefix' },
+} as const
+export type SeatLicenseType = keyof typeof SEAT_LICENSE_TYPES
+
+/** `SELECT Id, <license id>, <license>.<name> FROM <assignment> WHERE <user> = '<id>'`: one user's seats of a type. */
+export function seatAssignmentsOfUserSoql(type: SeatLicenseType, userId: string): string {
+    const spec = ASSIGNMENT_OBJECTS[type]
+    const { license, nameField } = SEAT_LICENSE_TYPES[type]
+    const fields = ['Id', spec.entitlementField, `${license}.${nameField}`]
+    return `SELECT ${fields.join(', ')} FROM ${spec.object} WHERE ${spec.userField} = ${soqlString(toId18(userId, 'user'))}`
+}
