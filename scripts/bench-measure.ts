@@ -1,6 +1,6 @@
 /**
  * One measured account aggregation for `npm run bench`: a fresh connector process (`bench-worker.js` on the built
- * bundle) lists every user of a running emulator, which counts the requests.
+ * bundle, or the bundle BENCH_BUNDLE names) lists every user of a running emulator, which counts the requests.
  */
 import { execFile } from 'child_process'
 import * as path from 'path'
@@ -36,6 +36,7 @@ interface WorkerResult {
     count: number
     repeated: number
     wallMs: number
+    cpuMs: number
     peakRss: number
     heapAfterGc: number
     keepAlives: number
@@ -54,7 +55,9 @@ export async function measureOnce(
     emulator: RunningEmulator,
     latencyMs: number,
     nodeFlags: readonly string[],
-    streams = 1
+    streams = 1,
+    /** Sees everything the worker printed (the connector's log lines, V8's traces), for closer study. */
+    onWorkerOutput?: (stdout: string) => void
 ) {
     const config = emulatorConfig(emulator.url, { spConnEnableStatefulCommands: false, parallelStreams: streams })
     const expected = emulator.store.listUsers().length
@@ -66,7 +69,7 @@ export async function measureOnce(
             ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
             '--expose-gc',
             path.join(__dirname, 'bench-worker.js'),
-            path.join(ROOT, 'dist', 'index.js'),
+            process.env.BENCH_BUNDLE ?? path.join(ROOT, 'dist', 'index.js'),
             'std:account:list',
             '{}',
         ],
@@ -75,6 +78,7 @@ export async function measureOnce(
             maxBuffer: 64 * 1024 * 1024,
         }
     )
+    onWorkerOutput?.(stdout)
     // The connector's own log lines share the worker's stdout; the result line is marked.
     const resultLine = stdout.split('\n').find((line) => line.startsWith('BENCH-RESULT '))
     if (!resultLine) throw new Error(`the benchmark worker printed no result:\n${stdout.slice(-2000)}`)
@@ -89,6 +93,8 @@ export async function measureOnce(
         accounts: result.count,
         exactlyOnce: result.count === expected && result.repeated === 0,
         wallS: result.wallMs / 1000,
+        /** The connector process's CPU time during the aggregation, all threads. */
+        connectorCpuS: result.cpuMs / 1000,
         requests: stats.requests,
         listRequests,
         tokenRequests: stats.tokenRequests,

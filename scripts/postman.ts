@@ -15,7 +15,11 @@ import { emulatorConfig } from './local-config'
 import { startLocalServer } from './local-server'
 
 const POSTMAN_DIR = path.resolve(__dirname, '..', 'postman')
-const COLLECTIONS = ['salesforce-scim.postman_collection.json', 'connector-local-server.postman_collection.json']
+const COLLECTIONS = [
+    'salesforce-scim.postman_collection.json',
+    'salesforce-rest.postman_collection.json',
+    'connector-local-server.postman_collection.json',
+]
 const ENVIRONMENT = 'emulator.postman_environment.json'
 
 /** Enough users for the list tests to need a second SCIM page (Salesforce pages at 200). */

@@ -1,5 +1,5 @@
 /**
- * `npm run probe`: which variant of each unconfirmed Salesforce behaviour (R1-R15, E12) the org in `.env` shows,
+ * `npm run probe`: which variant of each unconfirmed Salesforce behaviour (R1-R15, E12, REST B1-B5) the org in `.env` shows,
  * as a Markdown block for a bug report. See the README, "Conformance probe".
  */
 import * as readline from 'readline/promises'
@@ -20,7 +20,8 @@ Runs against the org of .env (SF_LOGIN_URL: use a sandbox). Creates one test use
   --domain example.com   the test user's username domain (default: the integration user's)
   --queue 00G…           a queue's id, so R14 can tell a hidden queue from none
   --permission-set 0PS…  the permission set R1 gives the test user (default: the first it can take)
-  --group 00G…           the public group R8 and E12 use (default: the org's first)
+  --group 00G…           the public group R8, E12 and B2 use (default: the org's first)
+  --locked-user 005…     a user locked out by failed logins that B3 may unlock (without it B3 only counts them)
   --emulator             run against a fresh local emulator instead of .env
   --help                 this text`
 
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
             queue: { type: 'string' },
             'permission-set': { type: 'string' },
             group: { type: 'string' },
+            'locked-user': { type: 'string' },
             emulator: { type: 'boolean' },
             help: { type: 'boolean' },
         },
@@ -102,6 +104,7 @@ async function main(): Promise<number> {
             ...(queueId !== undefined ? { queueId } : {}),
             ...(values['permission-set'] !== undefined ? { permissionSetId: values['permission-set'] } : {}),
             ...(values.group !== undefined ? { groupId: values.group } : {}),
+            ...(values['locked-user'] !== undefined ? { lockedUserId: values['locked-user'] } : {}),
             progress: (line) => console.error(`  ${line}`),
             confirm: async (plan) => {
                 const warning = looksLikeSandbox(config.loginUrl.origin)

@@ -6,6 +6,7 @@ import { stdAccountDiscoverSchema } from './handlers/account-discover-schema'
 import { stdAccountEnable } from './handlers/account-enable'
 import { stdAccountList } from './handlers/account-list'
 import { stdAccountRead } from './handlers/account-read'
+import { stdAccountUnlock } from './handlers/account-unlock'
 import { stdAccountUpdate } from './handlers/account-update'
 import { stdChangePassword } from './handlers/change-password'
 import { stdEntitlementList } from './handlers/entitlement-list'
@@ -22,6 +23,7 @@ export const connector = createConnector()
     .stdAccountDelete(stdAccountDelete)
     .stdAccountEnable(stdAccountEnable)
     .stdAccountDisable(stdAccountDisable)
+    .stdAccountUnlock(stdAccountUnlock)
     .stdAccountDiscoverSchema(stdAccountDiscoverSchema)
     .stdEntitlementList(stdEntitlementList)
     .stdEntitlementRead(stdEntitlementRead)

@@ -10,6 +10,7 @@ import {
     Finding,
     NOT_PROBED,
     READ_ONLY_RISKS,
+    REST_RISKS,
     RISK_IDS,
     RISK_VARIANTS,
     RiskId,
@@ -25,7 +26,14 @@ import {
     checkQueues,
     checkTotalResults,
 } from './read-checks'
-import { ScimSession, isRecord, openScimSession } from './scim'
+import {
+    checkCompositeCalls,
+    checkDeletedJunctionRows,
+    checkFeatureLicenseFlags,
+    checkRestBatchSize,
+    checkUnlock,
+} from './rest-checks'
+import { RestSession, ScimSession, isRecord, openRestSession, openScimSession } from './scim'
 import {
     TestUser,
     TestUserPlan,
@@ -54,8 +62,13 @@ export interface ProbeOptions {
     readonly queueId?: string
     /** The permission set R1 gives the test user; default the first of the org's it can take. */
     readonly permissionSetId?: string
-    /** The public group R8 and E12 use; default the org's first. */
+    /** The public group R8, E12 and B2 use; default the org's first. */
     readonly groupId?: string
+    /**
+     * A user locked out by failed logins that B3 may unlock (the API cannot lock one); without it B3 only counts
+     * the locked users.
+     */
+    readonly lockedUserId?: string
     /** Asked with the plan before anything is sent; false stops the probe. Default: yes. */
     readonly confirm?: (plan: string) => Promise<boolean>
     /** One line per step, as the probe goes. */
@@ -110,16 +123,29 @@ function changesOf(id: RiskId, plan: TestUserPlan): string | undefined {
             return `changes its email to ${plan.changedEmail} (Salesforce may send a confirmation mail there)`
         case 'E12':
             return 'asks one public group to remove it while it is not a member'
+        case 'B2':
+            return 'adds it to one public group and gives it one permission set through REST, then deletes both rows'
         default:
             return undefined
     }
 }
 
-function planText(selected: readonly RiskId[], plan: TestUserPlan | undefined, instance: string): string {
+function planText(
+    selected: readonly RiskId[],
+    plan: TestUserPlan | undefined,
+    instance: string,
+    lockedUserId: string | undefined
+): string {
     const reads = selected.filter((id) => READ_ONLY_RISKS.includes(id))
     const writes = selected.filter((id) => !READ_ONLY_RISKS.includes(id) && NOT_PROBED[id] === undefined)
     const lines = [`The conformance probe will run against the org at ${instance}:`]
-    if (reads.length > 0) lines.push(`- read-only checks ${reads.join(', ')}: it lists users, entitlements and groups`)
+    if (reads.length > 0)
+        lines.push(
+            `- read-only checks ${reads.join(', ')}: it lists users, entitlements and groups` +
+                (reads.some((id) => REST_RISKS.includes(id)) ? ', and queries and describes objects through REST' : '')
+        )
+    if (lockedUserId !== undefined && selected.includes('B3'))
+        lines.push(`- B3: it unlocks the user ${lockedUserId} you named (UserLogin IsPasswordLocked false)`)
     if (plan === undefined) {
         lines.push('- no write check: nothing in the org is changed')
         return lines.join('\n')
@@ -143,12 +169,15 @@ function planText(selected: readonly RiskId[], plan: TestUserPlan | undefined, i
  * The ids the admin named, each checked and in its 18-character form (Setup shows 15), as the answers carry them.
  * @throws ProbeSetupError naming the option, before anything is sent.
  */
-function idsOf(options: ProbeOptions): Pick<ProbeOptions, 'profileId' | 'permissionSetId' | 'groupId' | 'queueId'> {
+function idsOf(
+    options: ProbeOptions
+): Pick<ProbeOptions, 'profileId' | 'permissionSetId' | 'groupId' | 'queueId' | 'lockedUserId'> {
     const named = [
         ['profileId', 'profile', '--profile'],
         ['permissionSetId', 'permissionSet', '--permission-set'],
         ['groupId', 'group', '--group'],
         ['queueId', 'group', '--queue'],
+        ['lockedUserId', 'user', '--locked-user'],
     ] as const
     const out: Record<string, string> = {}
     for (const [key, kind, flag] of named) {
@@ -188,6 +217,8 @@ export async function runProbe(given: ProbeOptions): Promise<ProbeResult> {
     const selected = RISK_IDS.filter((id) => options.only === undefined || options.only.includes(id))
     const progress = options.progress ?? ((): void => undefined)
     const scim: ScimSession = openScimSession(options.config, options.timing)
+    // Its own pipeline, so the API usage B4 reads comes from REST answers alone, in the order sent.
+    const rest: RestSession = openRestSession(options.config, options.timing)
     const needsUser = selected.some((id) => !READ_ONLY_RISKS.includes(id) && NOT_PROBED[id] === undefined)
 
     const me = await scim.send('GET', '/Me')
@@ -211,7 +242,9 @@ export async function runProbe(given: ProbeOptions): Promise<ProbeResult> {
         plan = testUserPlan(domain.toLowerCase(), profile, typeof adminEmail === 'string' ? adminEmail : undefined)
     }
     const header = { org: `${orgId} at ${instance}`, when: new Date().toISOString() }
-    const confirmed = options.confirm === undefined || (await options.confirm(planText(selected, plan, instance)))
+    const confirmed =
+        options.confirm === undefined ||
+        (await options.confirm(planText(selected, plan, instance, options.lockedUserId)))
     if (!confirmed) return { findings: [], report: '', stopped: 'not confirmed: nothing was sent past /Me' }
 
     const findings: Finding[] = []
@@ -223,6 +256,10 @@ export async function runProbe(given: ProbeOptions): Promise<ProbeResult> {
         R6: () => checkAppendedClause(scim),
         R13: () => checkPhotos(scim),
         R14: () => checkQueues(scim, options.queueId),
+        B1: () => checkRestBatchSize(rest),
+        B3: () => checkUnlock(rest, options.lockedUserId),
+        B4: () => checkCompositeCalls(rest),
+        B5: () => checkFeatureLicenseFlags(rest),
     }
     for (const id of READ_ONLY_RISKS.filter((r) => selected.includes(r))) {
         const check = readChecks[id]
@@ -248,7 +285,7 @@ export async function runProbe(given: ProbeOptions): Promise<ProbeResult> {
             if (created.failure !== undefined || user === undefined) stopped = created.failure ?? 'no test user'
             else {
                 progress(`created the test user ${user.id}`)
-                await writeChecks(scim, user, p, options, selected, progress, findings)
+                await writeChecks({ scim, rest }, user, p, options, selected, progress, findings)
             }
         } finally {
             if (user !== undefined) {
@@ -285,7 +322,7 @@ export async function runProbe(given: ProbeOptions): Promise<ProbeResult> {
 }
 
 async function writeChecks(
-    scim: ScimSession,
+    { scim, rest }: { readonly scim: ScimSession; readonly rest: RestSession },
     user: TestUser,
     plan: TestUserPlan,
     options: Pick<ProbeOptions, 'permissionSetId' | 'groupId'>,
@@ -307,17 +344,13 @@ async function writeChecks(
         await checkIdentityFields(scim, user, plan.tag),
     ])
     await run('R11', () => checkEmailChange(scim, user, plan))
-    await run('R1', async () =>
-        checkEmptyReplace(
-            scim,
-            user,
-            options.permissionSetId !== undefined ? [options.permissionSetId] : await permissionSetCandidates(scim)
-        )
-    )
+    const permissionSets = async (): Promise<string[]> =>
+        options.permissionSetId !== undefined ? [options.permissionSetId] : permissionSetCandidates(scim)
+    await run('R1', async () => checkEmptyReplace(scim, user, await permissionSets()))
     const group =
         options.groupId !== undefined
             ? options.groupId
-            : selected.includes('E12') || selected.includes('R8')
+            : selected.includes('E12') || selected.includes('R8') || selected.includes('B2')
               ? await publicGroup(scim)
               : undefined
     await run('E12', async () =>
@@ -325,5 +358,7 @@ async function writeChecks(
             ? undetermined('E12', 'groupRemoveNonMember', 'the org has no public group', [])
             : checkGroupRemoveNonMember(scim, user, group)
     )
+    // Before R8, which leaves the test user in the group until it is retired.
+    await run('B2', async () => checkDeletedJunctionRows(rest, user, group, await permissionSets()))
     await run('R8', async () => checkGroupsAndRoles(scim, user, group, await anyRole(scim)))
 }

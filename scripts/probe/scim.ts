@@ -1,5 +1,5 @@
 /**
- * Raw SCIM requests for the conformance probe, through the connector's own token provider and request pipeline
+ * Raw SCIM and REST requests for the conformance probe, through the connector's own token provider and request pipeline
  * (the same login, retries, error mapping and redaction as the connector), answering what came back instead of
  * throwing, so a check can read a refusal as evidence.
  */
@@ -12,6 +12,8 @@ import { HttpMethod, RetryTiming, defaultRetryTiming } from '../../src/http/retr
 import { createTokenTransport } from '../../src/http/token-transport'
 import { configSecrets, httpOptions } from '../../src/salesforce/create-client'
 import { redactSecrets, redactText } from '../../src/logger'
+import { ApiUsageReading } from '../../src/http/api-usage'
+import { REST_BASE_PATH } from '../../src/salesforce/rest/rest-client'
 
 /** What Salesforce answered: a 2xx body (undefined when empty), or the refusal the connector would have thrown. */
 export type Answer =
@@ -26,7 +28,13 @@ export type Answer =
       }
 
 export interface ScimSession {
-    send(method: HttpMethod, path: string, params?: QueryParams, body?: unknown): Promise<Answer>
+    send(
+        method: HttpMethod,
+        path: string,
+        params?: QueryParams,
+        body?: unknown,
+        headers?: Readonly<Record<string, string>>
+    ): Promise<Answer>
     /** `send` of a request with a body and no query. */
     write(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<Answer>
     /** Origin of the org's API host, from the token response. */
@@ -35,18 +43,33 @@ export interface ScimSession {
     redact(text: string): string
 }
 
+/** The same requests to the REST API (`/services/data/vNN.N`), and the API usage its answers report. */
+export interface RestSession extends ScimSession {
+    /** The newest `Sforce-Limit-Info` reading of this session's answers. */
+    usage(): ApiUsageReading | undefined
+}
+
 /** One session on the org of `config`, built as `createSalesforceClient` builds the connector's. */
 export function openScimSession(config: SalesforceConfig, timing: RetryTiming = defaultRetryTiming): ScimSession {
+    return openSession(config, timing, SCIM_BASE_PATH)
+}
+
+/** A REST session on the org of `config`, with its own pipeline so its API usage readings are its own. */
+export function openRestSession(config: SalesforceConfig, timing: RetryTiming = defaultRetryTiming): RestSession {
+    return openSession(config, timing, REST_BASE_PATH)
+}
+
+function openSession(config: SalesforceConfig, timing: RetryTiming, basePath: string): RestSession {
     const pipeline = new RequestPipeline(httpOptions(config), timing)
     const tokens = new CachingTokenProvider(config, {
         transport: createTokenTransport(pipeline, config.loginUrl),
         now: timing.now,
     })
-    const http = new SalesforceHttpClient(pipeline, tokens, SCIM_BASE_PATH)
+    const http = new SalesforceHttpClient(pipeline, tokens, basePath)
     const secrets = configSecrets(config)
     const redact = (text: string): string => redactSecrets(redactText(text), secrets)
-    const session: ScimSession = {
-        async send(method, path, params, body) {
+    const session: RestSession = {
+        async send(method, path, params, body, headers) {
             const request = `${method} ${path}${queryString(params)}`
             try {
                 const answer = await http.request({
@@ -54,6 +77,7 @@ export function openScimSession(config: SalesforceConfig, timing: RetryTiming = 
                     path,
                     ...(params !== undefined ? { params } : {}),
                     ...(body !== undefined ? { body } : {}),
+                    ...(headers !== undefined ? { headers } : {}),
                 })
                 return { ok: true, request, body: answer }
             } catch (err) {
@@ -71,6 +95,7 @@ export function openScimSession(config: SalesforceConfig, timing: RetryTiming = 
             return (await tokens.getToken()).instanceUrl
         },
         write: (method, path, body) => session.send(method, path, undefined, body),
+        usage: () => pipeline.apiUsage.latest(),
         redact,
     }
     return session

@@ -1,6 +1,30 @@
 import { StdAccountEnableHandler } from '@sailpoint/connector-sdk'
-import { setActive } from './set-active'
+import { findUserLogin, setFrozen } from '../salesforce/rest/user-login'
+import { connect } from './connection'
+import { accountIdOf } from './input'
+import { loginStateIfReadable, setActive, toAccountWithLogin } from './set-active'
 
+/**
+ * Undoes what disable did, whichever Disable Action did it: activates an inactive user and unfreezes a frozen
+ * one (both, when both), writing nothing that is already so. Licenses freed on disable are not given back.
+ * Without Govern Access Beyond SCIM, only activates, as SCIM alone can.
+ */
 export const stdAccountEnable: StdAccountEnableHandler = async (_context, input, res) => {
-    await setActive(input, true, res)
+    const id = accountIdOf(input)
+    const { config, client, rest } = await connect()
+    if (!config.governBeyondScim) {
+        res.send(toAccountWithLogin(await setActive(client, id, true), undefined))
+        return
+    }
+    // Where disable never freezes, a login state the integration user may not read is only left out; where it
+    // may have frozen the user, that refusal fails the command rather than leave the user unable to log in.
+    const [login, current] = await Promise.all([
+        config.disableAction === 'deactivate'
+            ? loginStateIfReadable(rest, id, 'std:account:enable')
+            : findUserLogin(rest, id),
+        client.getUser(id),
+    ])
+    const user = current.active === false ? await setActive(client, id, true) : current
+    const after = login === undefined ? undefined : await setFrozen(rest, login, false)
+    res.send(toAccountWithLogin(user, after))
 }

@@ -4,21 +4,28 @@ import { isSalesforceId, toId18 } from '../salesforce/ids'
 import { isRecord } from '../json'
 
 /**
- * The object Id of a command input: the simple key, else `identity` (ISC's docs show enable/disable with only
- * `key`, and other callers with only `identity`), in the 18-character form Salesforce's API uses (Setup shows 15).
+ * The object key of a command input as given: the simple key, else `identity` (ISC's docs show enable/disable with
+ * only `key`, and other callers with only `identity`). Undefined when neither is there.
+ * @throws InvalidRequestError when the input is no object, or its key no simple key.
+ */
+export function objectKeyOf(input: unknown, what: string): unknown {
+    if (!isRecord(input)) throw new InvalidRequestError(`${what} command: the input has no key or identity`)
+    if (!isRecord(input.key)) return input.identity
+    if (!isRecord(input.key.simple)) {
+        throw new InvalidRequestError(
+            `${what} key: expected a simple key { simple: { id } }, got ${preview(input.key)}`
+        )
+    }
+    return KeyID(input as { key: Key })
+}
+
+/**
+ * The object Id of a command input (`objectKeyOf`), in the 18-character form Salesforce's API uses (Setup
+ * shows 15).
  * @throws InvalidRequestError when neither holds a Salesforce Id.
  */
 export function objectIdOf(input: unknown, what: string): string {
-    if (!isRecord(input)) throw new InvalidRequestError(`${what} command: the input has no key or identity`)
-    let id: unknown = input.identity
-    if (isRecord(input.key)) {
-        if (!isRecord(input.key.simple)) {
-            throw new InvalidRequestError(
-                `${what} key: expected a simple key { simple: { id } }, got ${preview(input.key)}`
-            )
-        }
-        id = KeyID(input as { key: Key })
-    }
+    const id = objectKeyOf(input, what)
     if (typeof id !== 'string' || !isSalesforceId(id)) {
         throw new InvalidRequestError(
             `${what} key: expected a Salesforce Id (15 or 18 letters and digits), got ${preview(id)}`

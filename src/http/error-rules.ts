@@ -13,6 +13,7 @@ import {
     SalesforceServerError,
 } from '../errors'
 import { SalesforceIdKind, isSalesforceId } from '../salesforce/ids'
+import { REST_PERMISSIONS } from '../salesforce/rest/objects'
 import type { ParsedSalesforceError } from './error-body'
 import { PROFILE_MISSING } from './error-body'
 import type { RequestSummary } from './network-error'
@@ -89,6 +90,8 @@ const PRE_AUTHORIZE_ADVICE =
 /** The single-object paths of the SCIM API: only the first names the account itself. */
 const USER_PATH = /\/Users\/[^/]+$/
 const ENTITLEMENT_PATH = /\/(Groups|Roles|Entitlements)\/([^/]+)$/
+/** A user's login-state row in the REST API. */
+const USER_LOGIN_PATH = /\/sobjects\/UserLogin\/[^/]+$/
 
 const ENTITLEMENT_KINDS: readonly (readonly [SalesforceIdKind, string])[] = [
     ['group', 'public group'],
@@ -358,6 +361,29 @@ export const ERROR_RULES: readonly ErrorRule[] = [
     },
 
     // Permissions.
+    // Login state (freeze, unfreeze, unlock): a write to a UserLogin row names the permissions it needs. These
+    // stand before the broad permission rule below, which would otherwise match first.
+    {
+        when: { code: /^INSUFFICIENT_ACCESS/, path: USER_LOGIN_PATH },
+        say: {
+            error: InsufficientPermissionError,
+            what: "The integration user may not change users' login state",
+            advice:
+                `Freezing and unfreezing need ${REST_PERMISSIONS.freeze}; unlocking needs ` +
+                `${REST_PERMISSIONS.unlock}: grant them through the integration user's profile or a permission set`,
+        },
+    },
+    {
+        // To a user without the permission, UserLogin does not exist: "sObject type 'UserLogin' is not supported".
+        when: { code: 'INVALID_TYPE', text: /\bUserLogin\b/ },
+        say: {
+            error: InsufficientPermissionError,
+            what: "The integration user may not see users' login state",
+            advice:
+                `Reading whether users are frozen or locked out needs ${REST_PERMISSIONS.freeze}; unlocking needs ` +
+                `${REST_PERMISSIONS.unlock}: grant them through the integration user's profile or a permission set`,
+        },
+    },
     {
         // INSUFFICIENT_ACCESS, INSUFFICIENT_ACCESS_OR_READONLY, INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY, …
         when: { code: /^INSUFFICIENT_ACCESS/ },
@@ -461,13 +487,26 @@ export const ERROR_RULES: readonly ErrorRule[] = [
         },
     },
     {
+        // A frozen user cannot log in, through the API too. Salesforce documents no words of its own for it; where
+        // it names the state (as `user is frozen`), the fix is plain.
+        when: { code: 'invalid_grant', text: /\bfrozen\b/i },
+        say: {
+            error: AuthenticationError,
+            what: 'Salesforce refused to log in: the integration user is frozen',
+            advice:
+                'Unfreeze the integration user in Salesforce Setup → Users (Unfreeze), or configure another user; ' +
+                'a frozen user cannot log in, through the API either',
+        },
+    },
+    {
         when: { code: 'invalid_grant' },
         say: {
             error: AuthenticationError,
             what: 'Salesforce refused to log in',
             advice:
                 "Check Username, Password and Security Token (append the token, or add the connector's IP range to " +
-                "the profile's Login IP Ranges or the org's trusted IPs); check that the user is not locked out",
+                "the profile's Login IP Ranges or the org's trusted IPs); check that the user is not locked out or " +
+                'frozen (Setup → Users)',
         },
     },
     {

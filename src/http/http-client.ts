@@ -14,6 +14,7 @@ interface HttpRequest {
     readonly body?: unknown
     /** A POST that changes nothing (a Composite call of queries only), so it is retried like a read. */
     readonly changesNothing?: boolean
+    readonly headers?: Readonly<Record<string, string>>
 }
 
 /**
@@ -46,6 +47,7 @@ export class SalesforceHttpClient {
             ...(req.params !== undefined ? { params: req.params } : {}),
             ...(req.body !== undefined ? { body: req.body } : {}),
             ...(req.changesNothing === true ? { changesNothing: true } : {}),
+            ...(req.headers !== undefined ? { headers: req.headers } : {}),
             to: { tokens: this.tokens },
         })
     }

@@ -40,6 +40,8 @@ interface PipelineRequest {
     readonly to: { readonly tokens: TokenProvider } | { readonly origin: string }
     /** A POST that changes nothing (the token request), so it is retried like a read. */
     readonly changesNothing?: boolean
+    /** Salesforce's request options, e.g. `Sforce-Query-Options: batchSize=500`. */
+    readonly headers?: Readonly<Record<string, string>>
 }
 
 export interface PipelineResponse {
@@ -97,7 +99,7 @@ export class RequestPipeline {
         const summary = { method: req.method, path: req.path }
         const secrets = [...this.options.secrets, ...secretsIn(req.body)]
         const form = req.body instanceof URLSearchParams ? req.body : undefined
-        const headers: Record<string, string> = { Accept: 'application/json' }
+        const headers: Record<string, string> = { ...req.headers, Accept: 'application/json' }
         if (req.body !== undefined)
             headers['Content-Type'] = form ? 'application/x-www-form-urlencoded' : 'application/json'
         const data = form?.toString() ?? req.body

@@ -161,17 +161,58 @@ const ATTRIBUTE_TEMPLATE: Readonly<Record<string, AttributeValue>> = Object.from
     SCIM_ATTRIBUTES.map((name) => [name, null])
 )
 
+/**
+ * Templates with the custom fields' keys after the fixed ones, by the custom fields' names. A member added to a
+ * copy of a template turns the copy into a hash table (in V8: some 1.7 KB and several times the time of the
+ * copy), so an account with custom fields is copied from a template that holds their keys already. An org's users
+ * share a few sets of custom fields; the cache is cleared past `MAX_TEMPLATES`, so it never grows with the org.
+ */
+const templatesByCustomFields = new Map<string, Readonly<Record<string, AttributeValue | number>>>()
+const MAX_TEMPLATES = 64
+
+/** The custom fields that join an account: those with a value ISC can take that shadow no fixed attribute. */
+function customKeysOf(custom: Record<string, unknown>): string | undefined {
+    let key = ''
+    for (const name in custom) {
+        if (Object.prototype.hasOwnProperty.call(ATTRIBUTE_TEMPLATE, name)) continue
+        if (customFieldValue(custom[name]) === undefined) continue
+        // `__proto__` would set the template's prototype, not a key, and the key below is names joined by newlines:
+        // such a name is added by assignment, as any other was before templates.
+        if (name === '__proto__' || name.includes('\n')) return undefined
+        key += `${name}\n`
+    }
+    return key
+}
+
+function templateWith(custom: Record<string, unknown>): Readonly<Record<string, AttributeValue | number>> | undefined {
+    const key = customKeysOf(custom)
+    if (key === undefined) return undefined
+    if (key === '') return ATTRIBUTE_TEMPLATE
+    let template = templatesByCustomFields.get(key)
+    if (template === undefined) {
+        if (templatesByCustomFields.size >= MAX_TEMPLATES) templatesByCustomFields.clear()
+        template = Object.fromEntries([
+            ...ACCOUNT_ATTRIBUTES.map((name) => [name, null] as const),
+            ...key
+                .split('\n')
+                .slice(0, -1)
+                .map((name) => [name, null] as const),
+        ])
+        templatesByCustomFields.set(key, template)
+    }
+    return template
+}
+
 export function toAccountAttributes(user: ScimUser): Attributes {
     const entitlements = userEntitlements(user)
-    // Filled in a copy of a template with every key in place, so each account shares one object shape.
-    const fixed: Record<string, AttributeValue> = { ...ATTRIBUTE_TEMPLATE }
-    for (const [name, read] of READERS) fixed[name] = read(user, entitlements)
     const custom = customFieldsOf(user)?.fields
-    if (custom === undefined) return fixed
+    // Filled in a copy of a template with every key in place, so each account shares one object shape.
+    const attributes: Attributes = { ...((custom && templateWith(custom)) ?? ATTRIBUTE_TEMPLATE) }
+    for (const [name, read] of READERS) attributes[name] = read(user, entitlements)
+    if (custom === undefined) return attributes
     // Custom fields join the fixed attributes without replacing one: a custom field can never shadow them.
-    const attributes: Attributes = fixed
     for (const name in custom) {
-        if (Object.prototype.hasOwnProperty.call(fixed, name)) continue
+        if (Object.prototype.hasOwnProperty.call(ATTRIBUTE_TEMPLATE, name)) continue
         const mapped = customFieldValue(custom[name])
         if (mapped !== undefined) attributes[name] = mapped
     }

@@ -1,8 +1,16 @@
 import { SimpleKey, StdEntitlementReadOutput } from '@sailpoint/connector-sdk'
-import { ENTITLEMENT_TYPES, EntitlementType } from '../schema'
+import { CONFIG_LABELS } from '../config'
+import { ENTITLEMENT_TYPES, EntitlementType, REST_ENTITLEMENT_TYPES, RestEntitlementType } from '../schema'
 import { InvalidRequestError } from '../errors'
 import { ScimEntitlement, ScimGroup, ScimRole } from '../salesforce/types'
-import { SALESFORCE_ID_PREFIX, SalesforceIdKind } from '../salesforce/ids'
+import { SALESFORCE_ID_PREFIX, SalesforceIdKind, compareIds, isSalesforceId } from '../salesforce/ids'
+import type {
+    FeatureLicense,
+    PackageLicenseRow,
+    PermissionSetGroupWithComponents,
+    PermissionSetLicenseRow,
+    QueueRow,
+} from '../salesforce/rest/catalog'
 
 /**
  * The Id kind of each entitlement type; a feature license has no Id of its own: it is a User permission field,
@@ -46,6 +54,22 @@ export function requireEntitlementType(value: unknown): EntitlementType {
     throw new InvalidRequestError(`Unknown entitlement type ${JSON.stringify(value)}: this source has ${types}`)
 }
 
+/** Whether only Salesforce's REST API reaches the type (setting Govern Access Beyond SCIM). */
+export function isRestEntitlementType(type: EntitlementType): type is RestEntitlementType {
+    return (REST_ENTITLEMENT_TYPES as readonly string[]).includes(type)
+}
+
+/**
+ * The refusal of a REST-only type when Govern Access Beyond SCIM is off: ISC asks for every type the source
+ * declares, so the message says which setting makes it available.
+ */
+export function restEntitlementsOff(type: RestEntitlementType): InvalidRequestError {
+    return new InvalidRequestError(
+        `${type} entitlements are read through Salesforce's REST API, which this source does not use: turn on ` +
+            `"${CONFIG_LABELS.governBeyondScim}" in the source configuration to aggregate them`
+    )
+}
+
 export type EntitlementOutput = StdEntitlementReadOutput
 
 function output(type: EntitlementType, id: string, attributes: EntitlementOutput['attributes']): EntitlementOutput {
@@ -79,5 +103,90 @@ export function fromScimGroup(group: ScimGroup): EntitlementOutput {
         name: group.displayName,
         groupType: group.type ?? null,
         lastModified: group.meta?.lastModified ?? null,
+    })
+}
+
+/** `total - used`, when Salesforce gives both counts. */
+function freeSeats(total: number | null, used: number | null): number | null {
+    return total !== null && used !== null ? Math.max(total - used, 0) : null
+}
+
+function countOrNull(value: number | null | undefined): number | null {
+    return typeof value === 'number' && Number.isFinite(value) ? value : null
+}
+
+/**
+ * A permission set group, with the permission sets it contains. A group's components may also name a muting
+ * permission set (another id prefix), which takes permissions away rather than granting any: it is left out.
+ */
+export function fromPermissionSetGroup(entry: PermissionSetGroupWithComponents): EntitlementOutput {
+    const group = entry.group
+    return output('permissionSetGroup', group.Id, {
+        id: group.Id,
+        name: group.MasterLabel ?? group.DeveloperName ?? group.Id,
+        developerName: group.DeveloperName ?? null,
+        description: group.Description ?? null,
+        type: 'Permission Set Group',
+        status: group.Status ?? null,
+        // In Salesforce's id order, so the attribute changes only when the group's contents do.
+        permissionSets: entry.permissionSetIds.filter((id) => isSalesforceId(id, 'permissionSet')).sort(compareIds),
+    })
+}
+
+export function fromPermissionSetLicense(license: PermissionSetLicenseRow): EntitlementOutput {
+    const total = countOrNull(license.TotalLicenses)
+    const used = countOrNull(license.UsedLicenses)
+    return output('permissionSetLicense', license.Id, {
+        id: license.Id,
+        name: license.MasterLabel ?? license.DeveloperName ?? license.Id,
+        developerName: license.DeveloperName ?? null,
+        type: 'Permission Set License',
+        status: license.Status ?? null,
+        seatsTotal: total,
+        seatsUsed: used,
+        seatsFree: freeSeats(total, used),
+        expirationDate: license.ExpirationDate ?? null,
+    })
+}
+
+/**
+ * A managed package's licenses, named by the package's namespace (PackageLicense has no label). AllowedLicenses
+ * -1 means site-wide: every user may use the package, so it has no seat count to run out of.
+ */
+export function fromPackageLicense(license: PackageLicenseRow): EntitlementOutput {
+    const allowed = countOrNull(license.AllowedLicenses)
+    const siteWide = allowed === -1
+    const total = siteWide ? null : allowed
+    const used = countOrNull(license.UsedLicenses)
+    return output('packageLicense', license.Id, {
+        id: license.Id,
+        name: license.NamespacePrefix ?? license.Id,
+        namespace: license.NamespacePrefix ?? null,
+        type: 'Package License',
+        status: license.Status ?? null,
+        siteWide,
+        seatsTotal: total,
+        seatsUsed: used,
+        seatsFree: freeSeats(total, used),
+        expirationDate: license.ExpirationDate ?? null,
+    })
+}
+
+export function fromQueue(queue: QueueRow): EntitlementOutput {
+    return output('queue', queue.Id, {
+        id: queue.Id,
+        name: queue.Name ?? queue.DeveloperName ?? queue.Id,
+        developerName: queue.DeveloperName ?? null,
+        type: 'Queue',
+        email: queue.Email ?? null,
+    })
+}
+
+/** A feature license: its id is the User field's API name, the value an account's `featureLicenses` holds. */
+export function fromFeatureLicense(license: FeatureLicense): EntitlementOutput {
+    return output('featureLicense', license.field, {
+        id: license.field,
+        name: license.label,
+        type: 'Feature License',
     })
 }

@@ -54,7 +54,7 @@ export function clearQueueCache(): void {
  * The org a source reaches: its login host with the connected app and the integration user. A username is unique
  * across every Salesforce org, and client credentials need the org's own My Domain, so two orgs never share a key.
  */
-function orgKey(config: SalesforceConfig): string {
+export function orgKey(config: SalesforceConfig): string {
     const auth = config.auth
     const username = auth.type === 'clientCredentials' ? '' : auth.username
     return JSON.stringify([config.loginUrl.origin, auth.type, auth.clientId, username])

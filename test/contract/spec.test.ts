@@ -6,7 +6,16 @@ import spec from '../../connector-spec.json'
 import { connector } from '../../src/index'
 import { CONFIG_LABELS, parseConfig } from '../../src/config'
 import { FIXED_ACCOUNT_ATTRIBUTES } from '../../src/mapping/account-schema'
-import { fromScimEntitlement, fromScimGroup, fromScimRole } from '../../src/mapping/entitlement'
+import {
+    fromFeatureLicense,
+    fromPackageLicense,
+    fromPermissionSetGroup,
+    fromPermissionSetLicense,
+    fromQueue,
+    fromScimEntitlement,
+    fromScimGroup,
+    fromScimRole,
+} from '../../src/mapping/entitlement'
 import { toAccountAttributes } from '../../src/mapping/account'
 import { indexPageAccess, toRestAttributes } from '../../src/mapping/rest-account'
 import { ACCOUNT_ATTRIBUTES, ENTITLEMENT_TYPES } from '../../src/schema'
@@ -133,6 +142,11 @@ describe('connector-spec.json', () => {
         ['permissionSet', fromScimEntitlement('permissionSet', { id: '0PSRM0000004aBcDEF', displayName: 'PS' })],
         ['role', fromScimRole({ id: '00ERM000000abcdEAA', displayName: 'R' })],
         ['group', fromScimGroup({ id: '00G4W000006IKBnUAO', displayName: 'G', type: 'Regular' })],
+        ['permissionSetGroup', fromPermissionSetGroup({ group: { Id: '0PG5f000000XyZaGAK' }, permissionSetIds: [] })],
+        ['permissionSetLicense', fromPermissionSetLicense({ Id: '0PL5f000000LiCaGAK' })],
+        ['packageLicense', fromPackageLicense({ Id: '0505f000000PkGaAAK' })],
+        ['queue', fromQueue({ Id: '00G5f000004QuEaEAK' })],
+        ['featureLicense', fromFeatureLicense({ field: 'UserPermissionsMarketingUser', label: 'Marketing User' })],
     ])('declares exactly the %s attributes the entitlement mapper emits', (type, output) => {
         const schema = spec.entitlementSchemas.find((s) => s.type === type)
         expect(schema?.attributes.map((a) => a.name).sort()).toEqual(Object.keys(output.attributes).sort())

@@ -106,6 +106,41 @@ describe('toAccountAttributes', () => {
         expect(mapped.userName).toBe('scimuser@mycompany.com')
         expect(mapped).not.toHaveProperty('Nested__c')
     })
+
+    it("gives each account exactly its own custom fields, in Salesforce's order, whatever the users before it had", () => {
+        const withCustom = (fields: Record<string, unknown>) =>
+            withUser(USER, { [`urn:salesforce:schemas:extension:${IDS.org}`]: fields })
+        const fixed = ACCOUNT_ATTRIBUTES as readonly string[]
+        const customKeys = (fields: Record<string, unknown>) =>
+            Object.keys(toAccountAttributes(withCustom(fields))).filter((k) => !fixed.includes(k))
+        const users: [Record<string, unknown>, Record<string, unknown>][] = [
+            [
+                { B__c: 'b', A__c: 1 },
+                { B__c: 'b', A__c: 1 },
+            ],
+            [
+                { A__c: 2, B__c: 'c' },
+                { A__c: 2, B__c: 'c' },
+            ],
+            [{ B__c: 'd' }, { B__c: 'd' }],
+            [
+                { B__c: 'e', A__c: 1 },
+                { B__c: 'e', A__c: 1 },
+            ],
+            [
+                { C__c: 1.5, Nested__c: { a: 1 }, D__c: null },
+                { C__c: '1.5', D__c: null },
+            ],
+            [{}, {}],
+            [JSON.parse('{"__proto__":"x","E__c":true}') as Record<string, unknown>, { E__c: true }],
+        ]
+        for (const [fields, expected] of users) {
+            const mapped = toAccountAttributes(withCustom(fields))
+            expect(customKeys(fields)).toEqual(Object.keys(expected))
+            expect(Object.fromEntries(Object.keys(expected).map((k) => [k, mapped[k]]))).toEqual(expected)
+            expect(Object.keys(mapped).slice(0, fixed.length)).toEqual(fixed)
+        }
+    })
 })
 
 describe('toAccount', () => {

@@ -43,17 +43,21 @@ function options(extra: Partial<ProbeOptions> = {}): ProbeOptions {
     }
 }
 
-/** Every (risk, variant, value) the probe decides over SCIM. */
-const CASES: [RiskId, VariantName, string][] = (Object.entries(RISK_VARIANTS) as [RiskId, readonly VariantName[]][])
+const isVariant = (name: string): name is VariantName => name in VARIANT_VALUES
+
+/** Every (risk, variant, value) the probe decides, over SCIM or REST, for each emulator variant. */
+const CASES: [RiskId, VariantName, string][] = (Object.entries(RISK_VARIANTS) as [RiskId, readonly string[]][])
     .filter(([id]) => NOT_PROBED[id] === undefined)
     .flatMap(([id, variants]) =>
-        variants.flatMap((variant) =>
-            (VARIANT_VALUES[variant] as readonly string[]).map((value): [RiskId, VariantName, string] => [
-                id,
-                variant,
-                value,
-            ])
-        )
+        variants
+            .filter(isVariant)
+            .flatMap((variant) =>
+                (VARIANT_VALUES[variant] as readonly string[]).map((value): [RiskId, VariantName, string] => [
+                    id,
+                    variant,
+                    value,
+                ])
+            )
     )
 
 function testUserIsInactive(userName: string): boolean | undefined {
@@ -62,6 +66,11 @@ function testUserIsInactive(userName: string): boolean | undefined {
 }
 
 describe('npm run probe names the variant the org shows', () => {
+    it('has a check for every variant of the emulator', () => {
+        const named: readonly string[] = Object.values(RISK_VARIANTS).flat()
+        expect(Object.keys(VARIANT_VALUES).filter((v) => !named.includes(v))).toEqual([])
+    })
+
     it.each(CASES)('%s %s: %s', async (id, variant, value) => {
         sf.setVariants({ ...DEFAULT_VARIANTS, [variant]: value })
         // R14: a hidden queue looks like no queue at all, unless the admin names one.
@@ -100,6 +109,46 @@ describe('npm run probe names the variant the org shows', () => {
         } finally {
             await small.close()
         }
+    })
+})
+
+describe('the REST behaviours the emulator does not switch', () => {
+    beforeEach(() => {
+        sf.setVariants(DEFAULT_VARIANTS)
+    })
+
+    it.each([
+        ['a user locked out by failed logins', SEED.users.locked, 'clears'],
+        ['a user locked out until an admin resets the password', SEED.users.lockedUntilAdminReset, 'staysLocked'],
+    ])('B3: tells whether an unlock clears the lockout of %s', async (_label, lockedUserId, value) => {
+        const result = await runProbe(options({ only: ['B3'], lockedUserId }))
+        expect(result.findings).toEqual([expect.objectContaining({ id: 'B3', variant: 'unlockClears', value })])
+        expect(result.report).toContain(`| B3 | \`unlockClears\` | \`${value}\` |`)
+    })
+
+    it('B3: says undetermined, and how to decide, without a locked user named, and unlocks nobody', async () => {
+        let plan = ''
+        const result = await runProbe(
+            options({
+                only: ['B3'],
+                confirm: async (text) => {
+                    plan = text
+                    return true
+                },
+            })
+        )
+        expect(result.findings[0]).toMatchObject({ value: undefined, why: expect.stringContaining('--locked-user') })
+        expect(plan).not.toContain('unlocks')
+    })
+
+    it('B4: counts a Composite of five queries as one API call', async () => {
+        const result = await runProbe(options({ only: ['B4'] }))
+        expect(result.findings).toEqual([expect.objectContaining({ id: 'B4', value: 'one' })])
+    })
+
+    it('B5: lists the User describe’s feature-license flags', async () => {
+        const result = await runProbe(options({ only: ['B5'] }))
+        expect(result.findings[0]?.value).toEqual(expect.stringContaining('UserPermissionsMarketingUser'))
     })
 })
 

@@ -4,8 +4,8 @@
  * permission each needs (named as Salesforce's Setup names it). Queries are built here from checked values only.
  */
 import { RestEntitlementType } from '../../schema'
-import { SalesforceIdKind } from '../ids'
-import { soqlIdList } from './soql'
+import { SalesforceIdKind, toId18 } from '../ids'
+import { soqlIdList, soqlString } from './soql'
 
 /**
  * The assignment row behind each REST-only entitlement type that is a row (feature licenses are User fields):
@@ -115,7 +115,7 @@ export const USER_PERMISSION_SET_ASSIGNMENTS = {
     fields: ['Id', 'PermissionSetId', 'PermissionSetGroupId', 'ExpirationDate', 'PermissionSet.IsOwnedByProfile'],
 } as const
 
-/** The login state object, by its API name; its user field. */
+/** The login-state object: one row per user, which the REST API can query, retrieve and update only. */
 export const USER_LOGIN_OBJECT = 'UserLogin'
 
 /**
@@ -141,3 +141,205 @@ export const ACCESS_CHANGE_MARKERS: readonly {
     { object: 'GroupMember', userField: 'UserOrGroupId', stampField: 'SystemModstamp', includeDeleted: true },
     { object: USER_LOGIN_OBJECT, userField: 'UserId', stampField: 'LastModifiedDate', includeDeleted: false },
 ]
+
+/**
+ * The catalog behind each REST-only entitlement type that is a row: its object, the fields the connector reads,
+ * the condition its rows meet (a queue is a Group of type Queue), and the permissions of which the integration user
+ * needs one to read it (Salesforce hides an object from a user without them: INVALID_TYPE).
+ */
+export interface CatalogObject {
+    readonly object: 'PermissionSetGroup' | 'PermissionSetLicense' | 'PackageLicense' | 'Group'
+    readonly fields: readonly string[]
+    readonly where?: string
+    readonly readPermissions: readonly string[]
+}
+
+export const CATALOG_OBJECTS: Readonly<Record<Exclude<RestEntitlementType, 'featureLicense'>, CatalogObject>> = {
+    permissionSetGroup: {
+        object: 'PermissionSetGroup',
+        fields: ['Id', 'DeveloperName', 'MasterLabel', 'Description', 'Status'],
+        readPermissions: [REST_PERMISSIONS.read, REST_PERMISSIONS.assignPermissionSets],
+    },
+    permissionSetLicense: {
+        object: 'PermissionSetLicense',
+        fields: ['Id', 'DeveloperName', 'MasterLabel', 'Status', 'TotalLicenses', 'UsedLicenses', 'ExpirationDate'],
+        readPermissions: [REST_PERMISSIONS.read, REST_PERMISSIONS.assignPermissionSets],
+    },
+    packageLicense: {
+        object: 'PackageLicense',
+        fields: ['Id', 'NamespacePrefix', 'Status', 'AllowedLicenses', 'UsedLicenses', 'ExpirationDate'],
+        readPermissions: [REST_PERMISSIONS.packageLicenses, REST_PERMISSIONS.read],
+    },
+    queue: {
+        object: 'Group',
+        fields: ['Id', 'Name', 'DeveloperName', 'Email'],
+        where: "Type = 'Queue'",
+        readPermissions: [REST_PERMISSIONS.read],
+    },
+}
+
+/** `SELECT <fields> FROM <object> [WHERE <where>] [AND Id IN (<ids>)] ORDER BY Id`: a catalog, or some of its rows. */
+export function catalogSoql(type: keyof typeof CATALOG_OBJECTS, ids?: readonly string[]): string {
+    const spec = CATALOG_OBJECTS[type]
+    const where = [...(spec.where !== undefined ? [spec.where] : []), ...(ids ? [`Id IN ${soqlIdList(ids)}`] : [])]
+    const filter = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''
+    return `SELECT ${spec.fields.join(', ')} FROM ${spec.object}${filter} ORDER BY Id`
+}
+
+/**
+ * The permission sets a permission set group contains (PermissionSetGroupComponent): of the whole org, or of some
+ * groups. Reading it needs what reading the groups needs.
+ */
+export function permissionSetGroupComponentsSoql(groupIds?: readonly string[]): string {
+    const filter = groupIds ? ` WHERE PermissionSetGroupId IN ${soqlIdList(groupIds)}` : ''
+    return `SELECT PermissionSetGroupId, PermissionSetId FROM PermissionSetGroupComponent${filter} ORDER BY Id`
+}
+
+/**
+ * The permission sets no permission set list shows: those a profile owns (`IsOwnedByProfile`), and the aggregate
+ * permission set behind each permission set group (`PermissionSetGroupId` set): of the whole org, or among `ids`.
+ */
+export function hiddenPermissionSetsSoql(ids?: readonly string[]): string {
+    const among = ids ? `Id IN ${soqlIdList(ids)} AND ` : ''
+    return `SELECT Id FROM PermissionSet WHERE ${among}(IsOwnedByProfile = true OR PermissionSetGroupId != null)`
+}
+
+/** The permissions of which the integration user needs one to read the permission sets' ownership. */
+export const PERMISSION_SET_READ_PERMISSIONS: readonly string[] = [
+    REST_PERMISSIONS.read,
+    REST_PERMISSIONS.assignPermissionSets,
+]
+
+/**
+ * What `std:test-connection` asks to tell the integration user's REST access: one cheap query per object a feature
+ * reads. Salesforce refuses a query of an object the user may not see (INVALID_TYPE: "sObject type … is not
+ * supported") or may not read (INSUFFICIENT_ACCESS), so a refusal names the permission that is missing.
+ */
+export interface ReadAccessProbe {
+    /** What the connector cannot do while the query is refused, as the admin would say it. */
+    readonly feature: string
+    /** The permission that lets it, in Setup's words (`REST_PERMISSIONS`). */
+    readonly permission: string
+    /** The object the query reads, which a refusal names. */
+    readonly object: string
+    readonly soql: string
+}
+
+export const READ_ACCESS_PROBES = {
+    permissionSetGroups: {
+        feature: 'read permission set groups',
+        permission: REST_PERMISSIONS.read,
+        object: 'PermissionSetGroup',
+        soql: 'SELECT Id FROM PermissionSetGroup LIMIT 1',
+    },
+    permissionSetLicenses: {
+        feature: 'read permission set licenses',
+        permission: REST_PERMISSIONS.read,
+        object: 'PermissionSetLicenseAssign',
+        soql: 'SELECT Id FROM PermissionSetLicenseAssign LIMIT 1',
+    },
+    packageLicenses: {
+        feature: 'read package licenses',
+        permission: REST_PERMISSIONS.packageLicenses,
+        object: 'UserPackageLicense',
+        soql: 'SELECT Id FROM UserPackageLicense LIMIT 1',
+    },
+    queues: {
+        feature: 'read queue membership',
+        permission: REST_PERMISSIONS.users,
+        object: 'GroupMember',
+        soql: "SELECT Id FROM GroupMember WHERE Group.Type = 'Queue' LIMIT 1",
+    },
+    loginState: {
+        feature: 'read frozen and locked state',
+        permission: REST_PERMISSIONS.freeze,
+        object: 'UserLogin',
+        soql: 'SELECT Id FROM UserLogin LIMIT 1',
+    },
+    userLicenses: {
+        feature: 'read user licenses',
+        permission: REST_PERMISSIONS.read,
+        object: 'UserLicense',
+        soql: 'SELECT Id FROM UserLicense LIMIT 1',
+    },
+} as const satisfies Readonly<Record<string, ReadAccessProbe>>
+
+/**
+ * The PermissionSet flags (`Permissions<Name>`) behind the permissions the REST features need, each with what it
+ * lets the connector do. A user holds a permission when any permission set assigned to them (the profile's own
+ * included) has its flag, or one of the flags that Salesforce makes it part of (Manage Users turns on Assign
+ * Permission Sets, View Setup and Configuration, View All Users and the rest when enabled).
+ */
+export interface PermissionFlag {
+    readonly flag: string
+    readonly permission: string
+    readonly feature: string
+    /** Flags that include this permission. */
+    readonly includedIn?: readonly string[]
+}
+
+export const PERMISSION_FLAGS: readonly PermissionFlag[] = [
+    {
+        flag: 'PermissionsViewSetup',
+        permission: REST_PERMISSIONS.read,
+        feature: "report the org's API usage (/limits) and read license and permission set group catalogs",
+    },
+    {
+        flag: 'PermissionsViewAllUsers',
+        permission: REST_PERMISSIONS.users,
+        feature: "read other users' licenses, queues and login state",
+    },
+    {
+        flag: 'PermissionsAssignPermissionSets',
+        permission: REST_PERMISSIONS.assignPermissionSets,
+        feature: 'grant and revoke permission set groups and permission set licenses',
+        includedIn: ['PermissionsManageUsers'],
+    },
+    {
+        flag: 'PermissionsManagePackageLicenses',
+        permission: REST_PERMISSIONS.packageLicenses,
+        feature: 'grant and revoke package licenses',
+    },
+    {
+        flag: 'PermissionsManageUsers',
+        permission: REST_PERMISSIONS.featureLicenses,
+        feature: 'change queue membership and feature licenses, and unlock users',
+    },
+    {
+        flag: 'PermissionsFreezeUsers',
+        permission: REST_PERMISSIONS.freeze,
+        feature: 'freeze and unfreeze users',
+        includedIn: ['PermissionsManageUsers'],
+    },
+]
+
+/** The permission flags of every permission set assigned to one user (the profile's own included). */
+export function permissionFlagsOfUserSoql(userId: string, flags: readonly string[]): string {
+    return (
+        `SELECT ${flags.join(', ')} FROM PermissionSet WHERE Id IN ` +
+        `(SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(toId18(userId, 'user'))})`
+    )
+}
+
+/** `SELECT <login fields> FROM UserLogin WHERE UserId = '<id>'`: a user's login state row. */
+export function userLoginOfUserSoql(userId: string): string {
+    return `SELECT ${USER_LOGIN_FIELDS.join(', ')} FROM ${USER_LOGIN_OBJECT} WHERE UserId = ${soqlString(toId18(userId, 'user'))}`
+}
+
+/**
+ * The licenses a leaver's seats are freed of (setting Free License Seats on Disable): the assignment row of each,
+ * and the field of its license naming it to an admin.
+ */
+export const SEAT_LICENSE_TYPES = {
+    permissionSetLicense: { license: 'PermissionSetLicense', nameField: 'MasterLabel' },
+    packageLicense: { license: 'PackageLicense', nameField: 'NamespacePrefix' },
+} as const
+export type SeatLicenseType = keyof typeof SEAT_LICENSE_TYPES
+
+/** `SELECT Id, <license id>, <license>.<name> FROM <assignment> WHERE <user> = '<id>'`: one user's seats of a type. */
+export function seatAssignmentsOfUserSoql(type: SeatLicenseType, userId: string): string {
+    const spec = ASSIGNMENT_OBJECTS[type]
+    const { license, nameField } = SEAT_LICENSE_TYPES[type]
+    const fields = ['Id', spec.entitlementField, `${license}.${nameField}`]
+    return `SELECT ${fields.join(', ')} FROM ${spec.object} WHERE ${spec.userField} = ${soqlString(toId18(userId, 'user'))}`
+}

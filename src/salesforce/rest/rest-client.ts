@@ -69,6 +69,9 @@ interface CompositeResponse {
 export const COMPOSITE_MAX_QUERIES = 5
 const COMPOSITE_MAX_SUBREQUESTS = 25
 
+/** A Query More address: the base path, `/query/` (or `/queryAll/`) and the locator, `01g…-2000`. */
+const NEXT_RECORDS_URL = new RegExp(`^${REST_BASE_PATH.replace(/\./g, '\\.')}/query(?:All)?/[A-Za-z0-9-]+$`)
+
 /**
  * Salesforce's REST API (`/services/data/vNN.N`) on the same request pipeline as SCIM: the same session, retries,
  * error table and redacting trace. Query results are paged by `nextRecordsUrl` (Query More), never by OFFSET,
@@ -93,8 +96,9 @@ export class SalesforceRestClient {
         let result = await this.http.get<QueryResult<T>>(resource, { q: soql })
         for (;;) {
             yield this.recordsOf(result, resource)
-            if (result.done || result.nextRecordsUrl === undefined) return
-            result = await this.http.get<QueryResult<T>>(this.underBase(result.nextRecordsUrl))
+            const next = this.nextBatchOf(result, resource)
+            if (next === undefined) return
+            result = await this.http.get<QueryResult<T>>(next)
         }
     }
 
@@ -136,9 +140,10 @@ export class SalesforceRestClient {
                 }
                 let result = outcome.body as QueryResult<T>
                 const records = [...this.recordsOf(result, '/composite')]
-                while (!result.done && result.nextRecordsUrl !== undefined) {
-                    result = await this.http.get<QueryResult<T>>(this.underBase(result.nextRecordsUrl))
+                for (let next = this.nextBatchOf(result, '/composite'); next !== undefined;) {
+                    result = await this.http.get<QueryResult<T>>(next)
                     records.push(...this.recordsOf(result, '/query'))
+                    next = this.nextBatchOf(result, '/query')
                 }
                 results[name] = { ok: true, records }
             })
@@ -232,9 +237,22 @@ export class SalesforceRestClient {
         return records as readonly T[]
     }
 
-    /** A `nextRecordsUrl` (`/services/data/v62.0/query/01g…-2000`) as a path under this client's base path. */
-    private underBase(url: string): string {
-        if (!url.startsWith(`${REST_BASE_PATH}/`)) {
+    /**
+     * The path of the batch after `result`, under this client's base path; undefined after the last batch.
+     * @throws InvalidResponseError for a batch that says more follow without saying where (stopping there would
+     * pass a part of the rows off as all of them), or a next-batch address that is not a query locator.
+     */
+    private nextBatchOf(result: QueryResult<unknown>, resource: string): string | undefined {
+        if (result.done) return undefined
+        const url = result.nextRecordsUrl
+        if (typeof url !== 'string') {
+            throw new InvalidResponseError(
+                `Salesforce answered ${resource} with done false and no nextRecordsUrl: the rest of the rows cannot be read`
+            )
+        }
+        // `/services/data/v62.0/query/01g…-2000` and nothing else: the address is sent with the session's token, so
+        // a path that climbs out of the base path (`..`), another host or an added query is refused, not followed.
+        if (!NEXT_RECORDS_URL.test(url)) {
             throw new InvalidResponseError(`Salesforce gave a next-batch address outside ${REST_BASE_PATH}: ${url}`)
         }
         return url.slice(REST_BASE_PATH.length)

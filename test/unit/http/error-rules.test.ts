@@ -673,6 +673,42 @@ const CASES: readonly Case[] = [
             'a redirect usually means a wrong or outdated host',
         ],
     },
+    // Login state (freeze, unlock).
+    {
+        name: 'a query of UserLogin the integration user may not see',
+        status: 400,
+        request: { method: 'GET', path: '/services/data/v62.0/query' },
+        body: fixture('rest/error.invalid-type-userlogin'),
+        error: 'InsufficientPermissionError',
+        says: [
+            "The integration user may not see users' login state: INVALID_TYPE:",
+            "sObject type 'UserLogin' is not supported",
+            'needs Freeze Users (or Manage Users)',
+        ],
+    },
+    {
+        name: 'a login of a frozen integration user',
+        status: 400,
+        request: TOKEN,
+        body: { error: 'invalid_grant', error_description: 'user is frozen' },
+        error: 'AuthenticationError',
+        says: [
+            'Salesforce refused to log in: the integration user is frozen: invalid_grant: user is frozen',
+            'Unfreeze the integration user in Salesforce Setup → Users',
+        ],
+    },
+    {
+        name: 'a freeze or unlock the integration user may not make',
+        status: 400,
+        request: { method: 'PATCH', path: '/services/data/v62.0/sobjects/UserLogin/0YwRM000000TmLaYAK' },
+        body: fixture('rest/error.insufficient-access-userlogin'),
+        error: 'InsufficientPermissionError',
+        says: [
+            "The integration user may not change users' login state: INSUFFICIENT_ACCESS_OR_READONLY: insufficient access rights on object id",
+            'Freeze Users (or Manage Users)',
+            'Reset User Passwords and Unlock Users',
+        ],
+    },
 ]
 
 function inOrder(message: string, says: readonly string[]): void {
