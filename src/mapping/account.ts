@@ -192,7 +192,7 @@ function templateWith(custom: Record<string, unknown>): Readonly<Record<string, 
     if (template === undefined) {
         if (templatesByCustomFields.size >= MAX_TEMPLATES) templatesByCustomFields.clear()
         template = Object.fromEntries([
-            ...ACCOUNT_ATTRIBUTES.map((name) => [name, null] as const),
+            ...SCIM_ATTRIBUTES.map((name) => [name, null] as const),
             ...key
                 .split('\n')
                 .slice(0, -1)
