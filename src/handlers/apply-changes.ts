@@ -1,14 +1,29 @@
-import { InvalidRequestError, InvalidResponseError } from '../errors'
+import { InvalidRequestError, InvalidResponseError, SalesforceConnectorError } from '../errors'
 import { logger } from '../logger'
 import {
     ChangePlan,
+    describeRestWrite,
+    isEmptyRestPlan,
     PermissionSetRemoval,
     permissionSetsNotRemovedError,
     permissionSetsStillHeld,
     removalOperations,
+    RestGrant,
+    RestPlan,
+    RestRevoke,
+    restWritesNotApplied,
     valuesNotApplied,
 } from '../mapping/account-changes'
 import { SalesforceClient } from '../salesforce/client'
+import { SalesforceRestClient } from '../salesforce/rest/rest-client'
+import {
+    AccessQuery,
+    grantAssignment,
+    readUserAccess,
+    revokeAssignment,
+    setFeatureLicenses,
+    UserAccess,
+} from '../salesforce/rest/user-writes'
 import { ScimUser } from '../salesforce/types'
 import { settleLimited } from './concurrency'
 
@@ -17,7 +32,8 @@ export function isEmptyPlan(plan: ChangePlan): boolean {
         plan.operations.length === 0 &&
         plan.addToGroups.length === 0 &&
         plan.removeFromGroups.length === 0 &&
-        plan.permissionSetRemoval === undefined
+        plan.permissionSetRemoval === undefined &&
+        (plan.permissionSetDeletes ?? []).length === 0
     )
 }
 
@@ -133,4 +149,182 @@ async function changeGroupMemberships(
         throw reason
     }
     throw new Error(`Could not ${names} for user ${userId}: ${String(reason)}`)
+}
+
+/** The REST part of a command: its writes, and the read (before and after) they were planned from. */
+export interface RestChanges {
+    readonly plan: RestPlan
+    readonly query: AccessQuery
+}
+
+/** What a command wrote through REST, so a create that fails can take it back. */
+export interface RestWritesDone {
+    /** Rows created, as the revokes that undo them. */
+    readonly created: RestRevoke[]
+    /** Feature-license flags set, with the value each had before. */
+    readonly flagsBefore: Record<string, boolean>
+}
+
+export function noRestWritesDone(): RestWritesDone {
+    return { created: [], flagsBefore: {} }
+}
+
+const LICENSE_TYPES: readonly string[] = ['permissionSetLicense', 'packageLicense']
+
+function isLicense(kind: string): boolean {
+    return LICENSE_TYPES.includes(kind)
+}
+
+function errorCodeOf(err: unknown): string | undefined {
+    return err instanceof SalesforceConnectorError ? err.errorCode : undefined
+}
+
+/**
+ * Applies a command's SCIM plan and its REST writes in the order Salesforce's rules need: licenses first (a
+ * permission set or group may need one), then the SCIM PATCH and group memberships, then permission set groups,
+ * queues and feature licenses, then the removals, each deleting exactly one row, licenses last (Salesforce keeps a
+ * license while a permission set needs it). The writes go one at a time; the first refusal stops the command, its
+ * message naming the write and those not tried. Salesforce's DUPLICATE_VALUE on a grant (already assigned) and a
+ * row already gone on a revoke are not failures by themselves: the read-back decides.
+ * @returns the user's access read back after the REST writes; undefined when there were none.
+ * @throws the refused write's error; InvalidResponseError when the read-back does not show a write as done.
+ */
+export async function applyAccountChanges(
+    client: SalesforceClient,
+    rest: SalesforceRestClient,
+    userId: string,
+    plan: ChangePlan,
+    restChanges: RestChanges | undefined,
+    maxConcurrency: number,
+    done: RestWritesDone = noRestWritesDone()
+): Promise<UserAccess | undefined> {
+    if (restChanges === undefined || isEmptyRestPlan(restChanges.plan)) {
+        await applyChangePlan(client, userId, plan, maxConcurrency)
+        return undefined
+    }
+    const restPlan = restChanges.plan
+    const licenseGrants = restPlan.grants.filter((grant) => isLicense(grant.type))
+    const otherGrants = restPlan.grants.filter((grant) => !isLicense(grant.type))
+    const revokes = restPlan.revokes.filter((revoke) => !isLicense(revoke.kind))
+    const licenseRevokes = restPlan.revokes.filter((revoke) => isLicense(revoke.kind))
+    const flags =
+        Object.keys(restPlan.featureLicenses).length > 0 ? [{ featureLicenses: restPlan.featureLicenses }] : []
+    const steps: (RestGrant | RestRevoke | { featureLicenses: Readonly<Record<string, boolean>> })[] = [
+        ...licenseGrants,
+        ...otherGrants,
+        ...flags,
+        ...revokes,
+        ...licenseRevokes,
+    ]
+    let next = 0
+    const run = async (count: number): Promise<void> => {
+        for (const end = next + count; next < end; next++) {
+            const step = steps[next]
+            if (step === undefined) return
+            try {
+                await restWrite(rest, userId, step, done)
+            } catch (err) {
+                const notTried = steps.slice(next + 1).map(describeRestWrite)
+                if (err instanceof Error) {
+                    err.message =
+                        `Could not ${describeRestWrite(step)} for user ${userId}: ${err.message}` +
+                        (notTried.length > 0 ? ` (not tried: ${notTried.join(', ')})` : '')
+                }
+                throw err
+            }
+        }
+    }
+    await run(licenseGrants.length)
+    await applyChangePlan(client, userId, plan, maxConcurrency)
+    await run(steps.length)
+    logger.info(
+        {
+            userId,
+            granted: restPlan.grants.length,
+            revoked: restPlan.revokes.length,
+            flags: Object.keys(restPlan.featureLicenses).length,
+        },
+        `Changed the access of Salesforce user ${userId} beyond SCIM`
+    )
+    const after = await readUserAccess(rest, userId, restChanges.query)
+    checkRestWritesApplied(restPlan, after, userId)
+    return after
+}
+
+async function restWrite(
+    rest: SalesforceRestClient,
+    userId: string,
+    step: RestGrant | RestRevoke | { readonly featureLicenses: Readonly<Record<string, boolean>> },
+    done: RestWritesDone
+): Promise<void> {
+    if ('featureLicenses' in step) {
+        await setFeatureLicenses(rest, userId, step.featureLicenses)
+        for (const [field, on] of Object.entries(step.featureLicenses)) done.flagsBefore[field] ??= !on
+        return
+    }
+    if ('rowId' in step) {
+        try {
+            await revokeAssignment(rest, step.kind, step.rowId)
+        } catch (err) {
+            const code = errorCodeOf(err)
+            if (code !== 'ENTITY_IS_DELETED' && code !== 'NOT_FOUND') throw err
+            logger.info({ userId, rowId: step.rowId }, `The ${step.kind} row ${step.rowId} was already gone`)
+        }
+        return
+    }
+    try {
+        const rowId = await grantAssignment(rest, step.type, userId, step.entitlementId)
+        done.created.push({ kind: step.type, rowId, entitlementId: step.entitlementId })
+    } catch (err) {
+        if (errorCodeOf(err) !== 'DUPLICATE_VALUE') throw err
+        // Salesforce says the user has it already: true only if the read-back shows it.
+        logger.info(
+            { userId, entitlementId: step.entitlementId },
+            `Salesforce says user ${userId} already has ${step.entitlementId}`
+        )
+    }
+}
+
+/** @throws InvalidResponseError naming each write Salesforce accepted but the user's rows do not show. */
+function checkRestWritesApplied(plan: RestPlan, after: UserAccess, userId: string): void {
+    const missing = restWritesNotApplied(plan, after)
+    if (missing.length === 0) return
+    throw new InvalidResponseError(
+        `Salesforce accepted the changes of user ${userId} but its records do not show the ${missing.join(', ')}: ` +
+            'that access was NOT changed. Check the user in Salesforce Setup (Users → the user → Permission Set ' +
+            'Assignments, Permission Set License Assignments, Managed Packages, Queues), then retry the request in ISC.'
+    )
+}
+
+/**
+ * Takes back what a failed create wrote through REST (rows created deleted, flags set back), so the user keeps
+ * none of the REST access of the create; what could not be taken back is returned in words.
+ */
+export async function undoRestWrites(
+    rest: SalesforceRestClient,
+    userId: string,
+    done: RestWritesDone
+): Promise<string[]> {
+    const left: string[] = []
+    for (const row of [...done.created].reverse()) {
+        try {
+            await revokeAssignment(rest, row.kind, row.rowId)
+        } catch (err) {
+            left.push(describeRestWrite({ type: row.kind as RestGrant['type'], entitlementId: row.entitlementId }))
+            logger.warn({ userId, rowId: row.rowId }, `Could not take back ${row.rowId}: ${String(err)}`)
+        }
+    }
+    if (Object.keys(done.flagsBefore).length > 0) {
+        try {
+            await setFeatureLicenses(rest, userId, done.flagsBefore)
+        } catch (err) {
+            left.push(
+                describeRestWrite({
+                    featureLicenses: Object.fromEntries(Object.keys(done.flagsBefore).map((f) => [f, true])),
+                })
+            )
+            logger.warn({ userId }, `Could not take back the feature licenses: ${String(err)}`)
+        }
+    }
+    return left
 }
