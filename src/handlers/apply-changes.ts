@@ -1,8 +1,14 @@
+import { SalesforceConfig } from '../config'
 import { InvalidRequestError, InvalidResponseError, SalesforceConnectorError } from '../errors'
 import { logger } from '../logger'
 import {
+    AccountChange,
     ChangePlan,
     describeRestWrite,
+    planRestChanges,
+    restAccessAttributes,
+    restAccessNeeded,
+    restChangesOf,
     isEmptyRestPlan,
     PermissionSetRemoval,
     permissionSetsNotRemovedError,
@@ -16,8 +22,10 @@ import {
 } from '../mapping/account-changes'
 import { SalesforceClient } from '../salesforce/client'
 import { SalesforceRestClient } from '../salesforce/rest/rest-client'
+import { sameId } from '../salesforce/ids'
 import {
     AccessQuery,
+    featureLicenseFields,
     grantAssignment,
     readUserAccess,
     revokeAssignment,
@@ -311,7 +319,10 @@ export async function undoRestWrites(
             await revokeAssignment(rest, row.kind, row.rowId)
         } catch (err) {
             left.push(describeRestWrite({ type: row.kind as RestGrant['type'], entitlementId: row.entitlementId }))
-            logger.warn({ userId, rowId: row.rowId }, `Could not take back ${row.rowId}: ${String(err)}`)
+            logger.warn(
+                { userId, rowId: row.rowId },
+                `Could not take back ${row.rowId}: ${err instanceof Error ? err.message : String(err)}`
+            )
         }
     }
     if (Object.keys(done.flagsBefore).length > 0) {
@@ -323,8 +334,72 @@ export async function undoRestWrites(
                     featureLicenses: Object.fromEntries(Object.keys(done.flagsBefore).map((f) => [f, true])),
                 })
             )
-            logger.warn({ userId }, `Could not take back the feature licenses: ${String(err)}`)
+            logger.warn(
+                { userId },
+                `Could not take back the feature licenses: ${err instanceof Error ? err.message : String(err)}`
+            )
         }
     }
     return left
+}
+
+/** The account with the REST-only entitlement attributes read of the user (only those read). */
+export function withRestAccess<T extends { attributes: object }>(account: T, access: UserAccess | undefined): T {
+    if (access === undefined) return account
+    return { ...account, attributes: { ...account.attributes, ...restAccessAttributes(access) } }
+}
+
+/**
+ * Reads what the REST writes are planned from, in one Composite request (and, for a Set of feature licenses,
+ * the User describe's flags), and plans them. Undefined when the command touches nothing beyond SCIM.
+ */
+export async function planRestWrites(
+    rest: SalesforceRestClient,
+    userId: string,
+    changes: readonly AccountChange[],
+    permissionSetDeletes: readonly string[] | undefined
+): Promise<(RestChanges & { readonly before: UserAccess }) | undefined> {
+    const needed = restAccessNeeded(changes, permissionSetDeletes)
+    if (needed === undefined) return undefined
+    const fields = needed.allFeatureLicenses
+        ? [...new Set([...needed.query.featureLicenseFields, ...(await featureLicenseFields(rest))])]
+        : needed.query.featureLicenseFields
+    const query = { ...needed.query, featureLicenseFields: fields }
+    const before = await readUserAccess(rest, userId, query)
+    const plan = planRestChanges(before, changes, permissionSetDeletes)
+    return { plan, query, before }
+}
+
+/**
+ * The REST-only entitlements need the REST API: without the setting, a change of one is refused before anything
+ * is written, naming the setting, rather than reported done.
+ * @throws InvalidRequestError naming the attributes and the setting.
+ */
+export function refuseRestChangesWithoutRest(changes: readonly AccountChange[], config: SalesforceConfig): void {
+    if (config.governBeyondScim) return
+    const attributes = [...new Set(restChangesOf(changes).map((change) => change.attribute))]
+    if (attributes.length === 0) return
+    throw new InvalidRequestError(
+        `${attributes.join(', ')}: these entitlements are written through Salesforce's REST API, which this source ` +
+            'does not use: turn on Govern Access Beyond SCIM (governBeyondScim) in the source configuration, or ' +
+            'leave them out of the request'
+    )
+}
+
+/**
+ * A queue and a public group share their key prefix (00G), and Salesforce's GroupMember takes either: a public
+ * group's id among `queues` would make the user a member of that group. So every queue granted must be one of the
+ * org's queues.
+ * @throws InvalidRequestError naming the id and the attribute to use.
+ */
+export async function refuseNonQueues(client: SalesforceClient, changes: readonly AccountChange[]): Promise<void> {
+    const granted = restChangesOf(changes).flatMap((c) => (c.type === 'queue' && c.op !== 'Remove' ? c.ids : []))
+    if (granted.length === 0) return
+    const queues = await client.queueIds()
+    const notQueue = granted.find((id) => ![...queues].some((queueId) => sameId(queueId, id)))
+    if (notQueue === undefined) return
+    throw new InvalidRequestError(
+        `queues: ${notQueue} is not a queue of this org (a public group, or a queue deleted since the last ` +
+            'entitlement aggregation): give public groups through `groups`, and aggregate entitlements again'
+    )
 }
