@@ -87,6 +87,33 @@ export class OAuthError extends Error {
     }
 }
 
+/**
+ * A record-level refusal of the REST API (a DML validation, a field that cannot be written): HTTP 400 by default with
+ * Salesforce's `[{"message","errorCode","fields"}]`.
+ */
+export class DmlError extends RestApiError {
+    constructor(
+        errorCode: string,
+        message: string,
+        readonly fields: readonly string[] = [],
+        status = 400
+    ) {
+        super(status, errorCode, message)
+        this.name = 'DmlError'
+    }
+
+    override body(): unknown[] {
+        return [{ message: this.message, errorCode: this.errorCode, fields: [...this.fields] }]
+    }
+
+    /** A SCIM-side rule's `CODE:reason;` detail as the REST API words it. */
+    static fromScim(e: ScimError): DmlError {
+        const m = /^([A-Z_]+):\s*([^;]*)/.exec(e.detail)
+        if (!m) return new DmlError('INVALID_FIELD', e.detail)
+        return new DmlError(m[1] ?? 'INVALID_FIELD', (m[2] ?? '').trim())
+    }
+}
+
 export const INVALID_SESSION = (): RestApiError =>
     new RestApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid')
 

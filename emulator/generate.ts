@@ -1,6 +1,6 @@
 import { ChunkedIds, KEY_PREFIX, POD } from './ids'
-import { CustomValue, LicenseName, UserRecord } from './model'
-import { CURRENT_POD_NEXT_COUNTER, makeAlias, SEED, seedUserId, slug, USER_DOMAIN } from './seed'
+import { CustomValue, FeatureLicense, LicenseName, UserRecord } from './model'
+import { CURRENT_POD_NEXT_COUNTER, makeAlias, ORG_NAME, SEED, seedUserId, slug, USER_DOMAIN } from './seed'
 import { OrgStore } from './store'
 import { prng } from './random'
 
@@ -193,6 +193,12 @@ const DEPARTMENTS: readonly Department[] = [
     },
 ]
 
+/** Feature licenses (User.UserPermissions*) every user of a department holds. */
+const FEATURE_LICENSES_OF_DEPARTMENT: Readonly<Record<string, readonly FeatureLicense[]>> = {
+    Service: ['SupportUser', 'KnowledgeUser'],
+    Marketing: ['MarketingUser'],
+}
+
 const TOTAL_WEIGHT = DEPARTMENTS.reduce((n, d) => n + d.weight, 0)
 const GEN_START = Date.UTC(2022, 0, 3, 9, 0, 0)
 const GEN_END = Date.UTC(2025, 8, 30, 17, 0, 0)
@@ -295,6 +301,17 @@ export function generateUsers(store: OrgStore, count: number, randomSeed: number
             lastModified: Math.max(createdSec, modified),
         }
         store.seedUser(user, permissionSetIds)
+        if (permissionSetIds.includes(PS.crmAnalyticsPlus)) {
+            // The set needs its permission set license: the license gets a seat for each holder.
+            const psl = store.permissionSetLicenses.get(SEED.permissionSetLicenses.crmAnalyticsPlus)
+            if (psl) psl.totalLicenses++
+            store.seedLicenseAssignment(id, SEED.permissionSetLicenses.crmAnalyticsPlus)
+        }
+        store.seedRestFields(
+            id,
+            { companyName: ORG_NAME, lastLoginDate: isActive && i % 7 !== 0 ? modified : null },
+            FEATURE_LICENSES_OF_DEPARTMENT[dept.name] ?? []
+        )
         if (license !== 'Chatter Free' && license !== 'Identity') for (const g of team.groups) store.seedMember(g, id)
     }
 }

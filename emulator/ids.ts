@@ -2,7 +2,9 @@ import { prng } from './random'
 
 /**
  * Salesforce record ids: a 3-character key prefix (005 User, 00e Profile, 0PS PermissionSet, 0PG PermissionSetGroup,
- * 00G Group, 00E UserRole, 00D Organization), a 2-character pod (instance) code, a reserved digit and a 9-character
+ * 00G Group, 00E UserRole, 00D Organization, and the junction and license objects the REST API serves: 0Pa
+ * PermissionSetAssignment, 0PL PermissionSetLicense, 2LA PermissionSetLicenseAssign, 050 PackageLicense, 051
+ * UserPackageLicense, 011 GroupMember, 0Yw UserLogin, 100 UserLicense; 01g is a query cursor), a 2-character pod (instance) code, a reserved digit and a 9-character
  * base-62 counter, plus the 3-character case-safe checksum that turns the 15-character id into the 18-character form
  * the API returns.
  *
@@ -25,6 +27,16 @@ export const KEY_PREFIX = {
     org: '00D',
     account: '001',
     contact: '003',
+    permissionSetAssignment: '0Pa',
+    permissionSetGroupComponent: '0PH',
+    permissionSetLicense: '0PL',
+    permissionSetLicenseAssign: '2LA',
+    packageLicense: '050',
+    userPackageLicense: '051',
+    groupMember: '011',
+    userLogin: '0Yw',
+    userLicense: '100',
+    queryLocator: '01g',
 } as const
 
 export type KeyPrefix = (typeof KEY_PREFIX)[keyof typeof KEY_PREFIX]

@@ -3,6 +3,7 @@ import { AddressInfo } from 'net'
 import { FaultInjector, FaultOptions } from './faults'
 import { allocateSeats, generatePermissionSets, generateUsers } from './generate'
 import { RollingDailyCounter } from './limits'
+import { IntegrationPermissions, PermissionSwitch } from './rest/permissions'
 import { createApp, ServerState } from './server'
 import { ORG_ID, ORG_NAME, seedOrg } from './seed'
 import { SessionStore } from './sessions'
@@ -13,6 +14,8 @@ import { Variants, VariantSwitch } from './variants'
 export type { FaultKind, FaultOptions } from './faults'
 export type { EmulatorStats } from './stats'
 export type { Variants, VariantName } from './variants'
+export type { IntegrationPermission, IntegrationPermissions } from './rest/permissions'
+export { INTEGRATION_PERMISSIONS } from './rest/permissions'
 export { DEFAULT_VARIANTS, VARIANT_VALUES, CREATE_COMMIT_DELAY_MS } from './variants'
 export { checksumSuffix, KEY_PREFIX, POD } from './ids'
 export { OrgStore } from './store'
@@ -48,6 +51,11 @@ export interface EmulatorOptions {
      * header follow it, plus `clockSkewMs`.
      */
     clock?: () => number
+    /**
+     * The integration user's Salesforce permissions (Manage Users, View Setup and Configuration, Assign Permission
+     * Sets, Manage Package Licenses, Freeze Users, View All Users); unset ones are granted. Changeable at run time.
+     */
+    integrationPermissions?: Partial<IntegrationPermissions>
     /** Milliseconds Salesforce's clock runs ahead of `clock` (negative: behind); changeable at run time. Default 0. */
     clockSkewMs?: number
 }
@@ -60,6 +68,8 @@ export interface RunningEmulator {
     /** Switch variants (partial; the others stay). Returns the variants now in force. */
     setVariants(variants: Partial<Variants>): Variants
     variants(): Variants
+    /** Grant or take away integration-user permissions (partial; the others stay). Returns those now in force. */
+    setIntegrationPermissions(permissions: Partial<IntegrationPermissions>): IntegrationPermissions
     /** Make Salesforce's clock run `ms` ahead of the emulator's base clock (negative: behind). */
     setClockSkew(ms: number): void
     revokeSessions(): void
@@ -81,6 +91,7 @@ export function buildOrg(
     generatePermissionSets(store, options.permissionSets ?? 0, seed)
     generateUsers(store, options.users ?? 0, seed)
     allocateSeats(store, options.extraLicenses ?? 3)
+    store.sealSeed()
     return store
 }
 
@@ -91,6 +102,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const clock = (): number => baseClock() + skew
     const store = buildOrg({ ...options, clock })
     const variants = new VariantSwitch(options.variants ?? {})
+    const permissions = new PermissionSwitch(options.integrationPermissions ?? {})
     const sessions = new SessionStore(ORG_ID.slice(0, 15), (options.sessionTimeoutSeconds ?? 7200) * 1000)
     const stats = emptyStats()
     let url = ''
@@ -108,6 +120,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         limit: new RollingDailyCounter(options.apiDailyLimit ?? 5_000_000),
         stats,
         variants,
+        permissions,
         defaultUserPageSize: options.defaultPageSize ?? 10,
         stringifiedErrorSchemas: options.stringifiedErrorSchemas ?? true,
         url: () => url,
@@ -143,6 +156,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         },
         setVariants: (v) => variants.set(v),
         variants: () => ({ ...variants.current }),
+        setIntegrationPermissions: (p) => permissions.set(p),
         setClockSkew: (ms) => {
             skew = ms
         },

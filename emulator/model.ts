@@ -51,6 +51,8 @@ export interface PermissionSet {
     readonly label: string
     /** A permission set tied to a user license can only be assigned to users of that license. */
     readonly license?: LicenseName
+    /** PermissionSet.LicenseId when it is a permission set license: only its holders may be assigned the set. */
+    readonly permissionSetLicenseId?: string
     readonly created: number
     lastModified: number
 }
@@ -58,7 +60,132 @@ export interface PermissionSet {
 /** A permission set group: users get it through a PermissionSetAssignment that SCIM does not show. */
 export interface PermissionSetGroup {
     readonly id: string
+    /** MasterLabel. */
     readonly name: string
+    readonly developerName: string
+    readonly status: 'Updated' | 'Outdated' | 'Updating' | 'Failed'
+    /** The permission sets it contains (PermissionSetGroupComponent rows). */
+    readonly permissionSetIds: readonly string[]
+}
+
+/**
+ * A permission set Salesforce keeps behind something else, never listed by SCIM: the one a profile owns
+ * (`IsOwnedByProfile`, Type `Profile`) or a group's aggregate permissions (Type `Group`).
+ */
+export interface OwnedPermissionSet {
+    readonly id: string
+    readonly name: string
+    readonly label: string
+    readonly type: 'Profile' | 'Group'
+    readonly profileId: string | null
+    readonly permissionSetGroupId: string | null
+}
+
+export interface PermissionSetLicense {
+    readonly id: string
+    readonly developerName: string
+    readonly masterLabel: string
+    readonly status: 'Active' | 'Disabled'
+    totalLicenses: number
+    /** Epoch ms, or null when the license does not expire. */
+    readonly expirationDate: number | null
+}
+
+export interface PackageLicense {
+    readonly id: string
+    readonly namespacePrefix: string
+    readonly status: 'Active' | 'Expired' | 'Free' | 'Trial'
+    /** -1: licensed site-wide (every user, no assignments). */
+    allowedLicenses: number
+    readonly expirationDate: number | null
+}
+
+/** Junction rows, kept under their API field names (datetimes in Salesforce's JSON form). */
+export type PermissionSetAssignmentRow = {
+    readonly Id: string
+    readonly AssigneeId: string
+    PermissionSetId: string
+    readonly PermissionSetGroupId: string | null
+    ExpirationDate: string | null
+    readonly IsActive: boolean
+    SystemModstamp: string
+    IsDeleted: boolean
+}
+
+export type PermissionSetLicenseAssignRow = {
+    readonly Id: string
+    readonly AssigneeId: string
+    readonly PermissionSetLicenseId: string
+    SystemModstamp: string
+    IsDeleted: boolean
+}
+
+export type UserPackageLicenseRow = {
+    readonly Id: string
+    readonly UserId: string
+    readonly PackageLicenseId: string
+    SystemModstamp: string
+    IsDeleted: boolean
+}
+
+export type GroupMemberRow = {
+    readonly Id: string
+    readonly GroupId: string
+    readonly UserOrGroupId: string
+    SystemModstamp: string
+    IsDeleted: boolean
+}
+
+export type PermissionSetGroupComponentRow = {
+    readonly Id: string
+    readonly PermissionSetGroupId: string
+    readonly PermissionSetId: string
+    IsDeleted: boolean
+}
+
+export type UserLoginRow = {
+    readonly Id: string
+    readonly UserId: string
+    IsFrozen: boolean
+    IsPasswordLocked: boolean
+    LastModifiedDate: string
+    IsDeleted: boolean
+}
+
+/**
+ * User fields SCIM does not carry: the company name, the last login, and the feature-license flags (the
+ * `UserPermissions*` booleans, by the part of the name after `UserPermissions`).
+ */
+export interface UserRestFields {
+    companyName: string | null
+    lastLoginDate: number | null
+    readonly featureLicenses: Set<FeatureLicense>
+}
+
+/** The `UserPermissions*` feature-license flags on User, with their labels in Setup. */
+export const FEATURE_LICENSES = {
+    MarketingUser: 'Marketing User',
+    OfflineUser: 'Offline User',
+    KnowledgeUser: 'Knowledge User',
+    SupportUser: 'Service Cloud User',
+    InteractionUser: 'Flow User',
+    CallCenterAutoLogin: 'Auto-login Call Center',
+    SFContentUser: 'Salesforce CRM Content User',
+    LiveAgentUser: 'Chat User',
+    AvantgoUser: 'Mobile User',
+} as const
+
+export type FeatureLicense = keyof typeof FEATURE_LICENSES
+
+/** The feature licenses a user license allows; the others are refused (FIELD_INTEGRITY_EXCEPTION). */
+export const FEATURE_LICENSES_BY_LICENSE: Readonly<Record<LicenseName, readonly FeatureLicense[]>> = {
+    Salesforce: Object.keys(FEATURE_LICENSES) as FeatureLicense[],
+    'Salesforce Platform': ['OfflineUser', 'InteractionUser', 'SFContentUser', 'AvantgoUser'],
+    'Chatter Free': [],
+    Identity: [],
+    'Partner Community': [],
+    'Guest User License': [],
+    'Automated Process': [],
 }
 
 /** Assignment details SCIM neither shows nor can recreate. */

@@ -82,9 +82,15 @@ export function issueToken(req: Request, deps: OAuthDeps): TokenResult {
     if (grant === 'password') {
         checkClient(p.client_id, p.client_secret)
         const user = p.username ? deps.store.findUserByUserName(p.username) : undefined
-        // Wrong username, password or token, and inactive users, all get the same answer.
-        if (!user || !user.isActive || !deps.store.checkPassword(user.id, p.password ?? ''))
+        // Wrong username, password or token, and inactive or frozen users, all get the same answer.
+        if (
+            !user ||
+            !user.isActive ||
+            deps.store.isFrozen(user.id) ||
+            !deps.store.checkPassword(user.id, p.password ?? '')
+        )
             throw new OAuthError('invalid_grant', 'authentication failure')
+        if (deps.store.isPasswordLocked(user.id)) throw new OAuthError('invalid_grant', 'user is locked')
         userId = user.id
     } else if (grant === 'client_credentials') {
         const basic = basicAuth(req)
@@ -92,6 +98,7 @@ export function issueToken(req: Request, deps: OAuthDeps): TokenResult {
         // Client credentials run as the connected app's "run as" user: the integration user.
         const runAs = deps.store.getUser(SEED.users.integration)
         if (!runAs?.isActive) throw new OAuthError('invalid_grant', 'inactive user')
+        if (deps.store.isFrozen(runAs.id)) throw new OAuthError('invalid_grant', 'user is frozen')
         userId = runAs.id
     } else if (grant === JWT_GRANT) {
         userId = verifyAssertion(req, p.assertion, deps, now)
@@ -152,6 +159,7 @@ function verifyAssertion(req: Request, assertion: string | undefined, deps: OAut
     const user = subject ? deps.store.findUserByUserName(subject) : undefined
     if (!user) throw new OAuthError('invalid_grant', "user hasn't approved this consumer")
     if (!user.isActive) throw new OAuthError('invalid_grant', 'inactive user')
+    if (deps.store.isFrozen(user.id)) throw new OAuthError('invalid_grant', 'user is frozen')
     if (!deps.store.isApprovedForConnectedApp(user.id))
         throw new OAuthError('invalid_grant', "user hasn't approved this consumer")
     return user.id

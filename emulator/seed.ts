@@ -1,6 +1,6 @@
 import { EMULATOR_CREDENTIALS } from './credentials'
 import { counterBeforeCaseFlip, KEY_PREFIX, makeId, POD } from './ids'
-import { CustomValue, LicenseName, UserFields, UserRecord, UserType } from './model'
+import { CustomValue, FeatureLicense, LicenseName, UserFields, UserRecord, UserType } from './model'
 import { OrgStore } from './store'
 
 /**
@@ -98,10 +98,30 @@ export const SEED = {
         supportQueue: makeId(KEY_PREFIX.group, 7),
         /** A public group whose name has quotes, braces, a backslash and an emoji. */
         nightShift: makeId(KEY_PREFIX.group, 8),
+        /** A second queue. */
+        escalationsQueue: makeId(KEY_PREFIX.group, 9),
     },
     /** Permission set groups: their assignments are PermissionSetAssignment rows SCIM does not show. */
     permissionSetGroups: {
         salesLeadership: makeId(KEY_PREFIX.permissionSetGroup, 1),
+        serviceAgentBundle: makeId(KEY_PREFIX.permissionSetGroup, 2),
+        /** Status Outdated: recalculation pending after a component changed. */
+        adminTools: makeId(KEY_PREFIX.permissionSetGroup, 3),
+    },
+    permissionSetLicenses: {
+        /** Needed by the CRM Analytics Plus permission set. */
+        crmAnalyticsPlus: makeId(KEY_PREFIX.permissionSetLicense, 1),
+        /** Every seat taken. */
+        salesCloudEinstein: makeId(KEY_PREFIX.permissionSetLicense, 2),
+        fieldServiceScheduling: makeId(KEY_PREFIX.permissionSetLicense, 3),
+    },
+    packageLicenses: {
+        /** Licensed site-wide (AllowedLicenses -1): no assignments. */
+        conga: makeId(KEY_PREFIX.packageLicense, 1),
+        /** One seat left. */
+        docuSign: makeId(KEY_PREFIX.packageLicense, 2),
+        /** Expired. */
+        pardot: makeId(KEY_PREFIX.packageLicense, 3),
     },
     users: {
         integration: seedUserId(1),
@@ -134,10 +154,42 @@ export const SEED = {
         /** In the Support Queue and a public group; a backslash in the last name, emoji in the title. */
         messyQueue: seedUserId(31),
         messyAccents: seedUserId(32),
+        /** Frozen (UserLogin.IsFrozen): active in SCIM, cannot log in. */
+        frozen: seedUserId(12),
+        /** Locked out by failed logins (UserLogin.IsPasswordLocked): the API can unlock. */
+        locked: seedUserId(14),
+        /** Locked out "until an administrator resets the password": the API cannot unlock. */
+        lockedUntilAdminReset: seedUserId(13),
     },
     /** Seed users in the Support Queue (a queue, not a public group). */
     queueMembers: [seedUserId(15), seedUserId(16), seedUserId(17), seedUserId(31)],
+    /** Seed users in the Escalations Queue. */
+    escalationsMembers: [seedUserId(5), seedUserId(9)],
 } as const
+
+/** Feature licenses (User.UserPermissions*) of seed users, by seed user number. */
+const FEATURE_LICENSES_OF: Readonly<Record<number, readonly FeatureLicense[]>> = {
+    3: ['OfflineUser'],
+    4: ['SupportUser', 'KnowledgeUser'],
+    7: ['SupportUser', 'KnowledgeUser', 'LiveAgentUser'],
+    8: ['SupportUser', 'CallCenterAutoLogin'],
+    15: ['SupportUser', 'KnowledgeUser'],
+    16: ['SupportUser', 'KnowledgeUser'],
+    17: ['SupportUser'],
+    18: ['MarketingUser', 'SFContentUser'],
+    19: ['InteractionUser', 'AvantgoUser'],
+    20: ['InteractionUser'],
+}
+
+/** Postal codes and states of the seed's cities: the address parts of their users. */
+const ADDRESS_PARTS: Readonly<Record<string, readonly [string | null, string]>> = {
+    'San Francisco': ['CA', '94105'],
+    Seattle: ['WA', '98101'],
+    'New York': ['NY', '10007'],
+    London: [null, 'EC2V 7HH'],
+    Berlin: [null, '10117'],
+    東京: [null, '100-0005'],
+}
 
 interface SeedUser {
     readonly n: number
@@ -577,6 +629,9 @@ export function seedOrg(store: OrgStore): void {
             name: label,
             label,
             ...(license ? { license } : {}),
+            ...(id === S.crmAnalyticsPlus
+                ? { permissionSetLicenseId: SEED.permissionSetLicenses.crmAnalyticsPlus }
+                : {}),
             created: at(-20 + i),
             lastModified: at(180 + i * 11),
         })
@@ -611,6 +666,7 @@ export function seedOrg(store: OrgStore): void {
         [G.executives, 'Executives', 'Regular'],
         [G.supportQueue, 'Support Queue', 'Queue'],
         [G.nightShift, 'Night "Owls" {Shift} \\ 🌙', 'Regular'],
+        [G.escalationsQueue, 'Sales Escalations', 'Queue'],
     ]
     groups.forEach(([id, name, type], i) =>
         store.addGroup({ id, name, type, members: new Set(), created: at(-5 + i), lastModified: at(250 + i * 9) })
@@ -646,8 +702,8 @@ export function seedOrg(store: OrgStore): void {
             employeeNumber: s.n < 27 || s.n > 28 ? `E${String(1000 + s.n)}` : null,
             street: s.city ? '1 Market Street' : null,
             city: s.city ?? null,
-            state: null,
-            postalCode: null,
+            state: s.city ? (ADDRESS_PARTS[s.city]?.[0] ?? null) : null,
+            postalCode: s.city ? (ADDRESS_PARTS[s.city]?.[1] ?? null) : null,
             country: s.country ?? null,
             phone: s.phone ?? null,
             mobilePhone: null,
@@ -674,15 +730,24 @@ export function seedOrg(store: OrgStore): void {
             s.n === 1 ? EMULATOR_CREDENTIALS.password : undefined
         )
         for (const g of s.groups ?? []) store.seedMember(SEED.groups[g], id)
+        const internal = s.userType === 'AutomatedProcess' || s.userType === 'Guest'
+        store.seedRestFields(
+            id,
+            {
+                companyName: s.userType === 'PowerPartner' ? 'Nordic Partners AB' : internal ? null : ORG_NAME,
+                // Most users logged in during the last weeks; the inactive, the partner and the intern never did.
+                lastLoginDate: internal || !fields.isActive || s.n === 25 || s.n === 26 ? null : at(1_650 + s.n, s.n),
+            },
+            FEATURE_LICENSES_OF[s.n] ?? []
+        )
     }
     store.setSecurityToken(SEED.users.integration, EMULATOR_CREDENTIALS.securityToken)
     for (const id of SEED.queueMembers) store.seedMember(G.supportQueue, id)
-    // Marcus Reid holds a permission set group and a permission set that expires: neither shows in SCIM.
-    store.addPermissionSetGroup({ id: SEED.permissionSetGroups.salesLeadership, name: 'Sales Leadership' })
-    store.seedHiddenAssignments(SEED.users.vpSales, {
-        permissionSetGroupIds: [SEED.permissionSetGroups.salesLeadership],
-        expiry: { [S.salesCloudUser]: Date.UTC(2027, 5, 30) },
-    })
+    for (const id of SEED.escalationsMembers) store.seedMember(G.escalationsQueue, id)
+    seedLicensesAndGroups(store)
+    store.seedLoginState(SEED.users.frozen, { frozen: true })
+    store.seedLoginState(SEED.users.locked, { locked: true })
+    store.seedLoginState(SEED.users.lockedUntilAdminReset, { untilAdminReset: true })
 
     store.settings.webToLeadDefaultCreatorId = SEED.users.salesManagerWest
     store.settings.defaultCaseOwnerId = SEED.users.serviceManagerEmea
@@ -690,6 +755,96 @@ export function seedOrg(store: OrgStore): void {
     store.approvedProfileIds.add(SEED.profiles.systemAdministrator)
     store.manageUsersProfileIds.add(SEED.profiles.systemAdministrator)
     store.approvedPermissionSetIds.add(SEED.permissionSets.apiEnabled)
+}
+
+/**
+ * Permission set groups and the assignments SCIM does not show, permission set licenses (one full) and their
+ * holders, package licenses (one site-wide, one with a seat left, one expired) and theirs.
+ */
+function seedLicensesAndGroups(store: OrgStore): void {
+    const S = SEED.permissionSets
+    const PSG = SEED.permissionSetGroups
+    const PSL = SEED.permissionSetLicenses
+    const PKG = SEED.packageLicenses
+    const U = SEED.users
+    store.addPermissionSetLicense({
+        id: PSL.crmAnalyticsPlus,
+        developerName: 'EinsteinAnalyticsPlusPsl',
+        masterLabel: 'CRM Analytics Plus',
+        status: 'Active',
+        totalLicenses: 5,
+        expirationDate: Date.UTC(2027, 0, 31),
+    })
+    store.addPermissionSetLicense({
+        id: PSL.salesCloudEinstein,
+        developerName: 'SalesCloudEinsteinPsl',
+        masterLabel: 'Sales Cloud Einstein',
+        status: 'Active',
+        totalLicenses: 2,
+        expirationDate: Date.UTC(2026, 11, 31),
+    })
+    store.addPermissionSetLicense({
+        id: PSL.fieldServiceScheduling,
+        developerName: 'FieldServiceSchedulingPsl',
+        masterLabel: 'Field Service Scheduling',
+        status: 'Active',
+        totalLicenses: 10,
+        expirationDate: null,
+    })
+    for (const u of [U.ceo, U.vpSales]) store.seedLicenseAssignment(u, PSL.crmAnalyticsPlus)
+    for (const u of [U.vpSales, U.salesManagerWest]) store.seedLicenseAssignment(u, PSL.salesCloudEinstein)
+    store.seedLicenseAssignment(U.serviceManagerAmericas, PSL.fieldServiceScheduling)
+
+    store.addPackageLicense({
+        id: PKG.conga,
+        namespacePrefix: 'APXTConga4',
+        status: 'Active',
+        allowedLicenses: -1,
+        expirationDate: null,
+    })
+    store.addPackageLicense({
+        id: PKG.docuSign,
+        namespacePrefix: 'dsfs',
+        status: 'Active',
+        allowedLicenses: 4,
+        expirationDate: Date.UTC(2026, 5, 30),
+    })
+    store.addPackageLicense({
+        id: PKG.pardot,
+        namespacePrefix: 'pi',
+        status: 'Expired',
+        allowedLicenses: 10,
+        expirationDate: Date.UTC(2025, 2, 31),
+    })
+    for (const u of [U.ceo, U.vpSales, U.salesManagerWest]) store.seedLicenseAssignment(u, PKG.docuSign)
+    store.seedLicenseAssignment(seedUserId(18), PKG.pardot)
+
+    store.addPermissionSetGroup({
+        id: PSG.salesLeadership,
+        name: 'Sales Leadership',
+        developerName: 'Sales_Leadership',
+        status: 'Updated',
+        permissionSetIds: [S.salesCloudUser, S.crmAnalyticsPlus],
+    })
+    store.addPermissionSetGroup({
+        id: PSG.serviceAgentBundle,
+        name: 'Service Agent Bundle',
+        developerName: 'Service_Agent_Bundle',
+        status: 'Updated',
+        permissionSetIds: [S.serviceCloudUser, S.knowledgeUser],
+    })
+    store.addPermissionSetGroup({
+        id: PSG.adminTools,
+        name: 'Admin Tools',
+        developerName: 'Admin_Tools',
+        status: 'Outdated',
+        permissionSetIds: [S.flowBuilder, S.modifyAllDataAuditor, S.apiEnabled],
+    })
+    // Marcus Reid holds a permission set group and a permission set that expires: neither shows in SCIM.
+    store.seedHiddenAssignments(U.vpSales, {
+        permissionSetGroupIds: [PSG.salesLeadership],
+        expiry: { [S.salesCloudUser]: Date.UTC(2027, 5, 30) },
+    })
 }
 
 export function slug(s: string): string {

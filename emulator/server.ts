@@ -12,6 +12,8 @@ import { FaultInjector } from './faults'
 import { RollingDailyCounter } from './limits'
 import { issueToken, requireSession, sessionOf } from './oauth'
 import { sendEmpty, sendJson } from './respond'
+import { PermissionSwitch, UnknownPermissionError } from './rest/permissions'
+import { QueryCursors, restRouter } from './rest/routes'
 import { RequestContext, SCIM_BASE_PATH } from './scim/common'
 import { ScimDeps } from './scim/deps'
 import { discoveryRouter } from './scim/discovery'
@@ -31,6 +33,8 @@ export interface ServerState {
     readonly limit: RollingDailyCounter
     readonly stats: EmulatorStats
     readonly variants: VariantSwitch
+    /** The integration user's Salesforce permissions the REST API checks (and SCIM's writes: Manage Users). */
+    readonly permissions: PermissionSwitch
     readonly defaultUserPageSize: number
     readonly stringifiedErrorSchemas: boolean
     /** The emulator's own URL once listening (login URL and instance URL). */
@@ -131,6 +135,22 @@ function adminRouter(state: ServerState): express.Router {
             res.status(400).json({ error: e.message })
         }
     })
+    router.get('/permissions', (_req, res) => {
+        res.json(state.permissions.current)
+    })
+    router.put('/permissions', (req, res) => {
+        const body: unknown = req.body
+        if (!isObject(body)) {
+            res.status(400).json({ error: 'expected a JSON object of permissions' })
+            return
+        }
+        try {
+            res.json(state.permissions.set(body))
+        } catch (e) {
+            if (!(e instanceof UnknownPermissionError)) throw e
+            res.status(400).json({ error: e.message })
+        }
+    })
     router.put('/clock', (req, res) => {
         const skew: unknown = isObject(req.body) ? req.body.skewMs : undefined
         if (typeof skew !== 'number' || !Number.isFinite(skew)) {
@@ -208,21 +228,23 @@ export function createApp(state: ServerState): express.Express {
         defaultUserPageSize: state.defaultUserPageSize,
         context: (req): RequestContext => ({ baseUrl: baseUrl(req, state) }),
     }
-    const scim = express.Router({ caseSensitive: true })
-    scim.use(state.faults.beforeAuth())
-    scim.use(requireSession(state.store, state.sessions))
-    scim.use((_req, res, next) => {
-        // The org's rolling 24-hour API allocation; SCIM calls are REST API calls and count against it.
+    // The org's rolling 24-hour API allocation; SCIM and REST calls count against it alike.
+    const consumeApiCall = (_req: Request, res: Response, next: NextFunction): void => {
         if (!state.limit.tryConsume()) {
             next(REQUEST_LIMIT_EXCEEDED())
             return
         }
         res.setHeader('Sforce-Limit-Info', `api-usage=${state.limit.used()}/${state.limit.limit}`)
         next()
-    })
+    }
+    const scim = express.Router({ caseSensitive: true })
+    scim.use(state.faults.beforeAuth())
+    scim.use(requireSession(state.store, state.sessions))
+    scim.use(consumeApiCall)
     scim.use((req, res, next) => {
         // Creating, changing and deactivating users and memberships needs "Manage Users"; reading does not.
-        if (req.method !== 'GET' && !state.store.canManageUsers(sessionOf(res).userId)) {
+        const userId = sessionOf(res).userId
+        if (req.method !== 'GET' && !(state.store.canManageUsers(userId) && state.permissions.has('ManageUsers'))) {
             next(INSUFFICIENT_ACCESS())
             return
         }
@@ -239,6 +261,23 @@ export function createApp(state: ServerState): express.Express {
         throw NOT_FOUND_URL()
     })
     app.use(SCIM_BASE_PATH, scim)
+
+    const rest = express.Router({ caseSensitive: true })
+    rest.use(state.faults.beforeAuth())
+    rest.use(requireSession(state.store, state.sessions))
+    rest.use(consumeApiCall)
+    rest.use(state.faults.afterAuth())
+    rest.use(express.json({ type: () => true, limit: '10mb' }))
+    rest.use(
+        restRouter({
+            store: state.store,
+            permissions: state.permissions,
+            variants: state.variants,
+            limit: state.limit,
+            cursors: new QueryCursors(state.store),
+        })
+    )
+    app.use('/services/data', rest)
 
     // Anything else under /services needs a session first, then does not exist here.
     app.use('/services', requireSession(state.store, state.sessions), () => {

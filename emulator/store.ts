@@ -1,22 +1,36 @@
-import { ScimError, segment } from './errors'
-import { KEY_PREFIX, RuntimeIds } from './ids'
+import { DmlError, ScimError, segment } from './errors'
+import { ChunkedIds, KEY_PREFIX, KeyPrefix, makeId, POD, RuntimeIds } from './ids'
 import {
     CustomFieldDef,
     CustomValue,
     displayName,
+    FEATURE_LICENSES,
+    FEATURE_LICENSES_BY_LICENSE,
+    FeatureLicense,
     Group,
+    GroupMemberRow,
     HiddenAssignments,
     LicenseName,
+    OwnedPermissionSet,
+    PackageLicense,
     PermissionSet,
+    PermissionSetAssignmentRow,
     PermissionSetGroup,
+    PermissionSetGroupComponentRow,
+    PermissionSetLicense,
+    PermissionSetLicenseAssignRow,
     Profile,
     QUERIABLE_USER_TYPES,
     Role,
     USER_FIELD_KEYS,
     UserDraft,
     UserFields,
+    UserLoginRow,
+    UserPackageLicenseRow,
     UserRecord,
+    UserRestFields,
 } from './model'
+import { RowTable, sfDateTime } from './rows'
 
 export interface OrgInfo {
     /** 18-character Organization id. */
@@ -55,6 +69,17 @@ export interface LicenseUsage {
     readonly total: number
     readonly used: number
 }
+
+/** The user licenses of the org, in UserLicense id order, with their LicenseDefinitionKey. */
+export const USER_LICENSES: readonly (readonly [LicenseName, string])[] = [
+    ['Salesforce', 'SFDC'],
+    ['Salesforce Platform', 'AUL'],
+    ['Chatter Free', 'PID_Chatter'],
+    ['Identity', 'PID_Identity'],
+    ['Partner Community', 'PID_Partner_Community'],
+    ['Guest User License', 'PID_Guest_User'],
+    ['Automated Process', 'PID_AutomatedProcess'],
+]
 
 /** Org-wide settings whose user references block deactivation (Salesforce refuses with FIELD_INTEGRITY_EXCEPTION). */
 export interface OrgSettings {
@@ -121,6 +146,40 @@ export class OrgStore {
     /** Profiles with the "Manage Users" permission, which every write to users and groups needs. */
     readonly manageUsersProfileIds = new Set<string>()
     readonly approvedPermissionSetIds = new Set<string>()
+    /** Permission sets owned by profiles and the aggregate sets behind permission set groups (SCIM lists neither). */
+    readonly ownedPermissionSets = new Map<string, OwnedPermissionSet>()
+    readonly permissionSetLicenses = new Map<string, PermissionSetLicense>()
+    readonly packageLicenses = new Map<string, PackageLicense>()
+    /** UserLicense ids by license name. */
+    readonly userLicenseIds = new Map<LicenseName, string>()
+    /** Every PermissionSetAssignment: of regular sets, of groups (PermissionSetGroupId set), and profile-owned ones. */
+    readonly assignments = new RowTable<PermissionSetAssignmentRow>(
+        'PermissionSetAssignment',
+        ['AssigneeId'],
+        (r) => `${r.AssigneeId}:${r.PermissionSetGroupId ?? r.PermissionSetId}`
+    )
+    readonly groupComponents = new RowTable<PermissionSetGroupComponentRow>(
+        'PermissionSetGroupComponent',
+        ['PermissionSetGroupId', 'PermissionSetId'],
+        (r) => `${r.PermissionSetGroupId}:${r.PermissionSetId}`
+    )
+    readonly licenseAssignments = new RowTable<PermissionSetLicenseAssignRow>(
+        'PermissionSetLicenseAssign',
+        ['AssigneeId', 'PermissionSetLicenseId'],
+        (r) => `${r.AssigneeId}:${r.PermissionSetLicenseId}`
+    )
+    readonly packageAssignments = new RowTable<UserPackageLicenseRow>(
+        'UserPackageLicense',
+        ['UserId', 'PackageLicenseId'],
+        (r) => `${r.UserId}:${r.PackageLicenseId}`
+    )
+    readonly groupMembers = new RowTable<GroupMemberRow>(
+        'GroupMember',
+        ['GroupId', 'UserOrGroupId'],
+        (r) => `${r.GroupId}:${r.UserOrGroupId}`
+    )
+    /** One row per user, found by its natural key, the UserId. */
+    readonly logins = new RowTable<UserLoginRow>('UserLogin', [], (r) => r.UserId)
 
     private readonly usersById = new Map<string, UserRecord>()
     private readonly usersByName = new Map<string, UserRecord>()
@@ -136,9 +195,15 @@ export class OrgStore {
     private readonly usersByRole = new Map<string, Set<string>>()
     /** Users referenced by a hierarchy custom field (e.g. Approver__c), with who references them. */
     private readonly hierarchyRefs = new Map<string, Set<string>>()
-    private readonly psgByUser = new Map<string, Set<string>>()
-    /** PermissionSetAssignment.ExpirationDate, keyed `<user id>:<permission set id>`. */
-    private readonly psaExpiry = new Map<string, number>()
+    /** Profile id to the id of the permission set it owns. */
+    private readonly profilePermissionSets = new Map<string, string>()
+    private readonly restFields = new Map<string, UserRestFields>()
+    /** Users locked out "until an administrator resets the password": the API cannot unlock them. */
+    private readonly lockedUntilAdminReset = new Set<string>()
+    /** Ids of seeded rows (current pod, chunked); rows created through the API take `ids` (the API pod). */
+    private readonly seedIds = new Map<KeyPrefix, ChunkedIds>()
+    private seeding = true
+    private ownedPermissionSetCounter = 500
     /** Email changes waiting for confirmation, by user id. */
     private readonly pendingEmails = new Map<string, string>()
     /** Users created but not yet visible to reads, with the time they become visible (variant `lostCreate`). */
@@ -157,6 +222,29 @@ export class OrgStore {
         idSeed = 42
     ) {
         this.ids = new RuntimeIds(idSeed)
+        USER_LICENSES.forEach(([name], i) => this.userLicenseIds.set(name, makeId(KEY_PREFIX.userLicense, i + 1)))
+    }
+
+    /** Seeding is over: rows created from now on are API creates and take ids on the API pod. */
+    sealSeed(): void {
+        this.seeding = false
+    }
+
+    /** The id of a new row: seeded rows on the current pod, API-created rows from the runtime ids. */
+    newId(prefix: KeyPrefix): string {
+        if (!this.seeding) return this.ids.take(prefix)
+        let seq = this.seedIds.get(prefix)
+        if (!seq) {
+            seq = new ChunkedIds(
+                prefix,
+                POD.current,
+                1_000,
+                { minChunk: 50, maxChunk: 400, minGap: 1, maxGap: 300 },
+                prefix.charCodeAt(0) * 31 + prefix.charCodeAt(2)
+            )
+            this.seedIds.set(prefix, seq)
+        }
+        return seq.take()
     }
 
     get version(): number {
@@ -235,11 +323,11 @@ export class OrgStore {
             managerId: u.managerId,
             permissionSetIds: this.permissionSetsOf(u.id),
             groupIds: this.groupsOf(u.id),
-            permissionSetGroupIds: [...(this.psgByUser.get(u.id) ?? [])],
+            permissionSetGroupIds: this.permissionSetGroupsOf(u.id),
             permissionSetExpiry: Object.fromEntries(
                 this.permissionSetsOf(u.id).flatMap((ps) => {
-                    const at = this.psaExpiry.get(`${u.id}:${ps}`)
-                    return at === undefined ? [] : [[ps, new Date(at).toISOString()]]
+                    const at = this.assignments.byNaturalKey(`${u.id}:${ps}`)?.ExpirationDate
+                    return at ? [[ps, new Date(at.replace('+0000', 'Z')).toISOString()]] : []
                 })
             ),
             pendingEmail: this.pendingEmails.get(u.id),
@@ -256,6 +344,56 @@ export class OrgStore {
     permissionSetsOf(userId: string): readonly string[] {
         const set = this.psaByUser.get(userId)
         return set ? [...set] : []
+    }
+
+    /** Permission set groups assigned to the user (PermissionSetAssignment rows with a PermissionSetGroupId). */
+    permissionSetGroupsOf(userId: string): string[] {
+        const out: string[] = []
+        for (const r of this.assignments.where('AssigneeId', userId))
+            if (r.PermissionSetGroupId) out.push(r.PermissionSetGroupId)
+        return out
+    }
+
+    /** The permission set a profile owns (IsOwnedByProfile). */
+    profilePermissionSetId(profileId: string): string | undefined {
+        return this.profilePermissionSets.get(profileId)
+    }
+
+    /** CompanyName, LastLoginDate and the feature-license flags of a user. */
+    restFieldsOf(userId: string): UserRestFields {
+        let f = this.restFields.get(userId)
+        if (!f) {
+            f = { companyName: null, lastLoginDate: null, featureLicenses: new Set() }
+            this.restFields.set(userId, f)
+        }
+        return f
+    }
+
+    loginOf(userId: string): UserLoginRow | undefined {
+        return this.logins.byNaturalKey(userId)
+    }
+
+    isFrozen(userId: string): boolean {
+        return this.loginOf(userId)?.IsFrozen ?? false
+    }
+
+    isPasswordLocked(userId: string): boolean {
+        return this.loginOf(userId)?.IsPasswordLocked ?? false
+    }
+
+    /** Seats of a permission set license in use: its PermissionSetLicenseAssign rows. */
+    usedPermissionSetLicenses(id: string): number {
+        return this.licenseAssignments.count('PermissionSetLicenseId', id)
+    }
+
+    /** Seats of a package license in use: its UserPackageLicense rows. */
+    usedPackageLicenses(id: string): number {
+        return this.packageAssignments.count('PackageLicenseId', id)
+    }
+
+    /** Seats of a user license in use (active users of its profiles) and its total. */
+    userLicenseSeats(name: LicenseName): { total: number; used: number } {
+        return { total: this.licenseTotals.get(name) ?? 0, used: this.licenseUsed.get(name) ?? 0 }
     }
 
     hasPermissionSet(userId: string, permissionSetId: string): boolean {
@@ -431,6 +569,7 @@ export class OrgStore {
         if (user.roleId) indexAdd(this.usersByRole, user.roleId, id)
         this.indexHierarchy(user, undefined)
         if (user.isActive) this.useSeat(this.licenseOf(user), 1)
+        this.addUserRows(user)
         for (const ps of draft.permissionSetIds) this.assign(id, ps)
         for (const g of draft.groupIds) this.joinGroup(id, g)
         if (draft.password !== undefined) this.passwords.set(id, draft.password)
@@ -467,6 +606,7 @@ export class OrgStore {
         if (before.profileId !== draft.fields.profileId) {
             indexRemove(this.usersByProfile, before.profileId, id)
             indexAdd(this.usersByProfile, draft.fields.profileId, id)
+            this.moveProfileAssignment(id, before.profileId, draft.fields.profileId)
         }
         if (before.roleId !== draft.fields.roleId) {
             if (before.roleId) indexRemove(this.usersByRole, before.roleId, id)
@@ -481,7 +621,7 @@ export class OrgStore {
 
         if (draft.dropHiddenAssignments) {
             // Every non-profile PermissionSetAssignment was deleted and the listed ones inserted again.
-            this.psgByUser.delete(id)
+            for (const g of this.permissionSetGroupsOf(id)) this.removeAssignmentRow(`${id}:${g}`)
             for (const ps of this.permissionSetsOf(id)) this.unassign(id, ps)
         }
         const newPs = new Set(draft.permissionSetIds)
@@ -530,10 +670,321 @@ export class OrgStore {
         this.passwords.set(userId, password)
     }
 
+    // ---- REST writes: the DML rules of the junction objects and UserLogin ------------------------------------------
+
+    /**
+     * Insert a PermissionSetAssignment of a permission set or (xor) a permission set group.
+     * @throws DmlError with Salesforce's code and words for each refusal.
+     */
+    createPermissionSetAssignment(input: {
+        assigneeId: string
+        permissionSetId: string | null
+        permissionSetGroupId: string | null
+        expirationDate: number | null
+    }): PermissionSetAssignmentRow {
+        const user = this.usersById.get(input.assigneeId)
+        if (!user) throw crossReference('AssigneeId')
+        if ((input.permissionSetId === null) === (input.permissionSetGroupId === null))
+            throw new DmlError(
+                'FIELD_INTEGRITY_EXCEPTION',
+                'Specify either a permission set or a permission set group, but not both.',
+                ['PermissionSetId', 'PermissionSetGroupId']
+            )
+        const duplicate = (): DmlError =>
+            new DmlError(
+                'DUPLICATE_VALUE',
+                'duplicate value found: <unknown> duplicates value on record with id: <unknown>'
+            )
+        let row: PermissionSetAssignmentRow | undefined
+        if (input.permissionSetGroupId !== null) {
+            const group = this.permissionSetGroups.get(input.permissionSetGroupId)
+            if (!group) throw crossReference('PermissionSetGroupId')
+            if (this.assignments.byNaturalKey(`${user.id}:${group.id}`)) throw duplicate()
+            for (const ps of group.permissionSetIds) this.checkAssignable(user, ps)
+            row = this.addGroupAssignment(user.id, group.id, input.expirationDate)
+        } else {
+            const psId = input.permissionSetId ?? ''
+            if (this.ownedPermissionSets.get(psId)?.type === 'Profile')
+                throw new DmlError(
+                    'FIELD_INTEGRITY_EXCEPTION',
+                    "You can't assign or unassign this permission set because it's associated with a profile.",
+                    ['PermissionSetId']
+                )
+            if (this.ownedPermissionSets.get(psId)?.type === 'Group')
+                throw new DmlError(
+                    'FIELD_INTEGRITY_EXCEPTION',
+                    "You can't assign a permission set group's aggregate permission set. Assign the permission set group instead.",
+                    ['PermissionSetId']
+                )
+            if (!this.permissionSets.has(psId)) throw crossReference('PermissionSetId')
+            if (this.hasPermissionSet(user.id, psId)) throw duplicate()
+            this.checkAssignable(user, psId)
+            this.assign(user.id, psId)
+            row = this.assignments.byNaturalKey(`${user.id}:${psId}`)
+            if (row && input.expirationDate !== null) row.ExpirationDate = sfDateTime(input.expirationDate)
+        }
+        if (!row) throw crossReference('PermissionSetGroupId')
+        this.touch()
+        return row
+    }
+
+    /** PermissionSetAssignment's only updateable field. */
+    setAssignmentExpiry(id: string, expirationDate: number | null): void {
+        const row = this.assignments.get(id)
+        if (!row) throw notFound()
+        if (this.isProfileAssignment(row)) throw profileOwned()
+        row.ExpirationDate = expirationDate === null ? null : sfDateTime(expirationDate)
+        row.SystemModstamp = sfDateTime(this.now())
+        this.touch()
+    }
+
+    deletePermissionSetAssignment(id: string): PermissionSetAssignmentRow {
+        const row = this.assignments.get(id)
+        if (!row) throw entityDeleted()
+        if (this.isProfileAssignment(row)) throw profileOwned()
+        if (row.PermissionSetGroupId) this.assignments.remove(row.Id)
+        else this.unassign(row.AssigneeId, row.PermissionSetId)
+        this.touch()
+        return row
+    }
+
+    createPermissionSetLicenseAssign(assigneeId: string, licenseId: string): PermissionSetLicenseAssignRow {
+        if (!this.usersById.has(assigneeId)) throw crossReference('AssigneeId')
+        const license = this.permissionSetLicenses.get(licenseId)
+        if (!license) throw crossReference('PermissionSetLicenseId')
+        if (this.licenseAssignments.byNaturalKey(`${assigneeId}:${licenseId}`))
+            throw new DmlError(
+                'DUPLICATE_VALUE',
+                'duplicate value found: <unknown> duplicates value on record with id: <unknown>'
+            )
+        if (this.usedPermissionSetLicenses(licenseId) >= license.totalLicenses)
+            throw new DmlError('LICENSE_LIMIT_EXCEEDED', 'License Limit Exceeded', ['PermissionSetLicenseId'])
+        const row = this.licenseAssignments.add({
+            Id: this.newId(KEY_PREFIX.permissionSetLicenseAssign),
+            AssigneeId: assigneeId,
+            PermissionSetLicenseId: licenseId,
+            SystemModstamp: sfDateTime(this.now()),
+            IsDeleted: false,
+        })
+        this.touch()
+        return row
+    }
+
+    deletePermissionSetLicenseAssign(id: string): PermissionSetLicenseAssignRow {
+        const row = this.licenseAssignments.get(id)
+        if (!row) throw entityDeleted()
+        const license = this.permissionSetLicenses.get(row.PermissionSetLicenseId)
+        const dependents = this.permissionSetsNeeding(row.AssigneeId, row.PermissionSetLicenseId)
+        if (dependents.length > 0)
+            throw new DmlError(
+                'DELETE_FAILED',
+                `You can't remove the permission set license ${license?.masterLabel ?? ''} from this user: the user is assigned permission sets that require it (${dependents.join(', ')}). Remove those permission set assignments first.`
+            )
+        this.licenseAssignments.remove(id)
+        this.touch()
+        return row
+    }
+
+    createUserPackageLicense(userId: string, packageLicenseId: string): UserPackageLicenseRow {
+        if (!this.usersById.has(userId)) throw crossReference('UserId')
+        const license = this.packageLicenses.get(packageLicenseId)
+        if (!license) throw crossReference('PackageLicenseId')
+        if (license.allowedLicenses < 0)
+            throw new DmlError(
+                'FIELD_INTEGRITY_EXCEPTION',
+                'This package is licensed site-wide: every user already has it, and licenses cannot be assigned to users.',
+                ['PackageLicenseId']
+            )
+        if (this.packageAssignments.byNaturalKey(`${userId}:${packageLicenseId}`))
+            throw new DmlError(
+                'DUPLICATE_VALUE',
+                'duplicate value found: <unknown> duplicates value on record with id: <unknown>'
+            )
+        if (this.usedPackageLicenses(packageLicenseId) >= license.allowedLicenses)
+            throw new DmlError('LICENSE_LIMIT_EXCEEDED', 'License Limit Exceeded', ['PackageLicenseId'])
+        const row = this.packageAssignments.add({
+            Id: this.newId(KEY_PREFIX.userPackageLicense),
+            UserId: userId,
+            PackageLicenseId: packageLicenseId,
+            SystemModstamp: sfDateTime(this.now()),
+            IsDeleted: false,
+        })
+        this.touch()
+        return row
+    }
+
+    deleteUserPackageLicense(id: string): UserPackageLicenseRow {
+        const row = this.packageAssignments.get(id)
+        if (!row) throw entityDeleted()
+        this.packageAssignments.remove(id)
+        this.touch()
+        return row
+    }
+
+    /** Add a member to a public group or queue; an existing membership is returned as it is (documented). */
+    createGroupMember(groupId: string, memberId: string): GroupMemberRow {
+        const group = this.groups.get(groupId)
+        if (!group) throw crossReference('GroupId')
+        if ((!this.usersById.has(memberId) && !this.groups.has(memberId)) || memberId === groupId)
+            throw crossReference('UserOrGroupId')
+        const existing = this.groupMembers.byNaturalKey(`${groupId}:${memberId}`)
+        if (existing) return existing
+        const row = this.addMember(group, memberId)
+        this.touch()
+        return row
+    }
+
+    deleteGroupMember(id: string): GroupMemberRow {
+        const row = this.groupMembers.get(id)
+        if (!row) throw entityDeleted()
+        const group = this.groups.get(row.GroupId)
+        if (group) this.removeMember(group, row.UserOrGroupId)
+        this.touch()
+        return row
+    }
+
+    /**
+     * Freeze or unfreeze a user, or clear a password lockout. The API may clear IsPasswordLocked but never set it,
+     * and a lockout "until an administrator resets the password" stays as it is (the update still succeeds).
+     */
+    updateUserLogin(id: string, changes: { isFrozen?: boolean; isPasswordLocked?: boolean }): UserLoginRow {
+        const row = this.logins.get(id)
+        if (!row) throw notFound()
+        if (changes.isPasswordLocked === true && !row.IsPasswordLocked)
+            throw new DmlError(
+                'FIELD_INTEGRITY_EXCEPTION',
+                'You can set IsPasswordLocked to false to unlock a user, but not to true.',
+                ['IsPasswordLocked']
+            )
+        if (changes.isFrozen !== undefined) row.IsFrozen = changes.isFrozen
+        if (changes.isPasswordLocked === false && !this.lockedUntilAdminReset.has(row.UserId))
+            row.IsPasswordLocked = false
+        row.LastModifiedDate = sfDateTime(this.now())
+        this.touch()
+        return row
+    }
+
+    /**
+     * Apply a REST update of a user: SCIM-visible fields through the same rules as SCIM (`commitUser`), plus the
+     * fields only REST writes (CompanyName, the feature-license flags), all or nothing.
+     * @throws DmlError (a SCIM rule's refusal in REST's words)
+     */
+    updateUserFromRest(
+        id: string,
+        changes: {
+            fields: Partial<UserFields>
+            custom: Record<string, CustomValue | null>
+            companyName?: string | null
+            featureLicenses: Partial<Record<FeatureLicense, boolean>>
+        }
+    ): UserRecord {
+        const user = this.usersById.get(id)
+        if (!user) throw notFound()
+        const draft = this.draftFor(user)
+        Object.assign(draft.fields, changes.fields)
+        for (const [k, v] of Object.entries(changes.custom)) {
+            if (v === null) delete draft.fields.custom[k]
+            else draft.fields.custom[k] = v
+        }
+        const license = this.profiles.get(draft.fields.profileId)?.license
+        const allowed = new Set<FeatureLicense>(license ? FEATURE_LICENSES_BY_LICENSE[license] : [])
+        const rest = this.restFieldsOf(id)
+        for (const [flag, on] of Object.entries(changes.featureLicenses) as [FeatureLicense, boolean][]) {
+            if (on && !allowed.has(flag))
+                throw new DmlError(
+                    'FIELD_INTEGRITY_EXCEPTION',
+                    `${FEATURE_LICENSES[flag]}: the user's license (${license ?? 'none'}) doesn't allow this feature license.`,
+                    [`UserPermissions${flag}`]
+                )
+        }
+        try {
+            this.commitUser(id, draft)
+        } catch (e) {
+            if (e instanceof ScimError) throw DmlError.fromScim(e)
+            throw e
+        }
+        let restChanged = false
+        if (changes.companyName !== undefined && changes.companyName !== rest.companyName) {
+            rest.companyName = changes.companyName
+            restChanged = true
+        }
+        for (const [flag, on] of Object.entries(changes.featureLicenses) as [FeatureLicense, boolean][]) {
+            if (rest.featureLicenses.has(flag) === on) continue
+            if (on) rest.featureLicenses.add(flag)
+            else rest.featureLicenses.delete(flag)
+            restChanged = true
+        }
+        if (restChanged) user.lastModified = this.now()
+        this.touch()
+        return user
+    }
+
+    /** Seed a user's CompanyName, last login and feature licenses. */
+    seedRestFields(
+        userId: string,
+        fields: Partial<Omit<UserRestFields, 'featureLicenses'>>,
+        flags: readonly FeatureLicense[] = []
+    ): void {
+        const rest = this.restFieldsOf(userId)
+        if (fields.companyName !== undefined) rest.companyName = fields.companyName
+        if (fields.lastLoginDate !== undefined) rest.lastLoginDate = fields.lastLoginDate
+        for (const f of flags) rest.featureLicenses.add(f)
+    }
+
+    /** Why this user may not be given this permission set: its user license or a permission set license it lacks. */
+    private checkAssignable(user: UserRecord, psId: string): void {
+        const ps = this.permissionSets.get(psId)
+        if (!ps) throw crossReference('PermissionSetId')
+        const license = this.licenseOf(user)
+        if (ps.license && ps.license !== license)
+            throw new DmlError(
+                'FIELD_INTEGRITY_EXCEPTION',
+                `Can't assign permission set ${ps.name} to user ${user.userName}. The user license doesn't allow the permission: ${ps.label}`,
+                ['PermissionSetId']
+            )
+        const psl = ps.permissionSetLicenseId
+        if (psl && !this.licenseAssignments.byNaturalKey(`${user.id}:${psl}`))
+            throw new DmlError(
+                'FIELD_INTEGRITY_EXCEPTION',
+                `Can't assign permission set ${ps.name} to user ${user.userName}. The user doesn't have the permission set license ${this.permissionSetLicenses.get(psl)?.masterLabel ?? psl} that the permission set requires. Assign the permission set license first.`,
+                ['PermissionSetId']
+            )
+    }
+
+    /** Labels of the user's permission sets (direct or through a group) that need this permission set license. */
+    private permissionSetsNeeding(userId: string, licenseId: string): string[] {
+        const out: string[] = []
+        for (const row of this.assignments.where('AssigneeId', userId)) {
+            const ids = row.PermissionSetGroupId
+                ? (this.permissionSetGroups.get(row.PermissionSetGroupId)?.permissionSetIds ?? [])
+                : [row.PermissionSetId]
+            for (const psId of ids) {
+                const ps = this.permissionSets.get(psId)
+                if (ps?.permissionSetLicenseId === licenseId) out.push(ps.label)
+            }
+        }
+        return out
+    }
+
+    private isProfileAssignment(row: PermissionSetAssignmentRow): boolean {
+        return this.ownedPermissionSets.get(row.PermissionSetId)?.type === 'Profile'
+    }
+
     // ---- seeding helpers ---------------------------------------------------------------------------------------
 
     addProfile(p: Profile): Profile {
         this.profiles.set(p.id, p)
+        // Every profile owns a permission set holding its permissions (IsOwnedByProfile); SCIM never lists it.
+        const psId = makeId(KEY_PREFIX.permissionSet, this.ownedPermissionSetCounter++)
+        this.ownedPermissionSets.set(psId, {
+            id: psId,
+            name: `X00ex${psId.slice(5, 15)}`,
+            label: p.name,
+            type: 'Profile',
+            profileId: p.id,
+            permissionSetGroupId: null,
+        })
+        this.profilePermissionSets.set(p.id, psId)
         this.touch()
         return p
     }
@@ -550,22 +1001,94 @@ export class OrgStore {
         return r
     }
 
+    /** A permission set group with its components and the aggregate permission set Salesforce keeps behind it. */
     addPermissionSetGroup(g: PermissionSetGroup): PermissionSetGroup {
         this.permissionSetGroups.set(g.id, g)
+        const psId = makeId(KEY_PREFIX.permissionSet, this.ownedPermissionSetCounter++)
+        this.ownedPermissionSets.set(psId, {
+            id: psId,
+            name: g.developerName,
+            label: g.name,
+            type: 'Group',
+            profileId: null,
+            permissionSetGroupId: g.id,
+        })
+        for (const ps of g.permissionSetIds)
+            this.groupComponents.add({
+                Id: this.newId(KEY_PREFIX.permissionSetGroupComponent),
+                PermissionSetGroupId: g.id,
+                PermissionSetId: ps,
+                IsDeleted: false,
+            })
         this.touch()
         return g
     }
 
+    /** The aggregate permission set of a permission set group (Type `Group`). */
+    aggregatePermissionSetId(groupId: string): string | undefined {
+        for (const ps of this.ownedPermissionSets.values()) if (ps.permissionSetGroupId === groupId) return ps.id
+        return undefined
+    }
+
+    addPermissionSetLicense(l: PermissionSetLicense): PermissionSetLicense {
+        this.permissionSetLicenses.set(l.id, l)
+        this.touch()
+        return l
+    }
+
+    addPackageLicense(l: PackageLicense): PackageLicense {
+        this.packageLicenses.set(l.id, l)
+        this.touch()
+        return l
+    }
+
     /** Seed assignments SCIM does not show (call after the user's permission sets are seeded). */
     seedHiddenAssignments(userId: string, hidden: HiddenAssignments): void {
-        for (const g of hidden.permissionSetGroupIds) indexAdd(this.psgByUser, userId, g)
-        for (const [ps, at] of Object.entries(hidden.expiry)) this.psaExpiry.set(`${userId}:${ps}`, at)
+        for (const g of hidden.permissionSetGroupIds) this.addGroupAssignment(userId, g, null)
+        for (const [ps, expiry] of Object.entries(hidden.expiry)) {
+            const row = this.assignments.byNaturalKey(`${userId}:${ps}`)
+            if (row) row.ExpirationDate = sfDateTime(expiry)
+        }
+        this.touch()
+    }
+
+    /** Seed a permission set license or a package license held by a user. */
+    seedLicenseAssignment(userId: string, licenseId: string): void {
+        const at = sfDateTime(this.seedTime(userId))
+        if (licenseId.startsWith(KEY_PREFIX.permissionSetLicense))
+            this.licenseAssignments.add({
+                Id: this.newId(KEY_PREFIX.permissionSetLicenseAssign),
+                AssigneeId: userId,
+                PermissionSetLicenseId: licenseId,
+                SystemModstamp: at,
+                IsDeleted: false,
+            })
+        else
+            this.packageAssignments.add({
+                Id: this.newId(KEY_PREFIX.userPackageLicense),
+                UserId: userId,
+                PackageLicenseId: licenseId,
+                SystemModstamp: at,
+                IsDeleted: false,
+            })
+        this.touch()
+    }
+
+    /** Seed a user's login state: frozen, locked out, or locked out until an administrator resets the password. */
+    seedLoginState(userId: string, state: { frozen?: boolean; locked?: boolean; untilAdminReset?: boolean }): void {
+        const row = this.loginOf(userId)
+        if (!row) return
+        row.IsFrozen = state.frozen ?? false
+        row.IsPasswordLocked = (state.locked ?? false) || (state.untilAdminReset ?? false)
+        if (state.untilAdminReset) this.lockedUntilAdminReset.add(userId)
         this.touch()
     }
 
     addGroup(g: Group): Group {
         this.groups.set(g.id, g)
-        for (const m of g.members) if (m.startsWith(KEY_PREFIX.user)) indexAdd(this.groupsByUser, m, g.id)
+        const members = [...g.members]
+        g.members.clear()
+        for (const m of members) this.addMember(g, m)
         this.touch()
         return g
     }
@@ -584,6 +1107,7 @@ export class OrgStore {
         indexAdd(this.usersByProfile, user.profileId, user.id)
         if (user.roleId) indexAdd(this.usersByRole, user.roleId, user.id)
         this.indexHierarchy(user, undefined)
+        this.addUserRows(user)
         for (const ps of permissionSetIds) this.assign(user.id, ps)
         if (password !== undefined) this.passwords.set(user.id, password)
         this.touch()
@@ -693,6 +1217,16 @@ export class OrgStore {
                         `Can't assign permission set ${ps.name} to user ${f.userName}. The user license doesn't allow the permission: ${ps.label}`
                     )
                 )
+            const psl = ps.permissionSetLicenseId
+            const holds = existing !== undefined && this.licenseAssignments.byNaturalKey(`${existing.id}:${psl}`)
+            if (psl && !holds && !(existing && this.hasPermissionSet(existing.id, psId)))
+                throw new ScimError(
+                    400,
+                    segment(
+                        'INVALID',
+                        `Can't assign permission set ${ps.name} to user ${f.userName}. The user doesn't have the permission set license ${this.permissionSetLicenses.get(psl)?.masterLabel ?? psl} that the permission set requires.`
+                    )
+                )
         }
         for (const groupId of draft.groupIds) {
             // A queue the user is already in may be listed among their groups; joining one through SCIM is refused.
@@ -753,13 +1287,80 @@ export class OrgStore {
         this.licenseUsed.set(license, (this.licenseUsed.get(license) ?? 0) + delta)
     }
 
+    /** When a seeded row was last changed: its user's last modification (seeding is deterministic). */
+    private seedTime(memberId: string): number {
+        const user = this.usersById.get(memberId)
+        return user ? user.lastModified : (this.groups.get(memberId)?.created ?? 0)
+    }
+
+    /** SystemModstamp of a row written now: during seeding, the seed time of the user it belongs to. */
+    private stamp(memberId: string): string {
+        return sfDateTime(this.seeding ? this.seedTime(memberId) : this.now())
+    }
+
+    /** The rows every user has: the assignment of their profile's permission set, and their UserLogin. */
+    private addUserRows(user: UserRecord): void {
+        const at = this.stamp(user.id)
+        const psId = this.profilePermissionSets.get(user.profileId)
+        if (psId) this.addAssignmentRow(user.id, psId, null)
+        this.logins.add({
+            Id: this.newId(KEY_PREFIX.userLogin),
+            UserId: user.id,
+            IsFrozen: false,
+            IsPasswordLocked: false,
+            LastModifiedDate: at,
+            IsDeleted: false,
+        })
+    }
+
+    private moveProfileAssignment(userId: string, oldProfileId: string, newProfileId: string): void {
+        const oldPs = this.profilePermissionSets.get(oldProfileId)
+        const newPs = this.profilePermissionSets.get(newProfileId)
+        const row = oldPs ? this.assignments.byNaturalKey(`${userId}:${oldPs}`) : undefined
+        if (row && newPs) this.assignments.update(row, { PermissionSetId: newPs, SystemModstamp: this.stamp(userId) })
+    }
+
+    private addAssignmentRow(
+        userId: string,
+        psId: string,
+        groupId: string | null,
+        expiry: number | null = null
+    ): PermissionSetAssignmentRow {
+        return this.assignments.add({
+            Id: this.newId(KEY_PREFIX.permissionSetAssignment),
+            AssigneeId: userId,
+            PermissionSetId: psId,
+            PermissionSetGroupId: groupId,
+            ExpirationDate: expiry === null ? null : sfDateTime(expiry),
+            IsActive: true,
+            SystemModstamp: this.stamp(userId),
+            IsDeleted: false,
+        })
+    }
+
+    private addGroupAssignment(
+        userId: string,
+        groupId: string,
+        expiry: number | null
+    ): PermissionSetAssignmentRow | undefined {
+        const aggregate = this.aggregatePermissionSetId(groupId)
+        if (!aggregate) return undefined
+        return this.addAssignmentRow(userId, aggregate, groupId, expiry)
+    }
+
+    private removeAssignmentRow(key: string): void {
+        const row = this.assignments.byNaturalKey(key)
+        if (row) this.assignments.remove(row.Id)
+    }
+
     private assign(userId: string, psId: string): void {
         indexAdd(this.psaByUser, userId, psId)
         indexAdd(this.psaByPermissionSet, psId, userId)
+        if (!this.assignments.byNaturalKey(`${userId}:${psId}`)) this.addAssignmentRow(userId, psId, null)
     }
 
     private unassign(userId: string, psId: string): void {
-        this.psaExpiry.delete(`${userId}:${psId}`)
+        this.removeAssignmentRow(`${userId}:${psId}`)
         indexRemove(this.psaByUser, userId, psId)
         indexRemove(this.psaByPermissionSet, psId, userId)
     }
@@ -774,15 +1375,45 @@ export class OrgStore {
         if (group) this.removeMember(group, userId)
     }
 
-    private addMember(group: Group, memberId: string): void {
+    private addMember(group: Group, memberId: string): GroupMemberRow {
         group.members.add(memberId)
         if (memberId.startsWith(KEY_PREFIX.user)) indexAdd(this.groupsByUser, memberId, group.id)
+        const existing = this.groupMembers.byNaturalKey(`${group.id}:${memberId}`)
+        if (existing) return existing
+        return this.groupMembers.add({
+            Id: this.newId(KEY_PREFIX.groupMember),
+            GroupId: group.id,
+            UserOrGroupId: memberId,
+            SystemModstamp: this.stamp(memberId),
+            IsDeleted: false,
+        })
     }
 
     private removeMember(group: Group, memberId: string): void {
         group.members.delete(memberId)
         if (memberId.startsWith(KEY_PREFIX.user)) indexRemove(this.groupsByUser, memberId, group.id)
+        const row = this.groupMembers.byNaturalKey(`${group.id}:${memberId}`)
+        if (row) this.groupMembers.remove(row.Id)
     }
+}
+
+function crossReference(field: string): DmlError {
+    return new DmlError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [field])
+}
+
+function notFound(): DmlError {
+    return new DmlError('NOT_FOUND', 'The requested resource does not exist', [], 404)
+}
+
+function entityDeleted(): DmlError {
+    return new DmlError('ENTITY_IS_DELETED', 'entity is deleted', [], 404)
+}
+
+function profileOwned(): DmlError {
+    return new DmlError(
+        'FIELD_INTEGRITY_EXCEPTION',
+        "You can't assign or unassign this permission set because it's associated with a profile."
+    )
 }
 
 export function duplicateUsername(userName: string): string {

@@ -40,6 +40,10 @@ export interface Variants {
     createVisibility: 'immediate' | 'delayed'
     /** E12: a group `remove` of a user who is not a member: a 500 (pilot), or a silent success. */
     groupRemoveNonMember: 'error500' | 'ok'
+    /** REST query batches: the size asked (`Sforce-Query-Options: batchSize`, default 2,000) or 250 whatever is asked. */
+    restBatchSize: 'asked' | 'small'
+    /** Deleted GroupMember, PermissionSetAssignment, PermissionSetLicenseAssign and UserPackageLicense rows: gone, or kept for queryAll with IsDeleted true. */
+    deletedJunctionRows: 'gone' | 'queryAll'
 }
 
 export type VariantName = keyof Variants
@@ -63,6 +67,8 @@ export const VARIANT_VALUES: { readonly [K in VariantName]: readonly Variants[K]
     queues: ['listed', 'hidden'],
     createVisibility: ['immediate', 'delayed'],
     groupRemoveNonMember: ['error500', 'ok'],
+    restBatchSize: ['asked', 'small'],
+    deletedJunctionRows: ['gone', 'queryAll'],
 }
 
 /** The defaults, each with its reason in the README ("Variants"). */
@@ -84,6 +90,8 @@ export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
     queues: 'listed',
     createVisibility: 'immediate',
     groupRemoveNonMember: 'error500',
+    restBatchSize: 'asked',
+    deletedJunctionRows: 'gone',
 })
 
 /** How long a created user stays invisible to reads under `createVisibility: 'delayed'`. */

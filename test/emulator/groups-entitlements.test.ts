@@ -20,11 +20,17 @@ describe('emulator /Groups', () => {
             'Executives',
             'Support Queue',
             'Night "Owls" {Shift} \\ 🌙',
+            'Sales Escalations',
         ])
-        expect(at(res.body, 'totalResults')).toBe(8)
+        expect(at(res.body, 'totalResults')).toBe(9)
         const rows = groups.reduce((n: number, g) => n + list(g, 'members').length, 0)
         expect(rows).toBe(200)
-        expect(groups.map((g) => at(g, 'type'))).toEqual([...Array<string>(6).fill('Regular'), 'Queue', 'Regular'])
+        expect(groups.map((g) => at(g, 'type'))).toEqual([
+            ...Array<string>(6).fill('Regular'),
+            'Queue',
+            'Regular',
+            'Queue',
+        ])
     })
 
     it('pages the members of a large group with members.count and members.startIndex', async () => {

@@ -79,8 +79,15 @@ async function expectEveryEntitlement(): Promise<void> {
 
 type Scenario = (value: string) => Promise<void>
 
+/**
+ * Variants of the emulator's REST API, which the connector does not call yet: `test/emulator` covers them until the
+ * connector's REST scenarios join this matrix.
+ */
+const EMULATOR_ONLY_VARIANTS = ['restBatchSize', 'deletedJunctionRows'] as const
+type ConnectorVariant = Exclude<VariantName, (typeof EMULATOR_ONLY_VARIANTS)[number]>
+
 /** For each variant, the commands it can affect and what the connector must do under `value`. */
-const SCENARIOS: { readonly [K in VariantName]: Scenario } = {
+const SCENARIOS: { readonly [K in ConnectorVariant]: Scenario } = {
     emptyEntitlementsReplace: async (value) => {
         const id = await newUser({ permissionSets: SEED.permissionSets.knowledgeUser })
         const removal = update(id, [
@@ -239,7 +246,7 @@ const SCENARIOS: { readonly [K in VariantName]: Scenario } = {
     },
 }
 
-const CASES = (Object.keys(VARIANT_VALUES) as VariantName[]).flatMap((name) =>
+const CASES = (Object.keys(SCENARIOS) as ConnectorVariant[]).flatMap((name) =>
     VARIANT_VALUES[name].map((value) => [name, value] as const)
 )
 
@@ -276,6 +283,8 @@ describe('the connector under every variant of unconfirmed Salesforce behaviour'
     })
 
     it('has a scenario for every variant the emulator models', () => {
-        expect(Object.keys(SCENARIOS).sort()).toEqual(Object.keys(VARIANT_VALUES).sort())
+        expect([...Object.keys(SCENARIOS), ...EMULATOR_ONLY_VARIANTS].sort()).toEqual(
+            Object.keys(VARIANT_VALUES).sort()
+        )
     })
 })

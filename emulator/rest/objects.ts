@@ -1,0 +1,735 @@
+import { checksumSuffix, KEY_PREFIX } from '../ids'
+import { FEATURE_LICENSES, FeatureLicense, UserRecord } from '../model'
+import { Row, RowTable, sfDate, sfDateTime } from '../rows'
+import { OrgStore, USER_LICENSES } from '../store'
+import { IntegrationPermission, PermissionSwitch } from './permissions'
+import { SoqlFieldType, SoqlObject, SoqlRow, SoqlSchema } from './soql-schema'
+
+/**
+ * The org's sObjects as the REST API serves them, over the same store as SCIM: their fields (with what describe says
+ * of each), their rows (built from the store's records, or the store's junction rows as they are), their indexes
+ * and relationships. One schema per request: an object the integration user may not read is absent (INVALID_TYPE),
+ * and without View All Users the User object holds the user alone.
+ */
+
+export interface FieldSpec {
+    readonly type: SoqlFieldType
+    readonly createable?: boolean
+    readonly updateable?: boolean
+    readonly label?: string
+    readonly length?: number
+    readonly custom?: boolean
+    readonly referenceTo?: readonly string[]
+}
+
+export interface RestObject extends SoqlObject {
+    readonly label: string
+    readonly keyPrefix: string
+    readonly spec: Readonly<Record<string, FieldSpec>>
+    /** The calls Salesforce allows on the object (UserLogin: query, retrieve and update only). */
+    readonly createable: boolean
+    readonly updateable: boolean
+    readonly deletable: boolean
+    /** The row with this 18-character id. */
+    get(id: string): SoqlRow | undefined
+}
+
+export interface SchemaOptions {
+    readonly sessionUserId: string
+    readonly permissions: PermissionSwitch
+    /** Variant `deletedJunctionRows`: whether `queryAll` shows deleted junction rows (IsDeleted true). */
+    readonly deletedRows: 'gone' | 'queryAll'
+}
+
+/** Any of these permissions lets the integration user read the object; none listed: every API user can. */
+const READ_PERMISSIONS: Readonly<Record<string, readonly IntegrationPermission[]>> = {
+    UserLicense: ['ViewSetup'],
+    PermissionSet: ['ViewSetup', 'AssignPermissionSets', 'ManageUsers'],
+    PermissionSetAssignment: ['ViewSetup', 'AssignPermissionSets', 'ManageUsers'],
+    PermissionSetGroup: ['ViewSetup', 'AssignPermissionSets'],
+    PermissionSetGroupComponent: ['ViewSetup', 'AssignPermissionSets'],
+    PermissionSetLicense: ['ViewSetup', 'AssignPermissionSets'],
+    PermissionSetLicenseAssign: ['ViewSetup', 'AssignPermissionSets'],
+    PackageLicense: ['ViewSetup', 'ManagePackageLicenses'],
+    UserPackageLicense: ['ViewSetup', 'ManagePackageLicenses'],
+    UserLogin: ['ManageUsers', 'FreezeUsers'],
+}
+
+/** 15- or 18-character id to the 18-character form (other strings unchanged). */
+export function id18(id: string): string {
+    return id.length === 15 ? id + checksumSuffix(id) : id
+}
+
+/** `UserRoleId` → `User Role ID`, `IsFrozen` → `Is Frozen`: describe's label when none is given. */
+export function labelOf(name: string): string {
+    return name
+        .replace(/__c$/, '')
+        .replace(/_/g, ' ')
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .replace(/ Id$|^Id$/, (m) => m.replace('Id', 'ID'))
+}
+
+/** A permission set's API name from its label: letters, digits and underscores. */
+export function developerName(label: string): string {
+    return (
+        label
+            .normalize('NFD')
+            .replace(/[^A-Za-z0-9]+/g, '_')
+            .replace(/^_+|_+$/g, '') || 'Permission_Set'
+    )
+}
+
+const id: FieldSpec = { type: 'id' }
+const str = (length = 80, updateable = false, createable = updateable): FieldSpec => ({
+    type: 'string',
+    length,
+    updateable,
+    createable,
+})
+const bool = (updateable = false, createable = updateable): FieldSpec => ({ type: 'boolean', updateable, createable })
+const ref = (to: string, updateable = false, createable = updateable): FieldSpec => ({
+    type: 'reference',
+    referenceTo: [to],
+    updateable,
+    createable,
+    length: 18,
+})
+const datetime = (updateable = false, createable = updateable): FieldSpec => ({
+    type: 'datetime',
+    updateable,
+    createable,
+})
+const int: FieldSpec = { type: 'int' }
+const audit = { CreatedDate: datetime(), LastModifiedDate: datetime(), SystemModstamp: datetime() }
+
+/** User fields the REST API reads and writes, with the store field each stands for. */
+export const USER_FIELD_MAP = {
+    Username: 'userName',
+    FirstName: 'firstName',
+    LastName: 'lastName',
+    Email: 'email',
+    Alias: 'alias',
+    CommunityNickname: 'nickName',
+    Title: 'title',
+    Department: 'department',
+    Division: 'division',
+    EmployeeNumber: 'employeeNumber',
+    Street: 'street',
+    City: 'city',
+    State: 'state',
+    PostalCode: 'postalCode',
+    Country: 'country',
+    Phone: 'phone',
+    MobilePhone: 'mobilePhone',
+    Fax: 'fax',
+    EmailEncodingKey: 'emailEncodingKey',
+    LanguageLocaleKey: 'languageLocaleKey',
+    LocaleSidKey: 'localeSidKey',
+    TimeZoneSidKey: 'timeZoneSidKey',
+    FederationIdentifier: 'federationId',
+    ManagerId: 'managerId',
+    DelegatedApproverId: 'delegatedApproverId',
+    IsActive: 'isActive',
+    ProfileId: 'profileId',
+    UserRoleId: 'roleId',
+} as const
+
+const USER_STRING_LENGTHS: Partial<Record<keyof typeof USER_FIELD_MAP, number>> = {
+    Username: 80,
+    Alias: 8,
+    CommunityNickname: 40,
+    Email: 128,
+    Street: 255,
+    FederationIdentifier: 512,
+}
+
+function userSpec(store: OrgStore): Record<string, FieldSpec> {
+    const spec: Record<string, FieldSpec> = { Id: id }
+    for (const name of Object.keys(USER_FIELD_MAP) as (keyof typeof USER_FIELD_MAP)[]) {
+        if (name === 'IsActive') spec[name] = bool(true)
+        else if (name === 'ManagerId' || name === 'DelegatedApproverId') spec[name] = ref('User', true)
+        else if (name === 'ProfileId') spec[name] = ref('Profile', true)
+        else if (name === 'UserRoleId') spec[name] = ref('UserRole', true)
+        else spec[name] = str(USER_STRING_LENGTHS[name] ?? 80, true)
+    }
+    spec.Name = str(121)
+    spec.CompanyName = str(80, true)
+    spec.UserType = str(40)
+    spec.AccountId = ref('Account')
+    spec.ContactId = ref('Contact')
+    spec.LastLoginDate = datetime()
+    Object.assign(spec, audit)
+    for (const [flag, label] of Object.entries(FEATURE_LICENSES))
+        spec[`UserPermissions${flag}`] = { ...bool(true), label }
+    for (const def of store.customFields) {
+        const base: FieldSpec =
+            def.type === 'boolean'
+                ? bool(true)
+                : def.type === 'double'
+                  ? { type: 'double', updateable: true, createable: true }
+                  : def.type === 'date'
+                    ? { type: 'date', updateable: true, createable: true }
+                    : def.type === 'hierarchy'
+                      ? ref('User', true)
+                      : str(255, true)
+        spec[def.name] = { ...base, label: def.label, custom: true }
+    }
+    return spec
+}
+
+function userRow(store: OrgStore, u: UserRecord): SoqlRow {
+    const rest = store.restFieldsOf(u.id)
+    const row: Record<string, unknown> = { Id: u.id }
+    for (const [api, key] of Object.entries(USER_FIELD_MAP)) row[api] = u[key]
+    row.Name = [u.firstName, u.lastName].filter(Boolean).join(' ')
+    row.CompanyName = rest.companyName
+    row.UserType = u.userType
+    row.AccountId = u.accountId
+    row.ContactId = u.contactId
+    row.LastLoginDate = rest.lastLoginDate === null ? null : sfDateTime(rest.lastLoginDate)
+    row.CreatedDate = sfDateTime(u.created)
+    row.LastModifiedDate = sfDateTime(u.lastModified)
+    row.SystemModstamp = sfDateTime(u.lastModified)
+    for (const flag of Object.keys(FEATURE_LICENSES) as FeatureLicense[])
+        row[`UserPermissions${flag}`] = rest.featureLicenses.has(flag)
+    for (const def of store.customFields) {
+        const v = u.custom[def.name]
+        row[def.name] = v === undefined ? (def.type === 'boolean' ? false : null) : v
+    }
+    return row
+}
+
+interface ObjectDef {
+    readonly name: string
+    readonly label: string
+    readonly keyPrefix: string
+    readonly spec: Readonly<Record<string, FieldSpec>>
+    readonly createable?: boolean
+    readonly updateable?: boolean
+    readonly deletable?: boolean
+    readonly parents?: SoqlObject['parents']
+    readonly children?: SoqlObject['children']
+    /** Live rows, and (for queryAll) deleted ones. */
+    rows(includeDeleted: boolean): Iterable<SoqlRow>
+    get(id: string): SoqlRow | undefined
+    /** Indexed lookups beyond Id. */
+    where?(field: string, value: string, includeDeleted: boolean): Iterable<SoqlRow> | undefined
+}
+
+function fieldsOf(spec: Readonly<Record<string, FieldSpec>>): Record<string, SoqlFieldType> {
+    return Object.fromEntries(Object.entries(spec).map(([k, f]) => [k, f.type]))
+}
+
+function* concat<T>(...parts: Iterable<T>[]): Iterable<T> {
+    for (const p of parts) yield* p
+}
+
+function tableDef<R extends Row>(
+    table: RowTable<R>,
+    def: Omit<ObjectDef, 'rows' | 'get' | 'where' | 'name'>,
+    withDeleted: boolean
+): ObjectDef {
+    return {
+        name: table.object,
+        ...def,
+        rows: (includeDeleted) =>
+            includeDeleted && withDeleted ? concat<SoqlRow>(table.all(), table.deleted()) : table.all(),
+        get: (rowId) => table.get(rowId),
+        where: (field, value, includeDeleted) => {
+            if (!table.isIndexed(field)) {
+                // A table keyed by one field (UserLogin by UserId) answers on its natural key.
+                if (table.object === 'UserLogin' && field === 'UserId') {
+                    const row = table.byNaturalKey(value)
+                    return row ? [row] : []
+                }
+                return undefined
+            }
+            const live: Iterable<SoqlRow> =
+                field === 'Id'
+                    ? [table.get(value)].filter((r): r is R => r !== undefined)
+                    : table.where(field as keyof R & string, value)
+            if (!(includeDeleted && withDeleted)) return live
+            return concat<SoqlRow>(
+                live,
+                table.deleted().filter((r) => r[field as keyof R] === value)
+            )
+        },
+    }
+}
+
+function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
+    const viewAllUsers = options.permissions.has('ViewAllUsers')
+    const junctionDeleted = options.deletedRows === 'queryAll'
+    const usersInView = (): Iterable<UserRecord> => {
+        if (!viewAllUsers) {
+            const self = store.getUser(options.sessionUserId)
+            return self ? [self] : []
+        }
+        const visible = store.visibleUsers()
+        const internal = [...store.allUsers()].filter((u) => !store.isVisible(u))
+        return concat(visible, internal)
+    }
+    const userById = (userId: string): UserRecord | undefined => {
+        const u = store.getUser(userId)
+        if (!u || !store.isReadable(u)) return undefined
+        if (!viewAllUsers && u.id !== options.sessionUserId) return undefined
+        return u
+    }
+    const licenseIdOf = (name: string | undefined): string | null =>
+        name ? (store.userLicenseIds.get(name as never) ?? null) : null
+
+    const profileRow = (pId: string): SoqlRow | undefined => {
+        const p = store.profiles.get(pId)
+        if (!p) return undefined
+        return {
+            Id: p.id,
+            Name: p.name,
+            UserLicenseId: licenseIdOf(p.license),
+            UserType: p.userType,
+            CreatedDate: sfDateTime(p.created),
+            LastModifiedDate: sfDateTime(p.lastModified),
+            SystemModstamp: sfDateTime(p.lastModified),
+        }
+    }
+    const userLicenseRows = (): SoqlRow[] =>
+        USER_LICENSES.map(([name, key]) => {
+            const seats = store.userLicenseSeats(name)
+            return {
+                Id: store.userLicenseIds.get(name),
+                Name: name,
+                MasterLabel: name,
+                LicenseDefinitionKey: key,
+                Status: 'Active',
+                TotalLicenses: seats.total,
+                UsedLicenses: seats.used,
+            }
+        })
+    const permissionSetRow = (psId: string): SoqlRow | undefined => {
+        const ps = store.permissionSets.get(psId)
+        if (ps)
+            return {
+                Id: ps.id,
+                Name: developerName(ps.name),
+                Label: ps.label,
+                IsOwnedByProfile: false,
+                ProfileId: null,
+                Type: 'Regular',
+                LicenseId: ps.permissionSetLicenseId ?? licenseIdOf(ps.license),
+                PermissionSetGroupId: null,
+                CreatedDate: sfDateTime(ps.created),
+                LastModifiedDate: sfDateTime(ps.lastModified),
+                SystemModstamp: sfDateTime(ps.lastModified),
+            }
+        const owned = store.ownedPermissionSets.get(psId)
+        if (!owned) return undefined
+        const profile = owned.profileId ? store.profiles.get(owned.profileId) : undefined
+        return {
+            Id: owned.id,
+            Name: owned.name,
+            Label: owned.label,
+            IsOwnedByProfile: owned.type === 'Profile',
+            ProfileId: owned.profileId,
+            Type: owned.type,
+            LicenseId: licenseIdOf(profile?.license),
+            PermissionSetGroupId: owned.permissionSetGroupId,
+            CreatedDate: sfDateTime(profile?.created ?? 0),
+            LastModifiedDate: sfDateTime(profile?.lastModified ?? 0),
+            SystemModstamp: sfDateTime(profile?.lastModified ?? 0),
+        }
+    }
+    const psgRow = (gId: string): SoqlRow | undefined => {
+        const g = store.permissionSetGroups.get(gId)
+        return g ? { Id: g.id, DeveloperName: g.developerName, MasterLabel: g.name, Status: g.status } : undefined
+    }
+    const pslRow = (lId: string): SoqlRow | undefined => {
+        const l = store.permissionSetLicenses.get(lId)
+        if (!l) return undefined
+        return {
+            Id: l.id,
+            DeveloperName: l.developerName,
+            MasterLabel: l.masterLabel,
+            Status: l.status,
+            TotalLicenses: l.totalLicenses,
+            UsedLicenses: store.usedPermissionSetLicenses(l.id),
+            ExpirationDate: l.expirationDate === null ? null : sfDate(l.expirationDate),
+        }
+    }
+    const packageRow = (lId: string): SoqlRow | undefined => {
+        const l = store.packageLicenses.get(lId)
+        if (!l) return undefined
+        return {
+            Id: l.id,
+            NamespacePrefix: l.namespacePrefix,
+            Status: l.status,
+            AllowedLicenses: l.allowedLicenses,
+            // A site-wide license counts every user's use of it.
+            UsedLicenses: l.allowedLicenses < 0 ? store.userCount : store.usedPackageLicenses(l.id),
+            ExpirationDate: l.expirationDate === null ? null : sfDateTime(l.expirationDate),
+        }
+    }
+    const groupRow = (gId: string): SoqlRow | undefined => {
+        const g = store.groups.get(gId)
+        if (!g) return undefined
+        return {
+            Id: g.id,
+            Name: g.name,
+            DeveloperName: developerName(g.name),
+            Type: g.type,
+            CreatedDate: sfDateTime(g.created),
+            LastModifiedDate: sfDateTime(g.lastModified),
+            SystemModstamp: sfDateTime(g.lastModified),
+        }
+    }
+    const roleRow = (rId: string): SoqlRow | undefined => {
+        const r = store.roles.get(rId)
+        if (!r) return undefined
+        return {
+            Id: r.id,
+            Name: r.name,
+            DeveloperName: developerName(r.name),
+            ParentRoleId: r.parentRoleId,
+            LastModifiedDate: sfDateTime(r.lastModified),
+            SystemModstamp: sfDateTime(r.lastModified),
+        }
+    }
+    const mapped = <T>(items: Iterable<T>, f: (t: T) => SoqlRow | undefined): SoqlRow[] => {
+        const out: SoqlRow[] = []
+        for (const t of items) {
+            const r = f(t)
+            if (r) out.push(r)
+        }
+        return out
+    }
+    const byIdOrder = (ids: Iterable<string>): string[] => [...ids].sort()
+
+    return [
+        {
+            name: 'User',
+            label: 'User',
+            keyPrefix: KEY_PREFIX.user,
+            spec: userSpec(store),
+            updateable: true,
+            parents: {
+                Profile: { object: 'Profile', field: 'ProfileId' },
+                UserRole: { object: 'UserRole', field: 'UserRoleId' },
+                Manager: { object: 'User', field: 'ManagerId' },
+                DelegatedApprover: { object: 'User', field: 'DelegatedApproverId' },
+            },
+            children: {
+                PermissionSetAssignments: { object: 'PermissionSetAssignment', field: 'AssigneeId' },
+                GroupMembership: { object: 'GroupMember', field: 'UserOrGroupId' },
+                UserPackageLicenses: { object: 'UserPackageLicense', field: 'UserId' },
+            },
+            rows: function* () {
+                for (const u of usersInView()) if (store.isReadable(u)) yield userRow(store, u)
+            },
+            get: (userId) => {
+                const u = userById(userId)
+                return u ? userRow(store, u) : undefined
+            },
+            where: (field, value) => {
+                if (field !== 'Username') return undefined
+                const u = store.findUserByUserName(value)
+                return u && userById(u.id) ? [userRow(store, u)] : []
+            },
+        },
+        {
+            name: 'Profile',
+            label: 'Profile',
+            keyPrefix: KEY_PREFIX.profile,
+            spec: { Id: id, Name: str(255), UserLicenseId: ref('UserLicense'), UserType: str(40), ...audit },
+            parents: { UserLicense: { object: 'UserLicense', field: 'UserLicenseId' } },
+            rows: () => mapped(byIdOrder(store.profiles.keys()), profileRow),
+            get: profileRow,
+        },
+        {
+            name: 'UserLicense',
+            label: 'User License',
+            keyPrefix: KEY_PREFIX.userLicense,
+            spec: {
+                Id: id,
+                Name: str(40),
+                MasterLabel: str(40),
+                LicenseDefinitionKey: str(40),
+                Status: str(40),
+                TotalLicenses: int,
+                UsedLicenses: int,
+            },
+            rows: userLicenseRows,
+            get: (lId) => userLicenseRows().find((r) => r.Id === lId),
+        },
+        {
+            name: 'UserRole',
+            label: 'Role',
+            keyPrefix: KEY_PREFIX.role,
+            spec: {
+                Id: id,
+                Name: str(80),
+                DeveloperName: str(80),
+                ParentRoleId: ref('UserRole'),
+                LastModifiedDate: datetime(),
+                SystemModstamp: datetime(),
+            },
+            rows: () => mapped(byIdOrder(store.roles.keys()), roleRow),
+            get: roleRow,
+        },
+        {
+            name: 'PermissionSet',
+            label: 'Permission Set',
+            keyPrefix: KEY_PREFIX.permissionSet,
+            spec: {
+                Id: id,
+                Name: str(80),
+                Label: str(80),
+                IsOwnedByProfile: bool(),
+                ProfileId: ref('Profile'),
+                Type: str(40),
+                LicenseId: ref('UserLicense'),
+                PermissionSetGroupId: ref('PermissionSetGroup'),
+                ...audit,
+            },
+            parents: {
+                Profile: { object: 'Profile', field: 'ProfileId' },
+                PermissionSetGroup: { object: 'PermissionSetGroup', field: 'PermissionSetGroupId' },
+            },
+            rows: () =>
+                mapped(
+                    byIdOrder(concat(store.permissionSets.keys(), store.ownedPermissionSets.keys())),
+                    permissionSetRow
+                ),
+            get: permissionSetRow,
+        },
+        {
+            name: 'PermissionSetGroup',
+            label: 'Permission Set Group',
+            keyPrefix: KEY_PREFIX.permissionSetGroup,
+            spec: { Id: id, DeveloperName: str(80), MasterLabel: str(80), Status: str(40) },
+            children: {
+                PermissionSetGroupComponents: { object: 'PermissionSetGroupComponent', field: 'PermissionSetGroupId' },
+            },
+            rows: () => mapped(byIdOrder(store.permissionSetGroups.keys()), psgRow),
+            get: psgRow,
+        },
+        tableDef(
+            store.groupComponents,
+            {
+                label: 'Permission Set Group Component',
+                keyPrefix: KEY_PREFIX.permissionSetGroupComponent,
+                spec: {
+                    Id: id,
+                    PermissionSetGroupId: ref('PermissionSetGroup'),
+                    PermissionSetId: ref('PermissionSet'),
+                    IsDeleted: bool(),
+                },
+                parents: {
+                    PermissionSetGroup: { object: 'PermissionSetGroup', field: 'PermissionSetGroupId' },
+                    PermissionSet: { object: 'PermissionSet', field: 'PermissionSetId' },
+                },
+            },
+            false
+        ),
+        tableDef(
+            store.assignments,
+            {
+                label: 'Permission Set Assignment',
+                keyPrefix: KEY_PREFIX.permissionSetAssignment,
+                spec: {
+                    Id: id,
+                    AssigneeId: ref('User', false, true),
+                    PermissionSetId: ref('PermissionSet', false, true),
+                    PermissionSetGroupId: ref('PermissionSetGroup', false, true),
+                    ExpirationDate: datetime(true),
+                    IsActive: bool(),
+                    SystemModstamp: datetime(),
+                    IsDeleted: bool(),
+                },
+                createable: true,
+                updateable: true,
+                deletable: true,
+                parents: {
+                    PermissionSet: { object: 'PermissionSet', field: 'PermissionSetId' },
+                    PermissionSetGroup: { object: 'PermissionSetGroup', field: 'PermissionSetGroupId' },
+                    Assignee: { object: 'User', field: 'AssigneeId' },
+                },
+            },
+            junctionDeleted
+        ),
+        {
+            name: 'PermissionSetLicense',
+            label: 'Permission Set License',
+            keyPrefix: KEY_PREFIX.permissionSetLicense,
+            spec: {
+                Id: id,
+                DeveloperName: str(80),
+                MasterLabel: str(80),
+                Status: str(40),
+                TotalLicenses: int,
+                UsedLicenses: int,
+                ExpirationDate: { type: 'date' },
+            },
+            rows: () => mapped(byIdOrder(store.permissionSetLicenses.keys()), pslRow),
+            get: pslRow,
+        },
+        tableDef(
+            store.licenseAssignments,
+            {
+                label: 'Permission Set License Assignment',
+                keyPrefix: KEY_PREFIX.permissionSetLicenseAssign,
+                spec: {
+                    Id: id,
+                    AssigneeId: ref('User', false, true),
+                    PermissionSetLicenseId: ref('PermissionSetLicense', false, true),
+                    SystemModstamp: datetime(),
+                    IsDeleted: bool(),
+                },
+                createable: true,
+                deletable: true,
+                parents: {
+                    PermissionSetLicense: { object: 'PermissionSetLicense', field: 'PermissionSetLicenseId' },
+                    Assignee: { object: 'User', field: 'AssigneeId' },
+                },
+            },
+            junctionDeleted
+        ),
+        {
+            name: 'PackageLicense',
+            label: 'Package License',
+            keyPrefix: KEY_PREFIX.packageLicense,
+            spec: {
+                Id: id,
+                NamespacePrefix: str(15),
+                Status: str(40),
+                AllowedLicenses: int,
+                UsedLicenses: int,
+                ExpirationDate: datetime(),
+            },
+            rows: () => mapped(byIdOrder(store.packageLicenses.keys()), packageRow),
+            get: packageRow,
+        },
+        tableDef(
+            store.packageAssignments,
+            {
+                label: 'User Package License',
+                keyPrefix: KEY_PREFIX.userPackageLicense,
+                spec: {
+                    Id: id,
+                    UserId: ref('User', false, true),
+                    PackageLicenseId: ref('PackageLicense', false, true),
+                    SystemModstamp: datetime(),
+                    IsDeleted: bool(),
+                },
+                createable: true,
+                deletable: true,
+                parents: {
+                    PackageLicense: { object: 'PackageLicense', field: 'PackageLicenseId' },
+                    User: { object: 'User', field: 'UserId' },
+                },
+            },
+            junctionDeleted
+        ),
+        {
+            name: 'Group',
+            label: 'Group',
+            keyPrefix: KEY_PREFIX.group,
+            spec: { Id: id, Name: str(40), DeveloperName: str(80), Type: str(40), ...audit },
+            children: { GroupMembers: { object: 'GroupMember', field: 'GroupId' } },
+            rows: () => mapped(byIdOrder(store.groups.keys()), groupRow),
+            get: groupRow,
+        },
+        tableDef(
+            store.groupMembers,
+            {
+                label: 'Group Member',
+                keyPrefix: KEY_PREFIX.groupMember,
+                spec: {
+                    Id: id,
+                    GroupId: ref('Group', false, true),
+                    UserOrGroupId: { ...ref('User', false, true), referenceTo: ['User', 'Group'] },
+                    SystemModstamp: datetime(),
+                    IsDeleted: bool(),
+                },
+                createable: true,
+                deletable: true,
+                parents: { Group: { object: 'Group', field: 'GroupId' } },
+            },
+            junctionDeleted
+        ),
+        tableDef(
+            store.logins,
+            {
+                label: 'User Login',
+                keyPrefix: KEY_PREFIX.userLogin,
+                spec: {
+                    Id: id,
+                    UserId: ref('User'),
+                    IsFrozen: bool(true),
+                    IsPasswordLocked: bool(true),
+                    LastModifiedDate: datetime(),
+                    IsDeleted: bool(),
+                },
+                updateable: true,
+            },
+            false
+        ),
+    ]
+}
+
+function toRestObject(def: ObjectDef): RestObject {
+    return {
+        name: def.name,
+        label: def.label,
+        keyPrefix: def.keyPrefix,
+        spec: def.spec,
+        fields: fieldsOf(def.spec),
+        createable: def.createable ?? false,
+        updateable: def.updateable ?? false,
+        deletable: def.deletable ?? false,
+        ...(def.parents ? { parents: def.parents } : {}),
+        ...(def.children ? { children: def.children } : {}),
+        rows: ({ includeDeleted }) => def.rows(includeDeleted),
+        get: (rowId) => def.get(id18(rowId)),
+        rowsWhere: (field, values, { includeDeleted }) => {
+            if (field === 'Id' && !(includeDeleted && def.where)) {
+                const out: SoqlRow[] = []
+                for (const v of values) {
+                    const r = def.get(id18(v))
+                    if (r) out.push(r)
+                }
+                return out
+            }
+            if (!def.where) return undefined
+            const out: SoqlRow[] = []
+            for (const v of values) {
+                const rows = def.where(field, field.endsWith('Id') ? id18(v) : v, includeDeleted)
+                if (rows === undefined) return undefined
+                for (const r of rows) out.push(r)
+            }
+            return out
+        },
+    }
+}
+
+/** The org's REST schema for one request: the objects its integration user may read. */
+export class OrgSchema implements SoqlSchema {
+    private readonly byName = new Map<string, RestObject>()
+
+    constructor(store: OrgStore, options: SchemaOptions) {
+        for (const def of definitions(store, options)) {
+            const needs = READ_PERMISSIONS[def.name] ?? []
+            if (needs.length > 0 && !options.permissions.any(...needs)) continue
+            this.byName.set(def.name.toLowerCase(), toRestObject(def))
+        }
+    }
+
+    object(name: string): RestObject | undefined {
+        return this.byName.get(name.toLowerCase())
+    }
+
+    rowById(object: string, rowId: string): SoqlRow | undefined {
+        return this.object(object)?.get(rowId)
+    }
+
+    objects(): RestObject[] {
+        return [...this.byName.values()]
+    }
+}
