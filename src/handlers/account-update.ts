@@ -1,5 +1,5 @@
 import { StdAccountUpdateHandler } from '@sailpoint/connector-sdk'
-import { InvalidRequestError } from '../errors'
+import { InsufficientPermissionError, InvalidRequestError } from '../errors'
 import { logger } from '../logger'
 import { toAccount } from '../mapping/account'
 import {
@@ -8,6 +8,7 @@ import {
     isEmptyRestPlan,
     parseChanges,
     planAccountChanges,
+    restChangesOf,
 } from '../mapping/account-changes'
 import { SalesforceClient } from '../salesforce/client'
 import { sameId } from '../salesforce/ids'
@@ -41,11 +42,24 @@ export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input,
     const user = await withRemovedMembershipsRead(client, await client.getUser(id), changes)
     await refuseQueueChanges(client, user, changes)
     await refuseNonQueues(client, changes)
-    const plan = planAccountChanges(user, changes, {
+    let plan = planAccountChanges(user, changes, {
         defaultProfileId: config.defaultProfileId,
         removePermissionSetsThroughRest: config.governBeyondScim,
     })
-    const restChanges = await planRestWrites(rest, id, changes, plan.permissionSetDeletes)
+    let restChanges: Awaited<ReturnType<typeof planRestWrites>>
+    try {
+        restChanges = await planRestWrites(rest, id, changes, plan.permissionSetDeletes)
+    } catch (err) {
+        // Degrade, never break: when only permission sets are removed and their rows cannot be read, SCIM's way
+        // (which it was before the REST API was used) still removes them, at the cost of other rows' expiry dates.
+        if (!isRefusedRead(err) || restChangesOf(changes).length > 0) throw err
+        logger.warn(
+            { userId: id },
+            `Removing permission sets of user ${id} through SCIM: ${err instanceof Error ? err.message : String(err)}`
+        )
+        plan = planAccountChanges(user, changes, { defaultProfileId: config.defaultProfileId })
+        restChanges = undefined
+    }
     if (isEmptyPlan(plan) && (restChanges === undefined || isEmptyRestPlan(restChanges.plan))) {
         res.send(withRestAccess(toAccount(user), restChanges?.before))
         return
@@ -54,6 +68,14 @@ export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input,
     const updated = await client.getUser(id)
     checkPermissionSetsRemoved(plan, updated)
     res.send(withRestAccess(toAccount(updated), after ?? restChanges?.before))
+}
+
+/** Whether Salesforce refused a read for the integration user's permissions (INVALID_TYPE, INSUFFICIENT_ACCESS…). */
+function isRefusedRead(err: unknown): boolean {
+    return (
+        err instanceof InsufficientPermissionError ||
+        (err instanceof InvalidRequestError && (err.errorCode === 'INVALID_TYPE' || err.status === 403))
+    )
 }
 
 /**

@@ -328,6 +328,43 @@ describe('std:account:update beyond SCIM', () => {
         })
     })
 
+    it('removes permission sets through SCIM, as before, when their rows cannot be read', async () => {
+        const patches = recorder()
+        const after = userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.apiEnabled)] })
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, BEFORE)
+            .post(`${REST}/composite`)
+            .reply(200, {
+                compositeResponse: [
+                    {
+                        body: [
+                            {
+                                message: "sObject type 'PermissionSetAssignment' is not supported.",
+                                errorCode: 'INVALID_TYPE',
+                            },
+                        ],
+                        httpHeaders: {},
+                        httpStatusCode: 400,
+                        referenceId: 'permissionSetAssignments',
+                    },
+                ],
+            })
+            .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
+            .reply(200, after)
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, after)
+
+        const account = await update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
+        expect(patches.bodies).toEqual([
+            patchOp({
+                op: 'replace',
+                value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.apiEnabled }] },
+            }),
+        ])
+        expect(account.attributes.permissionSets).toEqual([IDS.apiEnabled])
+    })
+
     it('refuses an id of the wrong kind, naming the attribute, before any request', async () => {
         await expect(
             runCommand(

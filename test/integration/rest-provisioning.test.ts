@@ -182,6 +182,27 @@ describe('refusals said plainly', () => {
         expect(held).toHaveLength(1)
     })
 
+    it('names the Salesforce permission the integration user lacks, and changes nothing', async () => {
+        const [user] = await rows(`SELECT Id FROM User WHERE Username = 'rest.provisioning@acme.example'`)
+        const userId = String(user?.Id)
+        emulator.setIntegrationPermissions({ ManagePackageLicenses: false })
+        try {
+            await expect(
+                updateOnBundle(config, userId, [
+                    { op: 'Add', attribute: 'packageLicenses', value: SEED.packageLicenses.docuSign },
+                ])
+            ).rejects.toMatchObject({
+                name: 'InsufficientPermissionError',
+                message: expect.stringContaining(
+                    'Give the integration user the Salesforce permission "Manage Package Licenses"'
+                ),
+            })
+        } finally {
+            emulator.setIntegrationPermissions({ ManagePackageLicenses: true })
+        }
+        expect(await rows(`SELECT Id FROM UserPackageLicense WHERE UserId = '${userId}'`)).toEqual([])
+    })
+
     it('grants on create once the user exists, and takes them back when one fails', async () => {
         const created = await runOnBundle(
             'std:account:create',
