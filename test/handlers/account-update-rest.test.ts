@@ -460,6 +460,23 @@ describe('std:account:update beyond SCIM', () => {
         expect(account.attributes.permissionSetGroups).toEqual([PSG])
     })
 
+    it('takes a row already deleted (ENTITY_IS_DELETED) as removed when the read-back no longer shows it', async () => {
+        salesforce()
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, BEFORE)
+            .post(`${REST}/composite`)
+            .reply(200, compositeAnswer({ queue: [queueRow('011RM0000000Gm1YAE', QUEUE)] }))
+            .delete(`${REST}/sobjects/GroupMember/011RM0000000Gm1YAE`)
+            .reply(404, fixture('rest/provisioning.entity-is-deleted'))
+            .post(`${REST}/composite`)
+            .reply(200, compositeAnswer({ queue: [] }))
+            .get(`${SCIM}/Users/${IDS.user}`)
+            .reply(200, BEFORE)
+
+        const account = await update([{ op: 'Remove', attribute: 'queues', value: QUEUE }])
+        expect(account.attributes.queues).toEqual([])
+    })
+
     it('reports a write Salesforce accepted but its rows do not show, and nothing as done', async () => {
         salesforce()
             .get(`${SCIM}/Users/${IDS.user}`)
