@@ -203,6 +203,21 @@ describe('refusals said plainly', () => {
         expect(await rows(`SELECT Id FROM UserPackageLicense WHERE UserId = '${userId}'`)).toEqual([])
     })
 
+    it('says the org has no such feature license when a flag is misspelt, and changes nothing', async () => {
+        const [user] = await rows(`SELECT Id FROM User WHERE Username = 'rest.provisioning@acme.example'`)
+        emulator.resetStats()
+        await expect(
+            updateOnBundle(config, String(user?.Id), [
+                { op: 'Add', attribute: 'featureLicenses', value: 'UserPermissionsMarketingUsr' },
+            ])
+        ).rejects.toMatchObject({
+            message: expect.stringMatching(
+                /^Cannot read the feature licenses of user \w+, so nothing was changed: .*INVALID_FIELD.*UserPermissionsMarketingUsr/
+            ),
+        })
+        expect(restWrites()).toEqual([])
+    })
+
     it('grants on create once the user exists, and takes them back when one fails', async () => {
         const created = await runOnBundle(
             'std:account:create',

@@ -76,7 +76,10 @@ function heldAssignments(
 
 /** The error of a refused read, saying what could not be read and which permission it takes. */
 function unreadable(error: Error, what: string, kind: RowKind | 'featureLicense', userId: string): Error {
-    if (error instanceof SalesforceConnectorError) {
+    if (error instanceof SalesforceConnectorError && error.errorCode === 'INVALID_FIELD') {
+        // A feature license the org's User does not have (a misspelt flag, or one of another edition).
+        error.message = `Cannot read the ${what} of user ${userId}, so nothing was changed: ${error.message}`
+    } else if (error instanceof SalesforceConnectorError) {
         error.message =
             `Cannot read the ${what} of user ${userId}, so nothing was changed (the integration user needs ` +
             `"${PROVISIONING_PERMISSION[kind]}"): ${error.message}`
