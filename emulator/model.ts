@@ -159,7 +159,7 @@ export type UserLoginRow = {
 export interface UserRestFields {
     companyName: string | null
     lastLoginDate: number | null
-    readonly featureLicenses: Set<FeatureLicense>
+    readonly featureLicenses: FeatureLicenseSet
 }
 
 /** The `UserPermissions*` feature-license flags on User, with their labels in Setup. */
@@ -176,6 +176,27 @@ export const FEATURE_LICENSES = {
 } as const
 
 export type FeatureLicense = keyof typeof FEATURE_LICENSES
+
+const FEATURE_LICENSE_BITS: Readonly<Record<string, number>> = Object.fromEntries(
+    Object.keys(FEATURE_LICENSES).map((f, i) => [f, 1 << i])
+)
+
+/** A user's feature licenses as one bit each: a 100,000-user org holds one small number per user, not a set. */
+export class FeatureLicenseSet {
+    private bits = 0
+
+    has(flag: FeatureLicense): boolean {
+        return (this.bits & (FEATURE_LICENSE_BITS[flag] ?? 0)) !== 0
+    }
+
+    add(flag: FeatureLicense): void {
+        this.bits |= FEATURE_LICENSE_BITS[flag] ?? 0
+    }
+
+    delete(flag: FeatureLicense): void {
+        this.bits &= ~(FEATURE_LICENSE_BITS[flag] ?? 0)
+    }
+}
 
 /** The feature licenses a user license allows; the others are refused (FIELD_INTEGRITY_EXCEPTION). */
 export const FEATURE_LICENSES_BY_LICENSE: Readonly<Record<LicenseName, readonly FeatureLicense[]>> = {

@@ -29,7 +29,6 @@ export type Row = { readonly Id: string; IsDeleted: boolean }
 
 export class RowTable<R extends Row> {
     private readonly byId = new Map<string, R>()
-    private readonly byKey = new Map<string, R>()
     /** Arrays, not sets: most keys hold a row or two, and a 100,000-user org has a key per user. */
     private readonly indexes = new Map<string, Map<string, R[]>>()
     private readonly bin: R[] = []
@@ -39,9 +38,15 @@ export class RowTable<R extends Row> {
         /** Fields kept indexed: `where` on them does not scan. */
         indexed: readonly (keyof R & string)[],
         /** The natural key: no two live rows share it. */
-        private readonly keyOf: (row: R) => string
+        private readonly keyOf: (row: R) => string,
+        /**
+         * The indexed field a natural key is looked up by, and its value in a key: a key is found among that
+         * index's few rows rather than in a map of its own (a 100,000-user org has a key per row).
+         */
+        private readonly keyIndex: { readonly field: keyof R & string; readonly valueIn: (key: string) => string }
     ) {
         for (const f of indexed) this.indexes.set(f, new Map())
+        if (!this.indexes.has(keyIndex.field)) this.indexes.set(keyIndex.field, new Map())
     }
 
     get size(): number {
@@ -53,7 +58,7 @@ export class RowTable<R extends Row> {
     }
 
     byNaturalKey(key: string): R | undefined {
-        return this.byKey.get(key)
+        return this.where(this.keyIndex.field, this.keyIndex.valueIn(key)).find((r) => this.keyOf(r) === key)
     }
 
     all(): IterableIterator<R> {
@@ -79,7 +84,6 @@ export class RowTable<R extends Row> {
 
     add(row: R): R {
         this.byId.set(row.Id, row)
-        this.byKey.set(this.keyOf(row), row)
         for (const [field, index] of this.indexes) {
             const v = row[field as keyof R]
             if (typeof v === 'string') setAdd(index, v, row)
@@ -92,7 +96,6 @@ export class RowTable<R extends Row> {
         const row = this.byId.get(id)
         if (!row) return undefined
         this.byId.delete(id)
-        this.byKey.delete(this.keyOf(row))
         for (const [field, index] of this.indexes) {
             const v = row[field as keyof R]
             if (typeof v === 'string') setRemove(index, v, row)
@@ -105,14 +108,12 @@ export class RowTable<R extends Row> {
 
     /** Change fields of a live row, its indexes and natural key with them. */
     update(row: R, changes: Partial<R>): void {
-        this.byKey.delete(this.keyOf(row))
         for (const [field, index] of this.indexes) {
             if (!(field in changes)) continue
             const old = row[field as keyof R]
             if (typeof old === 'string') setRemove(index, old, row)
         }
         Object.assign(row, changes)
-        this.byKey.set(this.keyOf(row), row)
         for (const [field, index] of this.indexes) {
             if (!(field in changes)) continue
             const v = row[field as keyof R]

@@ -1,5 +1,5 @@
 import { DmlError, ScimError, segment } from './errors'
-import { ChunkedIds, KEY_PREFIX, KeyPrefix, makeId, POD, RuntimeIds } from './ids'
+import { checksumSuffix, ChunkedIds, KEY_PREFIX, KeyPrefix, makeId, POD, RuntimeIds } from './ids'
 import {
     CustomFieldDef,
     CustomValue,
@@ -7,6 +7,7 @@ import {
     FEATURE_LICENSES,
     FEATURE_LICENSES_BY_LICENSE,
     FeatureLicense,
+    FeatureLicenseSet,
     Group,
     GroupMemberRow,
     HiddenAssignments,
@@ -69,6 +70,12 @@ export interface LicenseUsage {
     readonly total: number
     readonly used: number
 }
+
+/** A natural key `<id>:<id>` looked up among the rows of its first id's index. */
+const BY_FIRST_ID = <F extends string>(field: F): { readonly field: F; readonly valueIn: (key: string) => string } => ({
+    field,
+    valueIn: (key) => key.slice(0, 18),
+})
 
 /** The user licenses of the org, in UserLicense id order, with their LicenseDefinitionKey. */
 export const USER_LICENSES: readonly (readonly [LicenseName, string])[] = [
@@ -156,30 +163,42 @@ export class OrgStore {
     readonly assignments = new RowTable<PermissionSetAssignmentRow>(
         'PermissionSetAssignment',
         ['AssigneeId'],
-        (r) => `${r.AssigneeId}:${r.PermissionSetGroupId ?? r.PermissionSetId}`
+        (r) => `${r.AssigneeId}:${r.PermissionSetGroupId ?? r.PermissionSetId}`,
+        BY_FIRST_ID('AssigneeId')
     )
     readonly groupComponents = new RowTable<PermissionSetGroupComponentRow>(
         'PermissionSetGroupComponent',
         ['PermissionSetGroupId', 'PermissionSetId'],
-        (r) => `${r.PermissionSetGroupId}:${r.PermissionSetId}`
+        (r) => `${r.PermissionSetGroupId}:${r.PermissionSetId}`,
+        BY_FIRST_ID('PermissionSetGroupId')
     )
     readonly licenseAssignments = new RowTable<PermissionSetLicenseAssignRow>(
         'PermissionSetLicenseAssign',
         ['AssigneeId', 'PermissionSetLicenseId'],
-        (r) => `${r.AssigneeId}:${r.PermissionSetLicenseId}`
+        (r) => `${r.AssigneeId}:${r.PermissionSetLicenseId}`,
+        BY_FIRST_ID('AssigneeId')
     )
     readonly packageAssignments = new RowTable<UserPackageLicenseRow>(
         'UserPackageLicense',
         ['UserId', 'PackageLicenseId'],
-        (r) => `${r.UserId}:${r.PackageLicenseId}`
+        (r) => `${r.UserId}:${r.PackageLicenseId}`,
+        BY_FIRST_ID('UserId')
     )
     readonly groupMembers = new RowTable<GroupMemberRow>(
         'GroupMember',
         ['GroupId', 'UserOrGroupId'],
-        (r) => `${r.GroupId}:${r.UserOrGroupId}`
+        (r) => `${r.GroupId}:${r.UserOrGroupId}`,
+        // A group may have 40,000 members; a member is in a few groups.
+        { field: 'UserOrGroupId', valueIn: (key) => key.slice(19) }
     )
-    /** One row per user, found by its natural key, the UserId. */
-    readonly logins = new RowTable<UserLoginRow>('UserLogin', [], (r) => r.UserId)
+    /**
+     * UserLogin rows written or seeded away from their defaults, by UserId. Every user has one: the others are made on
+     * read (`loginOf`), their id derived from the user's, so that a 100,000-user org does not hold 100,000 of them.
+     */
+    private readonly logins = new RowTable<UserLoginRow>('UserLogin', ['UserId'], (r) => r.UserId, {
+        field: 'UserId',
+        valueIn: (key) => key,
+    })
 
     private readonly usersById = new Map<string, UserRecord>()
     private readonly usersByName = new Map<string, UserRecord>()
@@ -363,14 +382,40 @@ export class OrgStore {
     restFieldsOf(userId: string): UserRestFields {
         let f = this.restFields.get(userId)
         if (!f) {
-            f = { companyName: null, lastLoginDate: null, featureLicenses: new Set() }
+            f = { companyName: null, lastLoginDate: null, featureLicenses: new FeatureLicenseSet() }
             this.restFields.set(userId, f)
         }
         return f
     }
 
+    /** The user's UserLogin row. */
     loginOf(userId: string): UserLoginRow | undefined {
-        return this.logins.byNaturalKey(userId)
+        const row = this.logins.byNaturalKey(userId)
+        if (row) return row
+        const user = this.usersById.get(userId)
+        if (!user) return undefined
+        return {
+            Id: loginIdOf(userId),
+            UserId: userId,
+            IsFrozen: false,
+            IsPasswordLocked: false,
+            LastModifiedDate: sfDateTime(user.created),
+            IsDeleted: false,
+        }
+    }
+
+    loginById(id: string): UserLoginRow | undefined {
+        if (!id.startsWith(KEY_PREFIX.userLogin) || id.length !== 18) return undefined
+        const row = this.loginOf(userIdOfLogin(id))
+        return row?.Id === id ? row : undefined
+    }
+
+    /** The user's UserLogin row, kept from now on. */
+    private materializeLogin(userId: string): UserLoginRow | undefined {
+        const kept = this.logins.byNaturalKey(userId)
+        if (kept) return kept
+        const row = this.loginOf(userId)
+        return row ? this.logins.add(row) : undefined
     }
 
     isFrozen(userId: string): boolean {
@@ -848,7 +893,8 @@ export class OrgStore {
      * and a lockout "until an administrator resets the password" stays as it is (the update still succeeds).
      */
     updateUserLogin(id: string, changes: { isFrozen?: boolean; isPasswordLocked?: boolean }): UserLoginRow {
-        const row = this.logins.get(id)
+        const found = this.loginById(id)
+        const row = found ? this.materializeLogin(found.UserId) : undefined
         if (!row) throw notFound()
         if (changes.isPasswordLocked === true && !row.IsPasswordLocked)
             throw new DmlError(
@@ -1076,7 +1122,7 @@ export class OrgStore {
 
     /** Seed a user's login state: frozen, locked out, or locked out until an administrator resets the password. */
     seedLoginState(userId: string, state: { frozen?: boolean; locked?: boolean; untilAdminReset?: boolean }): void {
-        const row = this.loginOf(userId)
+        const row = this.materializeLogin(userId)
         if (!row) return
         row.IsFrozen = state.frozen ?? false
         row.IsPasswordLocked = (state.locked ?? false) || (state.untilAdminReset ?? false)
@@ -1298,19 +1344,10 @@ export class OrgStore {
         return sfDateTime(this.seeding ? this.seedTime(memberId) : this.now())
     }
 
-    /** The rows every user has: the assignment of their profile's permission set, and their UserLogin. */
+    /** The row every user has: the assignment of their profile's permission set (their UserLogin is made on read). */
     private addUserRows(user: UserRecord): void {
-        const at = this.stamp(user.id)
         const psId = this.profilePermissionSets.get(user.profileId)
         if (psId) this.addAssignmentRow(user.id, psId, null)
-        this.logins.add({
-            Id: this.newId(KEY_PREFIX.userLogin),
-            UserId: user.id,
-            IsFrozen: false,
-            IsPasswordLocked: false,
-            LastModifiedDate: at,
-            IsDeleted: false,
-        })
     }
 
     private moveProfileAssignment(userId: string, oldProfileId: string, newProfileId: string): void {
@@ -1395,6 +1432,17 @@ export class OrgStore {
         const row = this.groupMembers.byNaturalKey(`${group.id}:${memberId}`)
         if (row) this.groupMembers.remove(row.Id)
     }
+}
+
+/** A UserLogin's id: its user's, under UserLogin's key prefix. */
+function loginIdOf(userId: string): string {
+    const id15 = KEY_PREFIX.userLogin + userId.slice(3, 15)
+    return id15 + checksumSuffix(id15)
+}
+
+function userIdOfLogin(loginId: string): string {
+    const id15 = KEY_PREFIX.user + loginId.slice(3, 15)
+    return id15 + checksumSuffix(id15)
 }
 
 function crossReference(field: string): DmlError {

@@ -281,7 +281,7 @@ export function updateRecord(deps: SObjectDeps, object: RestObject, rowId: strin
             return {
                 id,
                 undo: () => {
-                    const row = store.logins.get(id)
+                    const row = store.loginById(id)
                     if (row) Object.assign(row, before)
                 },
             }

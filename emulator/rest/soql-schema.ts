@@ -20,6 +20,8 @@ export interface SoqlObject {
      * Rows whose `field` equals one of `values`, when the object keeps an index on that field (Id, AssigneeId,
      * UserId, UserOrGroupId…): the engine uses it for `field = x` and `field IN (…)` at the top of a WHERE, so a
      * page's query over a 100,000-user org does not scan the org. Undefined when the field has no index.
+     * The engine asks only for `id` and `reference` fields, with 18-character ids (text compares case-insensitively,
+     * which an exact index would not), and it still applies the whole WHERE to the rows returned.
      */
     rowsWhere?(
         field: string,

@@ -102,7 +102,7 @@ function scanString(quoted: string, onChar: (c: string, wildcard: boolean) => vo
         if (escaped === undefined) {
             throw new SoqlError(
                 'MALFORMED_QUERY',
-                `Invalid string literal '${quoted}'. Illegal character sequence '\\${next}' in string literal.`
+                `Invalid string literal ${quoted}. Illegal character sequence '\\${next}' in string literal.`
             )
         }
         onChar(escaped, false)

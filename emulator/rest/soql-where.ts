@@ -124,7 +124,10 @@ function literalsOf(condition: {
     return values.map((raw, i) => ({ raw, type: Array.isArray(types) ? types[i] : types }))
 }
 
-function compileCondition(condition: ConditionWithValueQuery, ctx: WhereContext): Leaf {
+/** Where a condition sits: Salesforce takes a semi-join only as a conjunct, never under OR or NOT. */
+type Nesting = 'top' | 'OR' | 'NOT'
+
+function compileCondition(condition: ConditionWithValueQuery, ctx: WhereContext, nesting: Nesting): Leaf {
     if (!('field' in condition)) throw unsupported('A function in WHERE')
     const field = ctx.field(condition.field)
     const { type } = field
@@ -134,6 +137,12 @@ function compileCondition(condition: ConditionWithValueQuery, ctx: WhereContext)
 
     if ('valueQuery' in condition && condition.valueQuery) {
         if (op !== 'IN' && op !== 'NOT IN') throw unexpectedToken(op)
+        if (nesting !== 'top') {
+            throw new SoqlError(
+                'MALFORMED_QUERY',
+                `Semi join sub-selects are not allowed with the '${nesting}' operator`
+            )
+        }
         const join = ctx.semiJoin(condition.valueQuery, field)
         const inJoin = (row: SoqlRow): boolean => {
             const v = read(row)
@@ -239,22 +248,22 @@ function filterOperator(op: string, field: string, type: SoqlFieldType): SoqlErr
     )
 }
 
-function compileExpr(e: Expr, ctx: WhereContext): Leaf {
+function compileExpr(e: Expr, ctx: WhereContext, nesting: Nesting): Leaf {
     switch (e.kind) {
         case 'condition':
-            return compileCondition(e.condition, ctx)
+            return compileCondition(e.condition, ctx, nesting)
         case 'not': {
-            const inner = compileExpr(e.item, ctx).test
+            const inner = compileExpr(e.item, ctx, 'NOT').test
             return { test: (row) => !inner(row) }
         }
         case 'and': {
-            const items = e.items.map((item) => compileExpr(item, ctx))
+            const items = e.items.map((item) => compileExpr(item, ctx, nesting))
             const tests = items.map((i) => i.test)
             const lookup = items.find((i) => i.lookup)?.lookup
             return { test: (row) => tests.every((t) => t(row)), ...(lookup ? { lookup } : {}) }
         }
         case 'or': {
-            const tests = e.items.map((item) => compileExpr(item, ctx).test)
+            const tests = e.items.map((item) => compileExpr(item, ctx, nesting === 'NOT' ? 'NOT' : 'OR').test)
             return { test: (row) => tests.some((t) => t(row)) }
         }
     }
@@ -263,6 +272,6 @@ function compileExpr(e: Expr, ctx: WhereContext): Leaf {
 /** The WHERE clause as a predicate, with the index lookup a top-level conjunct offers, if any. */
 export function compileWhere(where: WhereClause | undefined, ctx: WhereContext): CompiledWhere {
     if (!where) return { test: () => true, lookup: undefined }
-    const { test, lookup } = compileExpr(parseExpr(tokens(where)), ctx)
+    const { test, lookup } = compileExpr(parseExpr(tokens(where)), ctx, 'top')
     return { test, lookup }
 }

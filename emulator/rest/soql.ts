@@ -80,22 +80,33 @@ function parse(soql: string): Query {
     }
 }
 
-/** The token a soql-parser-js (chevrotain) error names: "… but found: 'X'", "… found --> 'X' <--", "->X<-". */
+/**
+ * The token a soql-parser-js error names: chevrotain's "… but found: 'X'", "… but found --> 'X' <--",
+ * "… but found: X", or its lexer's "unexpected character: ->X<-"; an empty token is the end of the query.
+ */
 function foundToken(message: string): string {
-    for (const [open, close] of [
-        ["but found: '", "'"],
-        ["but found --> '", "' <--"],
-        ['->', '<-'],
-    ] as const) {
-        const start = message.lastIndexOf(open)
-        if (start < 0) continue
-        const token = message.slice(start + open.length, message.indexOf(close, start + open.length))
-        return token === '' ? '<EOF>' : token
+    const lexed = message.indexOf('->')
+    const found = message.lastIndexOf('but found')
+    let token: string
+    if (found >= 0) {
+        token = message.slice(found + 'but found'.length).trim()
+        for (const lead of [':', '-->']) if (token.startsWith(lead)) token = token.slice(lead.length).trim()
+        if (token.endsWith('<--')) token = token.slice(0, -'<--'.length).trim()
+        if (token.length >= 2 && token.startsWith("'") && token.endsWith("'")) token = token.slice(1, -1)
+    } else if (lexed >= 0) {
+        token = message.slice(lexed + 2, message.indexOf('<-', lexed + 2))
+    } else {
+        return message
     }
-    return message
+    return token === '' ? '<EOF>' : token
 }
 
+/** What a SELECT is: the query itself, a child subquery in its SELECT, or a semi-join's inner query. */
+type Role = 'query' | 'child' | 'semi-join'
+
 interface ParentStep {
+    /** The relationship's name as the object spells it (`Profile`). */
+    readonly relationship: string
     /** The lookup field on the child side (`ProfileId`). */
     readonly field: string
     readonly object: SoqlObject
@@ -105,15 +116,24 @@ interface ResolvedField extends WhereField {
     readonly steps: readonly ParentStep[]
 }
 
-type Column =
-    | { readonly kind: 'field'; readonly name: string }
-    | {
-          readonly kind: 'parent'
-          readonly name: string
-          readonly step: ParentStep
-          readonly columns: Column[]
-      }
-    | { readonly kind: 'children'; readonly name: string; readonly query: CompiledQuery; readonly field: string }
+/** A parent relationship in SELECT: one nested record holding every field selected through it. */
+interface ParentColumn {
+    readonly kind: 'parent'
+    readonly name: string
+    readonly step: ParentStep
+    readonly columns: Column[]
+}
+
+/** A child subquery in SELECT, over the child rows whose `field` holds the parent's id. */
+interface ChildrenColumn {
+    readonly kind: 'children'
+    readonly name: string
+    readonly query: CompiledQuery
+    readonly field: string
+}
+
+/** What one record shows, in SELECT order. */
+type Column = { readonly kind: 'field'; readonly name: string } | ParentColumn | ChildrenColumn
 
 interface SortKey {
     readonly field: ResolvedField
@@ -176,8 +196,8 @@ class Engine {
         for (const relationship of path.slice(0, -1)) {
             const parent = indexOf(current).parents.get(relationship.toLowerCase())
             if (!parent) throw noSuchRelationship(relationship, 'field path')
-            steps.push({ field: parent.field, object: this.objectNamed(parent.object) })
             current = this.objectNamed(parent.object)
+            steps.push({ relationship: parent.name, field: parent.field, object: current })
         }
         const last = path[path.length - 1] ?? ''
         const field = indexOf(current).fields.get(last.toLowerCase())
@@ -211,7 +231,7 @@ class Engine {
         return this.compile(query, this.objectNamed(query.sObject), 'query')
     }
 
-    private compile(query: QueryBase, object: SoqlObject, role: 'query' | 'child' | 'semi-join'): CompiledQuery {
+    private compile(query: QueryBase, object: SoqlObject, role: Role): CompiledQuery {
         refuseUnsupportedClauses(query)
         const fields = query.fields ?? []
         const countOnly = fields.some((f) => f.type === 'FieldFunctionExpression' && isCountStar(f))
@@ -226,26 +246,35 @@ class Engine {
             object,
             countOnly,
             columns,
-            where: this.where(query.where, object),
+            where: this.where(query.where, object, role),
             orderBy: this.orderBy(query.orderBy, object),
             limit: query.limit,
             offset,
         }
     }
 
-    private where(where: WhereClause | undefined, object: SoqlObject): CompiledWhere {
+    private where(where: WhereClause | undefined, object: SoqlObject, role: Role): CompiledWhere {
         return compileWhere(where, {
             field: (path) => this.resolve(object, path.split('.')),
-            semiJoin: (inner, outer) => this.semiJoin(inner, outer),
+            semiJoin: (inner, outer) => {
+                if (role === 'semi-join') {
+                    throw new SoqlError('MALFORMED_QUERY', 'Nesting of semi join sub-selects is not supported')
+                }
+                return this.semiJoin(inner, outer, object)
+            },
         })
     }
 
-    private semiJoin(inner: Query, outer: WhereField): SemiJoin {
+    private semiJoin(inner: Query, outer: WhereField, outerObject: SoqlObject): SemiJoin {
         if (outer.type !== 'id' && outer.type !== 'reference') {
             throw new SoqlError('INVALID_FIELD', `semi join sub-selects are only allowed on id fields: ${outer.name}`)
         }
         if (!inner.sObject) throw unexpectedToken('<EOF>')
-        const query = this.compile(inner, this.objectNamed(inner.sObject), 'semi-join')
+        const innerObject = this.objectNamed(inner.sObject)
+        if (innerObject === outerObject) {
+            throw new SoqlError('MALFORMED_QUERY', 'The inner and outer selects should not be on the same object type')
+        }
+        const query = this.compile(inner, innerObject, 'semi-join')
         const [column] = query.columns
         const selected =
             column?.kind === 'field' ? indexOf(query.object).fields.get(column.name.toLowerCase()) : undefined
@@ -287,7 +316,7 @@ class Engine {
         })
     }
 
-    private columns(fields: readonly FieldType[], object: SoqlObject, role: 'query' | 'child' | 'semi-join'): Column[] {
+    private columns(fields: readonly FieldType[], object: SoqlObject, role: Role): Column[] {
         const columns: Column[] = []
         const seen = new Set<string>()
         const duplicate = (path: string): void => {
@@ -308,9 +337,8 @@ class Engine {
                 case 'FieldRelationship': {
                     if ('objectPrefix' in field) throw unsupported('An object prefix')
                     const path = [...field.relationships, field.field]
-                    const resolved = this.resolve(object, path)
                     duplicate(path.join('.'))
-                    this.addParentColumn(columns, object, path, resolved.name)
+                    addParentColumn(columns, this.resolve(object, path))
                     break
                 }
                 case 'FieldSubquery': {
@@ -325,32 +353,6 @@ class Engine {
             }
         }
         return columns
-    }
-
-    /** Files `Profile.UserLicense.Name` under the `Profile` column, itself under… so a parent appears once. */
-    private addParentColumn(columns: Column[], object: SoqlObject, path: readonly string[], name: string): void {
-        let level = columns
-        let current = object
-        for (const relationship of path.slice(0, -1)) {
-            const parent = indexOf(current).parents.get(relationship.toLowerCase())
-            if (!parent) throw noSuchRelationship(relationship, 'field path')
-            const parentObject = this.objectNamed(parent.object)
-            let column = level.find((c) => c.kind === 'parent' && c.name === parent.name)
-            if (!column) {
-                column = {
-                    kind: 'parent',
-                    name: parent.name,
-                    step: { field: parent.field, object: parentObject },
-                    columns: [],
-                }
-                level.push(column)
-            }
-            if (column.kind !== 'parent')
-                throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${parent.name}`)
-            level = column.columns
-            current = parentObject
-        }
-        level.push({ kind: 'field', name })
     }
 
     private childColumn(subquery: Subquery, object: SoqlObject): Column {
@@ -369,15 +371,18 @@ class Engine {
     }
 
     /** The rows a query selects, filtered, sorted and sliced. */
-    select(query: CompiledQuery, from?: Iterable<SoqlRow>): SoqlRow[] {
+    select(query: CompiledQuery): SoqlRow[] {
         const { object, where } = query
         const opts = { includeDeleted: this.options.includeDeleted }
         const source =
-            from ??
-            (where.lookup && object.rowsWhere?.(where.lookup.field, where.lookup.values(), opts)) ??
-            object.rows(opts)
+            (where.lookup && object.rowsWhere?.(where.lookup.field, where.lookup.values(), opts)) ?? object.rows(opts)
         const rows: SoqlRow[] = []
         for (const row of source) if (where.test(row)) rows.push(row)
+        return this.arrange(query, rows)
+    }
+
+    /** ORDER BY, then OFFSET and LIMIT. */
+    private arrange(query: CompiledQuery, rows: SoqlRow[]): SoqlRow[] {
         const sorted = query.orderBy.length > 0 ? this.sort(rows, query.orderBy) : rows
         const end = query.limit === undefined ? undefined : query.offset + query.limit
         return query.offset > 0 || end !== undefined ? sorted.slice(query.offset, end) : sorted
@@ -414,12 +419,9 @@ class Engine {
         return rows.map((row) => this.record(row, query.object, query.columns, childValues))
     }
 
-    private children(
-        column: Extract<Column, { kind: 'children' }>,
-        parents: readonly SoqlRow[]
-    ): Map<string, SoqlChildRecords> {
+    private children(column: ChildrenColumn, parents: readonly SoqlRow[]): Map<string, SoqlChildRecords> {
         const { query, field } = column
-        const parentIds = [...new Set(parents.map((p) => String(comparableOf('id', p.Id))))]
+        const parentIds = [...new Set(parents.flatMap((p) => comparableOf('id', p.Id) ?? []).map(String))]
         const parentKeys = new Set(parentIds.map((id) => keyOf('id', id)))
         const opts = { includeDeleted: this.options.includeDeleted }
         const candidates = query.object.rowsWhere?.(field, parentIds, opts) ?? query.object.rows(opts)
@@ -435,8 +437,8 @@ class Engine {
         }
         const values = new Map<string, SoqlChildRecords>()
         for (const [key, list] of byParent) {
-            // The child query's WHERE has run; `select` sorts and slices each parent's rows.
-            const selected = this.select({ ...query, where: { test: () => true, lookup: undefined } }, list)
+            // LIMIT and OFFSET apply to each parent's rows.
+            const selected = this.arrange(query, list)
             if (selected.length === 0) continue
             const records = this.emit(query, selected)
             values.set(key, { totalSize: records.length, done: true, records })
@@ -476,6 +478,18 @@ class Engine {
         }
         return record as SoqlRecord
     }
+}
+
+/** Files `Profile.UserLicense.Name` under the `Profile` column, itself under… so that a parent appears once. */
+function addParentColumn(columns: Column[], field: ResolvedField): void {
+    let level = columns
+    for (const step of field.steps) {
+        const found = level.find((c): c is ParentColumn => c.kind === 'parent' && c.name === step.relationship)
+        const column = found ?? { kind: 'parent', name: step.relationship, step, columns: [] }
+        if (!found) level.push(column)
+        level = column.columns
+    }
+    level.push({ kind: 'field', name: field.name })
 }
 
 function isCountStar(field: Extract<FieldType, { type: 'FieldFunctionExpression' }>): boolean {

@@ -472,6 +472,21 @@ describe('the emulator SOQL engine', () => {
         })
     })
 
+    describe('names', () => {
+        it('reads field, relationship and object names in any case and answers in the object spelling', () => {
+            const result = run(
+                `select profile.userlicense.NAME, (select permissionsetid from permissionsetassignments where ` +
+                    `permissionset.isownedbyprofile = true) from USER where id = '${USER.ada}'`
+            )
+            expect(result.object).toBe('User')
+            expect(result.records[0]).toMatchObject({
+                attributes: { type: 'User' },
+                Profile: { UserLicense: { Name: 'Salesforce' } },
+                PermissionSetAssignments: { totalSize: 1, records: [{ PermissionSetId: PERMSET.owned }] },
+            })
+        })
+    })
+
     describe('ids', () => {
         it('matches a 15- or 18-character id literal to the 18-character id, case-sensitively', () => {
             expect(pluck(run(`SELECT Id FROM User WHERE Id = '${USER.bob.slice(0, 15)}'`))).toEqual([USER.bob])
@@ -482,6 +497,14 @@ describe('the emulator SOQL engine', () => {
                 `SELECT Id FROM User WHERE ProfileId IN ('${PROFILE.admin.slice(0, 15)}', '${PROFILE.orphan}')`
             )
             expect(both.totalSize).toBe(2)
+        })
+
+        it('orders ids by byte order in filters too, for keyset paging', () => {
+            expect(pluck(run(`SELECT Id FROM User WHERE Id > '${USER.ada}' ORDER BY Id`))).toEqual([USER.bob, USER.cy])
+            expect(pluck(run(`SELECT Id FROM User WHERE Id <= '${USER.ada.slice(0, 15)}' ORDER BY Id`))).toEqual([
+                USER.dee,
+                USER.ada,
+            ])
         })
 
         it('refuses a malformed id literal with invalid ID field', () => {
@@ -503,6 +526,19 @@ describe('the emulator SOQL engine', () => {
             const user = schema.objects.User
             expect(user?.calls.rows).toBe(0)
             expect(user?.calls.rowsWhere).toEqual([{ field: 'Id', values: [USER.ada, USER.bob] }])
+        })
+
+        it('runs a semi-join inner query once while scanning the outer object', () => {
+            const schema = orgSchema()
+            const managedByFrozen = run(
+                'SELECT Id FROM User WHERE ManagerId IN (SELECT UserId FROM UserLogin WHERE IsFrozen = true)',
+                QUERY,
+                schema
+            )
+            expect(pluck(managedByFrozen)).toEqual([USER.cy])
+            // User has no index on ManagerId: one scan of User, one of UserLogin.
+            expect(schema.objects.User?.calls.rows).toBe(1)
+            expect(schema.objects.UserLogin?.calls.rows).toBe(1)
         })
 
         it('uses the index for a semi-join and for child rows, never under OR', () => {
@@ -570,6 +606,8 @@ describe('the emulator SOQL engine', () => {
             ['SELECT Id FROM User WHERE', 'unexpected token: <EOF>'],
             ["SELECT Id FROM User WHERE Name = 'x", "unexpected token: '"],
             ['SELEC Id FROM User', 'unexpected token: SELEC'],
+            ['SELECT Id FROM User LIMIT 5 LIMIT 6', 'unexpected token: LIMIT'],
+            ['SELECT Id FROM User WHERE Id = :userId', 'unexpected token: :'],
         ])('%s is MALFORMED_QUERY', (soql, message) => {
             const e = soqlError(soql)
             expect(e.errorCode).toBe('MALFORMED_QUERY')
@@ -650,6 +688,11 @@ describe('the emulator SOQL engine', () => {
             'SELECT Id, (SELECT Id, (SELECT Id FROM GroupMembers) FROM PermissionSetAssignments) FROM User',
             'SELECT Id FROM User WHERE Id IN (SELECT UserId FROM UserLogin LIMIT 1)',
             'SELECT Id FROM User WHERE Id IN (SELECT IsFrozen FROM UserLogin)',
+            "SELECT Id FROM User WHERE FirstName = 'Ada' OR Id IN (SELECT UserId FROM UserLogin)",
+            'SELECT Id FROM User WHERE NOT (Id IN (SELECT UserId FROM UserLogin))',
+            'SELECT Id FROM User WHERE Id IN (SELECT ManagerId FROM User)',
+            'SELECT Id FROM User WHERE Id IN (SELECT AssigneeId FROM PermissionSetAssignment ' +
+                'WHERE PermissionSetId IN (SELECT Id FROM PermissionSet))',
             "SELECT Id FROM User WHERE Title = 'a\\qb'",
             'SELECT Id, id FROM User',
         ])('%s fails loudly with MALFORMED_QUERY', (soql) => {
