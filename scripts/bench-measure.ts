@@ -57,9 +57,14 @@ export async function measureOnce(
     nodeFlags: readonly string[],
     streams = 1,
     /** Sees everything the worker printed (the connector's log lines, V8's traces), for closer study. */
-    onWorkerOutput?: (stdout: string) => void
+    onWorkerOutput?: (stdout: string) => void,
+    beyondScim = false
 ) {
-    const config = emulatorConfig(emulator.url, { spConnEnableStatefulCommands: false, parallelStreams: streams })
+    const config = emulatorConfig(emulator.url, {
+        spConnEnableStatefulCommands: false,
+        parallelStreams: streams,
+        governBeyondScim: beyondScim,
+    })
     const expected = emulator.store.listUsers().length
     emulator.resetStats()
     const { stdout } = await run(
@@ -85,11 +90,18 @@ export async function measureOnce(
     const result = JSON.parse(resultLine.slice('BENCH-RESULT '.length)) as WorkerResult
     const stats = emulator.stats()
     const listRequests = stats.byRoute['GET /Users'] ?? 0
+    // The REST requests the extra data costs (Composite calls, Query More, the User describe).
+    const restRequests = Object.entries(stats.byRoute)
+        .filter(([route]) => route.includes('/services/data/'))
+        .reduce((sum, [, count]) => sum + count, 0)
     const criticalPath = stats.tokenRequests + listRequests
     const floorMs = criticalPath * latencyMs
     return {
         users: expected,
         streams,
+        beyondScim,
+        restRequests,
+        requestsPerThousand: (stats.requests / expected) * 1000,
         accounts: result.count,
         exactlyOnce: result.count === expected && result.repeated === 0,
         wallS: result.wallMs / 1000,

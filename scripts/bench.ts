@@ -2,6 +2,7 @@
  * `npm run bench`: account aggregation of orgs of 1,000, 10,000 and 100,000 users on the emulator with a simulated
  * latency per request. The connector runs in a process of its own; the emulator counts the requests.
  * Options: --latency <ms> (default 50), --sizes 1000,10000,100000, --repeat <runs of each size> (default 3),
+ * --beyond-scim off,on (Govern Access Beyond SCIM: SCIM only, and with the REST data per page; default both),
  * --streams <Parallel Streams settings measured side by side at each size> (default 1,4), --instance isc|host
  * (default isc, see INSTANCES). wall/floor divides each wall time by the one-stream floor: the requests one stream
  * makes one after the other (token and list requests) times the latency, so a ratio below 1 is what streams read
@@ -25,10 +26,13 @@ async function benchSize(
     latencyMs: number,
     repeat: number,
     nodeFlags: readonly string[],
-    streams: number
+    streams: number,
+    beyondScim: boolean
 ): Promise<Row> {
     const runs: Row[] = []
-    for (let i = 0; i < repeat; i++) runs.push(await measureOnce(emulator, latencyMs, nodeFlags, streams))
+    for (let i = 0; i < repeat; i++) {
+        runs.push(await measureOnce(emulator, latencyMs, nodeFlags, streams, undefined, beyondScim))
+    }
     const median = <T>(values: T[], by: (v: T) => number): T =>
         [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
     const typical = median(runs, (r) => r.wallS)
@@ -44,6 +48,10 @@ async function main(): Promise<void> {
     const sizes = option('sizes', '1000,10000,100000').split(',').map(Number)
     const repeat = Number(option('repeat', '3'))
     const streamSettings = option('streams', '1,4').split(',').map(Number)
+    // Govern Access Beyond SCIM off (SCIM only) and on (one Composite of REST queries per page of users).
+    const beyondScimSettings = option('beyond-scim', 'off,on')
+        .split(',')
+        .map((value) => value.trim() === 'on')
     const instanceName = option('instance', 'isc')
     if (!Object.hasOwn(INSTANCES, instanceName)) {
         throw new Error(`--instance must be one of ${Object.keys(INSTANCES).join(', ')}`)
@@ -56,18 +64,20 @@ async function main(): Promise<void> {
             '\n'
     )
     const header =
-        'users    streams accounts exactly-once wall(s) requests list-req list/1k token peakRSS(MB) heap-after(MB) floor(s) wall/floor'
+        'users    streams rest accounts exactly-once wall(s) requests req/1k list-req list/1k rest-req token peakRSS(MB) heap-after(MB) floor(s) wall/floor'
     console.log(header)
     const rows: Row[] = []
     for (const users of sizes) {
         const emulator = await startOrgOfSize(users, { latencyMs })
         try {
             const atSize: Row[] = []
-            for (const streams of streamSettings) {
-                atSize.push(await benchSize(emulator, latencyMs, repeat, instance.nodeFlags, streams))
+            for (const beyondScim of beyondScimSettings) {
+                for (const streams of streamSettings) {
+                    atSize.push(await benchSize(emulator, latencyMs, repeat, instance.nodeFlags, streams, beyondScim))
+                }
             }
-            // The one-stream floor: what one stream's requests, one after the other, cost at this latency.
-            const one = atSize.find((r) => r.streams === 1)
+            // The one-stream floor: what one stream's requests, one after the other, cost at this latency (SCIM only).
+            const one = atSize.find((r) => r.streams === 1 && !r.beyondScim) ?? atSize.find((r) => r.streams === 1)
             const oneStreamFloorS = one?.floorS ?? ((Math.ceil(users / 200) + 1) * latencyMs) / 1000
             for (const r of atSize) {
                 rows.push(r)
@@ -75,12 +85,15 @@ async function main(): Promise<void> {
                     [
                         String(r.users).padEnd(8),
                         String(r.streams).padStart(7),
+                        (r.beyondScim ? 'on' : 'off').padStart(4),
                         String(r.accounts).padEnd(8),
                         String(r.exactlyOnce).padEnd(12),
                         r.wallS.toFixed(2).padStart(7),
                         String(r.requests).padStart(8),
+                        r.requestsPerThousand.toFixed(2).padStart(6),
                         String(r.listRequests).padStart(8),
                         r.perThousand.toFixed(2).padStart(7),
+                        String(r.restRequests).padStart(8),
                         String(r.tokenRequests).padStart(5),
                         r.peakRssMb.toFixed(1).padStart(11),
                         r.heapAfterGcMb.toFixed(1).padStart(14),
@@ -95,8 +108,22 @@ async function main(): Promise<void> {
     }
     if (rows[0] !== undefined)
         console.log(`\nV8 heap limit of the connector's process: ${rows[0].heapLimitMb.toFixed(0)} MB`)
-    const small = rows.find((r) => r.users >= 10000 && r.users < 100000 && r.streams === 1)
-    const large = rows.find((r) => r.users >= 100000 && r.streams === 1)
+    for (const users of sizes) {
+        for (const streams of streamSettings) {
+            const at = rows.filter((r) => r.streams === streams && Math.abs(r.users - users) < 200)
+            const off = at.find((r) => !r.beyondScim)
+            const on = at.find((r) => r.beyondScim)
+            if (off && on) {
+                const extra = (on.wallS / off.wallS - 1) * 100
+                console.log(
+                    `${on.users} users, ${streams} stream(s): the data beyond SCIM adds ${extra.toFixed(1)}% wall time, ` +
+                        `${(((on.requests - off.requests) / on.users) * 1000).toFixed(2)} requests per 1,000 users`
+                )
+            }
+        }
+    }
+    const small = rows.find((r) => r.users >= 10000 && r.users < 100000 && r.streams === 1 && !r.beyondScim)
+    const large = rows.find((r) => r.users >= 100000 && r.streams === 1 && !r.beyondScim)
     if (small && large) {
         const growth = (large.peakRssMb / small.peakRssMb - 1) * 100
         console.log(`peak RSS growth from ${small.users} to ${large.users} users: ${growth.toFixed(1)}%`)

@@ -4,7 +4,7 @@
  */
 import fs from 'fs'
 import * as path from 'path'
-import { startEmulator } from '../emulator'
+import { SEED, startEmulator } from '../emulator'
 import { emulatorConfig } from './local-config'
 import { loadBundle, runBundleCommand } from './run-bundle'
 
@@ -54,6 +54,19 @@ function show(account: Record<string, unknown> | undefined): void {
         `   ${String(a.userName)}  disabled=${String(account?.disabled)}  profile=${String(a.profile)}  ` +
             `permissionSets=${JSON.stringify(a.permissionSets)}  role=${String(a.role)}  groups=${JSON.stringify(a.groups)}`
     )
+    // What only Salesforce's REST API shows (Govern Access Beyond SCIM).
+    console.log(
+        `      permissionSetGroups=${JSON.stringify(a.permissionSetGroups)}  ` +
+            `permissionSetLicenses=${JSON.stringify(a.permissionSetLicenses)}  queues=${JSON.stringify(a.queues)}  ` +
+            `featureLicenses=${JSON.stringify(a.featureLicenses)}  userLicense=${String(a.userLicense)}  ` +
+            `frozen=${String(a.frozen)}  locked=${String(account?.locked)}`
+    )
+}
+
+/** The messages the connector put in a command's results (a freeze instead of a deactivation, seats freed). */
+function results(output: Record<string, unknown> | undefined): string[] {
+    const list = (output?.results ?? []) as { messages?: { message?: string }[] }[]
+    return list.flatMap((result) => (result.messages ?? []).map((m) => String(m.message)))
 }
 
 async function main(): Promise<void> {
@@ -78,7 +91,9 @@ async function main(): Promise<void> {
 
         step('Aggregate entitlements')
         const entitlements: Record<string, { id: string; name: string }[]> = {}
-        for (const type of ['profile', 'permissionSet', 'role', 'group']) {
+        const types = ['profile', 'permissionSet', 'role', 'group']
+        const beyondScim = ['permissionSetGroup', 'permissionSetLicense', 'packageLicense', 'queue', 'featureLicense']
+        for (const type of [...types, ...beyondScim]) {
             const list = await run('std:entitlement:list', { type })
             entitlements[type] = list.outputs.map((o) => ({ id: String(o.identity), name: String(attrs(o).name) }))
             console.log(
@@ -99,6 +114,10 @@ async function main(): Promise<void> {
         const apiEnabled = byName('permissionSet', 'API Enabled')
         const group = entitlements.group?.[0]
         const role = entitlements.role?.[1] ?? entitlements.role?.[0]
+        const permissionSetGroup = byName('permissionSetGroup', 'Service Agent Bundle')
+        const queue = byName('queue', 'Sales Escalations')
+        const featureLicense = byName('featureLicense', 'Knowledge User')
+        const license = byName('permissionSetLicense', 'Field Service Scheduling')
 
         step(
             `Access request: create a user with profile "${standardUser.name}" and permission set "${salesCloud.name}"`
@@ -130,7 +149,24 @@ async function main(): Promise<void> {
         })
         show(updated.outputs[0])
 
-        step(`Update: remove "${salesCloud.name}" and change the profile to "${platformUser.name}"`)
+        step(
+            `Update beyond SCIM: permission set group "${permissionSetGroup.name}", license "${license.name}", ` +
+                `queue "${queue.name}", feature license "${featureLicense.name}"`
+        )
+        const extended = await run('std:account:update', {
+            key: { simple: { id } },
+            changes: [
+                { op: 'Add', attribute: 'permissionSetGroups', value: permissionSetGroup.id },
+                { op: 'Add', attribute: 'permissionSetLicenses', value: license.id },
+                { op: 'Add', attribute: 'queues', value: queue.id },
+                { op: 'Add', attribute: 'featureLicenses', value: featureLicense.id },
+            ],
+        })
+        show(extended.outputs[0])
+
+        step(
+            `Update: remove "${salesCloud.name}" (that assignment only) and change the profile to "${platformUser.name}"`
+        )
         const changed = await run('std:account:update', {
             key: { simple: { id } },
             changes: [
@@ -143,6 +179,26 @@ async function main(): Promise<void> {
         step('Leaver: disable, then a rehire: enable')
         show((await run('std:account:disable', { key: { simple: { id } } })).outputs[0])
         show((await run('std:account:enable', { key: { simple: { id } } })).outputs[0])
+
+        step(
+            'Leaver Salesforce will not deactivate (the Web-to-Lead default creator), Disable Action deactivateOrFreeze'
+        )
+        const freezeConfig = { ...config, disableAction: 'deactivateOrFreeze' }
+        const leaver = { key: { simple: { id: SEED.users.salesManagerWest } } }
+        const frozen = await runBundleCommand(bundle, 'std:account:disable', leaver, freezeConfig)
+        await logsWritten()
+        show(frozen.outputs[0])
+        for (const message of results(frozen.outputs[0])) console.log(`   ${message}`)
+        show((await runBundleCommand(bundle, 'std:account:enable', leaver, freezeConfig)).outputs[0])
+        await logsWritten()
+
+        step('Unlock: a user locked out by failed logins, then one locked until an administrator resets')
+        show((await run('std:account:unlock', { key: { simple: { id: SEED.users.locked } } })).outputs[0])
+        try {
+            await run('std:account:unlock', { key: { simple: { id: SEED.users.lockedUntilAdminReset } } })
+        } catch (error) {
+            console.log(`   refused: ${error instanceof Error ? error.message : String(error)}`)
+        }
 
         step('Delta aggregation with the saved state: users changed since the last run (and its overlap window)')
         const delta = await run('std:account:list', { stateful: true, state: full.states[0] })

@@ -1,12 +1,26 @@
 import { StdAccountUpdateHandler } from '@sailpoint/connector-sdk'
-import { InvalidRequestError } from '../errors'
+import { InsufficientPermissionError, InvalidRequestError } from '../errors'
 import { logger } from '../logger'
-import { AccountChange, checkPermissionSetsRemoved, parseChanges, planAccountChanges } from '../mapping/account-changes'
+import { toAccount } from '../mapping/account'
+import {
+    AccountChange,
+    checkPermissionSetsRemoved,
+    isEmptyRestPlan,
+    parseChanges,
+    planAccountChanges,
+    restChangesOf,
+} from '../mapping/account-changes'
 import { SalesforceClient } from '../salesforce/client'
 import { sameId } from '../salesforce/ids'
 import { ScimGroupMember, ScimUser } from '../salesforce/types'
-import { accountBeyondScim } from './account-read'
-import { applyChangePlan, isEmptyPlan } from './apply-changes'
+import {
+    applyAccountChanges,
+    isEmptyPlan,
+    planRestWrites,
+    refuseNonQueues,
+    refuseRestChangesWithoutRest,
+    withRestAccess,
+} from './apply-changes'
 import { connect } from './connection'
 import { accountIdOf } from './input'
 
@@ -15,23 +29,53 @@ const MEMBER_WINDOW = 200
 
 /**
  * Reads the user (its current entitlements decide the writes), applies every change, and returns the user as
- * Salesforce then holds it; a permission set it still lists after being removed fails the command.
+ * Salesforce then holds it; a permission set it still lists after being removed fails the command. With Govern
+ * Access Beyond SCIM, the user's rows of the REST-only entitlements touched (and of removed permission sets) are
+ * read first in one Composite request, each removal deletes exactly its own row, and the rows read back after the
+ * writes must show every write.
  */
 export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input, res) => {
     const id = accountIdOf(input)
     const changes = parseChanges(input.changes)
     const { config, client, rest } = await connect()
+    refuseRestChangesWithoutRest(changes, config)
     const user = await withRemovedMembershipsRead(client, await client.getUser(id), changes)
     await refuseQueueChanges(client, user, changes)
-    const plan = planAccountChanges(user, changes, { defaultProfileId: config.defaultProfileId })
-    if (isEmptyPlan(plan)) {
-        res.send(await accountBeyondScim({ config, rest }, user))
+    await refuseNonQueues(client, changes)
+    let plan = planAccountChanges(user, changes, {
+        defaultProfileId: config.defaultProfileId,
+        removePermissionSetsThroughRest: config.governBeyondScim,
+    })
+    let restChanges: Awaited<ReturnType<typeof planRestWrites>>
+    try {
+        restChanges = await planRestWrites(rest, id, changes, plan.permissionSetDeletes)
+    } catch (err) {
+        // Degrade, never break: when only permission sets are removed and their rows cannot be read, SCIM's way
+        // (which it was before the REST API was used) still removes them, at the cost of other rows' expiry dates.
+        if (!isRefusedRead(err) || restChangesOf(changes).length > 0) throw err
+        logger.warn(
+            { userId: id },
+            `Removing permission sets of user ${id} through SCIM: ${err instanceof Error ? err.message : String(err)}`
+        )
+        plan = planAccountChanges(user, changes, { defaultProfileId: config.defaultProfileId })
+        restChanges = undefined
+    }
+    if (isEmptyPlan(plan) && (restChanges === undefined || isEmptyRestPlan(restChanges.plan))) {
+        res.send(withRestAccess(toAccount(user), restChanges?.before))
         return
     }
-    await applyChangePlan(client, id, plan, config.maxConcurrency)
+    const after = await applyAccountChanges(client, rest, id, plan, restChanges, config.maxConcurrency)
     const updated = await client.getUser(id)
     checkPermissionSetsRemoved(plan, updated)
-    res.send(await accountBeyondScim({ config, rest }, updated))
+    res.send(withRestAccess(toAccount(updated), after ?? restChanges?.before))
+}
+
+/** Whether Salesforce refused a read for the integration user's permissions (INVALID_TYPE, INSUFFICIENT_ACCESS…). */
+function isRefusedRead(err: unknown): boolean {
+    return (
+        err instanceof InsufficientPermissionError ||
+        (err instanceof InvalidRequestError && (err.errorCode === 'INVALID_TYPE' || err.status === 403))
+    )
 }
 
 /**

@@ -13,7 +13,7 @@ import {
     SalesforceServerError,
 } from '../errors'
 import { SalesforceIdKind, isSalesforceId } from '../salesforce/ids'
-import { REST_PERMISSIONS } from '../salesforce/rest/objects'
+import { PROVISIONING_LABEL, PROVISIONING_PERMISSION, REST_PERMISSIONS } from '../salesforce/rest/objects'
 import type { ParsedSalesforceError } from './error-body'
 import { PROFILE_MISSING } from './error-body'
 import type { RequestSummary } from './network-error'
@@ -145,6 +145,40 @@ const refusalWhat = (seen: SeenFailure): string => REFUSAL_WHAT[seen.code ?? '']
 const FILTER_PROBLEM =
     /unsupported attribute|unsupported operator|quoted string literal|unbalanced brackets|illegal token|only one membership/i
 
+/** The REST rows provisioning writes, by the object in the request path, as the kind of access each carries. */
+const ROW_KIND_BY_OBJECT = {
+    PermissionSetAssignment: 'permissionSet',
+    PermissionSetLicenseAssign: 'permissionSetLicense',
+    UserPackageLicense: 'packageLicense',
+    GroupMember: 'queue',
+    User: 'featureLicense',
+} as const
+const PROVISIONING_PATH =
+    /\/sobjects\/(PermissionSetAssignment|PermissionSetLicenseAssign|UserPackageLicense|GroupMember|User)(?:\/|$)/
+const LICENSE_ROW_PATH = /\/sobjects\/(PermissionSetLicenseAssign|UserPackageLicense)(?:\/|$)/
+const ASSIGNMENT_ROW_PATH =
+    /\/sobjects\/(PermissionSetAssignment|PermissionSetLicenseAssign|UserPackageLicense)(?:\/|$)/
+
+/** The kind of access a REST provisioning request writes, from its path. */
+function rowKindOf(seen: SeenFailure): keyof typeof PROVISIONING_PERMISSION {
+    const object = PROVISIONING_PATH.exec(seen.request.path)?.[1] as keyof typeof ROW_KIND_BY_OBJECT | undefined
+    return object === undefined ? 'permissionSet' : ROW_KIND_BY_OBJECT[object]
+}
+
+/** The permission set and the license a refused assignment names, when Salesforce's text names them. */
+function neededLicense(text: string): string {
+    const permissionSet = /permission set (\S+?) to user/i.exec(text)?.[1]
+    const license =
+        /permission set license (.+?) that/i.exec(text)?.[1] ??
+        /doesn'?t allow the permission:? ([^.;]+)/i.exec(text)?.[1]
+    const which = permissionSet !== undefined ? `The permission set ${permissionSet}` : 'The permission set'
+    const what = license !== undefined ? ` (${license.trim()})` : ''
+    return (
+        `${which} needs a license the user lacks${what}: give the user the permission set license it needs first ` +
+        '(permissionSetLicenses), or a profile of the user license the permission set is made for, then retry'
+    )
+}
+
 /** The table. Verbatim payloads for each rule are in `test/unit/http/error-rules.test.ts`. */
 export const ERROR_RULES: readonly ErrorRule[] = [
     // Sessions. The 401s a new token cannot fix are listed in `isSessionExpired` (after jsforce), and get no refresh.
@@ -197,6 +231,60 @@ export const ERROR_RULES: readonly ErrorRule[] = [
                 "The org's API request limit is a rolling 24-hour limit for the whole org: see Setup → Company Information " +
                 '(API Requests, Last 24 Hours) or Setup → System Overview. The connector does not retry it; wait for ' +
                 'usage to drop, or ask Salesforce for a higher limit',
+        },
+    },
+
+    // Provisioning beyond SCIM: the assignment rows and flags of REST-only entitlements (Govern Access Beyond SCIM).
+    {
+        when: { code: 'LICENSE_LIMIT_EXCEEDED', path: LICENSE_ROW_PATH },
+        say: {
+            error: LicenseLimitError,
+            what: (seen) => `No free seats of the ${PROVISIONING_LABEL[rowKindOf(seen)]}`,
+            advice:
+                'Free a seat (remove the license from a user who no longer needs it) or buy more; Setup → Company ' +
+                'Information lists the seats in use',
+        },
+    },
+    {
+        when: {
+            code: /^(FIELD_INTEGRITY_EXCEPTION|INVALID|INVALID_CROSS_REFERENCE_KEY|CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY)$/,
+            text: /can'?t assign permission set|permission set license|doesn'?t allow the permission/i,
+        },
+        say: {
+            error: InvalidRequestError,
+            what: 'Salesforce refused the permission set',
+            advice: ({ parsed }) => neededLicense(parsed.text),
+        },
+    },
+    {
+        when: {
+            code: /^(DELETE_FAILED|FIELD_INTEGRITY_EXCEPTION|INVALID_OPERATION|CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY)$/,
+            path: /\/sobjects\/PermissionSetLicenseAssign\//,
+        },
+        say: {
+            error: InvalidRequestError,
+            what: 'Salesforce kept the permission set license',
+            advice:
+                'Permission sets the user holds (directly or through a permission set group) need this license: ' +
+                'remove those first, then remove the license',
+        },
+    },
+    {
+        when: { code: 'DUPLICATE_VALUE', path: ASSIGNMENT_ROW_PATH },
+        say: {
+            error: ObjectAlreadyExistsError,
+            what: (seen) => `The user already has the ${PROVISIONING_LABEL[rowKindOf(seen)]}`,
+            advice: 'Nothing to add; aggregate the account so that ISC shows what Salesforce holds',
+        },
+    },
+    {
+        when: { code: /^INSUFFICIENT_ACCESS/, path: PROVISIONING_PATH },
+        say: {
+            error: InsufficientPermissionError,
+            what: (seen) => `The integration user may not change the ${PROVISIONING_LABEL[rowKindOf(seen)]}s of users`,
+            advice: (seen) =>
+                `Give the integration user the Salesforce permission "${PROVISIONING_PERMISSION[rowKindOf(seen)]}" ` +
+                'through its profile or a permission set (Setup → Users → the integration user)',
         },
     },
 

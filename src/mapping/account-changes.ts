@@ -1,5 +1,13 @@
 import { AttributeChangeOp } from '@sailpoint/connector-sdk'
-import { ACCOUNT_ATTRIBUTES, attributeSpec, ENTITLEMENT_ATTRIBUTE, isRestAttribute, TextWrite } from '../schema'
+import {
+    ACCOUNT_ATTRIBUTES,
+    attributeSpec,
+    ENTITLEMENT_ATTRIBUTE,
+    isRestAttribute,
+    REST_ENTITLEMENT_TYPES,
+    RestEntitlementType,
+    TextWrite,
+} from '../schema'
 import { InvalidRequestError, InvalidResponseError } from '../errors'
 import { ScimPatchOperation, ScimUser } from '../salesforce/types'
 import { scimPath } from './scim-path'
@@ -7,6 +15,8 @@ import { orgExtensionUrn, orgIdOf, toAccountAttributes, userEntitlements, userGr
 import { requireSalesforceId, SalesforceIdKind, sameId, toId18 } from '../salesforce/ids'
 import { isRecord } from '../json'
 import { toBoolean, toSingleText, toTextList, toUserName } from './values'
+import { FEATURE_LICENSE_FIELD_PATTERN, PROVISIONING_LABEL } from '../salesforce/rest/objects'
+import type { AccessQuery, AssignmentType, HeldAssignment, RowKind, UserAccess } from '../salesforce/rest/user-writes'
 
 /**
  * ISC attribute changes → one Salesforce PATCH (several operations) plus group membership changes.
@@ -38,6 +48,14 @@ export type AccountChange =
           readonly op: ChangeOp
           readonly field: string
           readonly value: CustomValue | undefined
+      }
+    | {
+          /** An entitlement only the REST API writes; for feature licenses `ids` are the User flags' API names. */
+          readonly kind: 'restEntitlement'
+          readonly type: RestEntitlementType
+          readonly attribute: string
+          readonly op: ChangeOp
+          readonly ids: readonly string[]
       }
 
 export type CustomValue = string | boolean | number
@@ -97,6 +115,42 @@ const ENTITLEMENT_KINDS: Readonly<
     [ENTITLEMENT_ATTRIBUTE.group]: { kind: 'groups', idKind: 'group' },
 }
 
+/** The attributes of the REST-only entitlement types (Govern Access Beyond SCIM), by name. */
+const REST_ENTITLEMENT_KINDS: Readonly<Record<string, RestEntitlementType>> = Object.fromEntries(
+    ACCOUNT_ATTRIBUTES.flatMap((name) => {
+        const entitlement = attributeSpec(name).entitlement
+        const type = REST_ENTITLEMENT_TYPES.find((rest) => rest === entitlement)
+        return type !== undefined ? [[name, type]] : []
+    })
+)
+
+/** Whether `attribute` is an entitlement only the REST API writes. */
+export function isRestEntitlementAttribute(attribute: string): boolean {
+    return REST_ENTITLEMENT_KINDS[attribute] !== undefined
+}
+
+/**
+ * The values of a REST-only entitlement change: 18-character ids of the type's kind, or for feature licenses the
+ * User flags' API names; each once.
+ * @throws InvalidRequestError naming the attribute for a value of the wrong kind.
+ */
+function restEntitlementIds(type: RestEntitlementType, value: unknown, what: string): string[] {
+    const values = toTextList(value, what).map((item) => {
+        if (type !== 'featureLicense') return requireSalesforceId(item, type, what)
+        if (FEATURE_LICENSE_FIELD_PATTERN.test(item)) return item
+        throw new InvalidRequestError(
+            `${what}: ${JSON.stringify(item.slice(0, 80))} is not a feature license: expected the API name of a ` +
+                'User permission field, e.g. UserPermissionsMarketingUser'
+        )
+    })
+    return values.filter((item, index) => values.findIndex((other) => sameEntitlement(other, item)) === index)
+}
+
+/** Ids compare by their 15-character key; feature licenses by their exact API name. */
+function sameEntitlement(a: string, b: string): boolean {
+    return FEATURE_LICENSE_FIELD_PATTERN.test(a) ? a === b : sameId(a, b)
+}
+
 function parseOp(op: unknown, attribute: string): ChangeOp {
     if (op === AttributeChangeOp.Add || op === AttributeChangeOp.Set || op === AttributeChangeOp.Remove) return op
     throw new InvalidRequestError(
@@ -142,6 +196,16 @@ export function parseChange(raw: unknown): AccountChange {
         }
         return { kind: entitlement.kind, op, ids }
     }
+    const restType = REST_ENTITLEMENT_KINDS[attribute]
+    if (restType !== undefined) {
+        return {
+            kind: 'restEntitlement',
+            type: restType,
+            attribute,
+            op,
+            ids: restEntitlementIds(restType, value, what),
+        }
+    }
     if (attribute === ENTITLEMENT_ATTRIBUTE.role) {
         const id = toSingleText(value, what)
         return { kind: 'role', op, id: id === undefined ? undefined : requireSalesforceId(id, 'role', what) }
@@ -176,8 +240,13 @@ export interface ChangePlan {
     readonly operations: readonly ScimPatchOperation[]
     readonly addToGroups: readonly string[]
     readonly removeFromGroups: readonly string[]
-    /** Present when the plan takes permission sets away: how, and what to check afterwards. */
+    /** Present when the plan takes permission sets away through SCIM: how, and what to check afterwards. */
     readonly permissionSetRemoval?: PermissionSetRemoval
+    /**
+     * Permission sets taken away through the REST API instead (Govern Access Beyond SCIM): each by deleting exactly
+     * its PermissionSetAssignment row, as Salesforce spells them on the user.
+     */
+    readonly permissionSetDeletes?: readonly string[]
     /** The values the PATCH writes, to be found on the user Salesforce answers with (null: taken away). */
     readonly expected?: readonly ExpectedValue[]
 }
@@ -205,6 +274,11 @@ export interface PermissionSetRemoval {
 export interface ChangeOptions {
     /** Where a revoked profile moves the user; without it a profile cannot be revoked. */
     readonly defaultProfileId?: string | undefined
+    /**
+     * Take permission sets away by deleting their PermissionSetAssignment rows through the REST API (Govern Access
+     * Beyond SCIM) rather than by SCIM's replace-all, which drops every other assignment's expiry date.
+     */
+    readonly removePermissionSetsThroughRest?: boolean
 }
 
 function includesId(list: readonly string[], id: string): boolean {
@@ -318,6 +392,9 @@ export function planAccountChanges(
             case 'groups':
                 groups = applyList(groups, change.op, change.ids)
                 break
+            case 'restEntitlement':
+                // Planned from what the REST API reads of the user: planRestChanges.
+                break
             case 'role':
                 if (change.op !== 'Remove' && change.id !== undefined) role = change.id
                 else if (change.op === 'Remove' && change.id !== undefined && !sameOptionalId(change.id, role)) continue
@@ -396,7 +473,16 @@ export function planAccountChanges(
     const addedPermissionSets = withoutIds(permissionSets, current.permissionSets)
     const entitlement = (value: string): { value: string } => ({ value })
     let permissionSetRemoval: PermissionSetRemoval | undefined
-    if (removedPermissionSets.length > 0 && permissionSets.length === 0) {
+    let permissionSetDeletes: string[] | undefined
+    if (removedPermissionSets.length > 0 && options.removePermissionSetsThroughRest === true) {
+        // Each removed permission set's own assignment row is deleted through REST after this PATCH; a replace
+        // naming only the profile swaps the profile and leaves permission sets alone.
+        if (newProfile) operations.push({ op: 'replace', value: { entitlements: [entitlement(newProfile)] } })
+        if (addedPermissionSets.length > 0) {
+            operations.push({ op: 'add', value: { entitlements: addedPermissionSets.map(entitlement) } })
+        }
+        permissionSetDeletes = removedPermissionSets
+    } else if (removedPermissionSets.length > 0 && permissionSets.length === 0) {
         // The last permission sets: no documented request removes them. Salesforce's SCIM pilot ignores a
         // `replace` with an empty list (it deletes only when the list names a permission set) and refuses a
         // `remove` of `entitlements`. So the writes after this PATCH try, one at a time and only while Salesforce
@@ -428,6 +514,7 @@ export function planAccountChanges(
         addToGroups: withoutIds(groups, currentGroups),
         removeFromGroups: withoutIds(currentGroups, groups),
         ...(permissionSetRemoval ? { permissionSetRemoval } : {}),
+        ...(permissionSetDeletes ? { permissionSetDeletes } : {}),
         ...(intents.size > 0
             ? {
                   expected: [...intents].map(([attribute, intent]) => ({
@@ -506,7 +593,193 @@ export function permissionSetsNotRemovedError(
 
 /** @throws InvalidResponseError when `user` (read back after the writes) still holds a removed permission set. */
 export function checkPermissionSetsRemoved(plan: ChangePlan, user: ScimUser): void {
-    if (plan.permissionSetRemoval === undefined) return
-    const stillHeld = permissionSetsStillHeld(user, plan.permissionSetRemoval.ids)
+    const removed = [...(plan.permissionSetRemoval?.ids ?? []), ...(plan.permissionSetDeletes ?? [])]
+    if (removed.length === 0) return
+    const stillHeld = permissionSetsStillHeld(user, removed)
     if (stillHeld.length > 0) throw permissionSetsNotRemovedError(user, stillHeld)
+}
+
+// ---- Beyond SCIM: REST-only entitlements, and permission sets removed row by row ------------------------------
+
+/** A change of a REST-only entitlement attribute. */
+export type RestEntitlementChange = Extract<AccountChange, { kind: 'restEntitlement' }>
+
+/** An entitlement granted by creating its assignment row. */
+export interface RestGrant {
+    readonly type: AssignmentType
+    readonly entitlementId: string
+}
+
+/** An entitlement revoked by deleting exactly one assignment row of the user. */
+export interface RestRevoke {
+    readonly kind: RowKind
+    readonly rowId: string
+    readonly entitlementId: string
+}
+
+/** The REST writes of one command. */
+export interface RestPlan {
+    readonly grants: readonly RestGrant[]
+    readonly revokes: readonly RestRevoke[]
+    /** Feature-license flags to set, all in one PATCH of the user; empty when none changes. */
+    readonly featureLicenses: Readonly<Record<string, boolean>>
+}
+
+export const EMPTY_REST_PLAN: RestPlan = { grants: [], revokes: [], featureLicenses: {} }
+
+export function isEmptyRestPlan(plan: RestPlan): boolean {
+    return plan.grants.length === 0 && plan.revokes.length === 0 && Object.keys(plan.featureLicenses).length === 0
+}
+
+export function restChangesOf(changes: readonly AccountChange[]): RestEntitlementChange[] {
+    return changes.filter((change): change is RestEntitlementChange => change.kind === 'restEntitlement')
+}
+
+/**
+ * What to read of the user before planning (and again after the writes, to check them): the rows of each kind the
+ * changes touch, the rows of permission sets removed through REST, and the feature-license flags named.
+ * `allFeatureLicenses`: a Set, or a Remove without a value, must also know every flag the org has, to clear those
+ * not listed. Undefined when nothing beyond SCIM is touched.
+ */
+export function restAccessNeeded(
+    changes: readonly AccountChange[],
+    permissionSetDeletes: readonly string[] = []
+): { readonly query: AccessQuery; readonly allFeatureLicenses: boolean } | undefined {
+    const rest = restChangesOf(changes)
+    const kinds = new Set<RowKind>()
+    const fields: string[] = []
+    let allFeatureLicenses = false
+    for (const change of rest) {
+        if (change.type !== 'featureLicense') {
+            kinds.add(change.type)
+            continue
+        }
+        for (const field of change.ids) if (!fields.includes(field)) fields.push(field)
+        if (change.op === 'Set' || (change.op === 'Remove' && change.ids.length === 0)) allFeatureLicenses = true
+    }
+    if (permissionSetDeletes.length > 0) kinds.add('permissionSet')
+    if (kinds.size === 0 && fields.length === 0 && !allFeatureLicenses) return undefined
+    return { query: { kinds: [...kinds], featureLicenseFields: fields }, allFeatureLicenses }
+}
+
+/** `applyList` for values compared by `same` (ids by key, feature licenses by exact name). */
+function applyValues(
+    current: readonly string[],
+    op: ChangeOp,
+    values: readonly string[],
+    same: (a: string, b: string) => boolean
+): string[] {
+    const has = (list: readonly string[], value: string): boolean => list.some((item) => same(item, value))
+    switch (op) {
+        case 'Set':
+            return values.map((value) => current.find((held) => same(held, value)) ?? value)
+        case 'Add':
+            return [...current, ...values.filter((value) => !has(current, value))]
+        case 'Remove':
+            return values.length === 0 ? [] : current.filter((held) => !has(values, held))
+    }
+}
+
+function heldRows(access: UserAccess, kind: RowKind): readonly HeldAssignment[] {
+    const rows = access.rows[kind]
+    // The read is planned from the same changes (restAccessNeeded): a kind missing here is a bug, not a user.
+    if (rows === undefined) throw new Error(`The ${PROVISIONING_LABEL[kind]} rows of the user were not read`)
+    return rows
+}
+
+/**
+ * The REST writes that take the user from `access` (what Salesforce holds now) to what `changes` describe, with
+ * the permission set rule's no-ops: an Add of what the user holds writes nothing, a Remove of what they do not hold
+ * writes nothing, a Set writes only the difference. Changes apply in order. A removed permission set deletes its
+ * own PermissionSetAssignment row and no other.
+ */
+export function planRestChanges(
+    access: UserAccess,
+    changes: readonly AccountChange[],
+    permissionSetDeletes: readonly string[] = []
+): RestPlan {
+    const rest = restChangesOf(changes)
+    const grants: RestGrant[] = []
+    const revokes: RestRevoke[] = []
+    const types = [...new Set(rest.map((change) => change.type))]
+    for (const type of types) {
+        if (type === 'featureLicense') continue
+        const held = heldRows(access, type)
+        const heldIds = held.map((row) => row.entitlementId)
+        let target = [...heldIds]
+        for (const change of rest) if (change.type === type) target = applyValues(target, change.op, change.ids, sameId)
+        for (const id of withoutIds(target, heldIds)) grants.push({ type, entitlementId: id })
+        for (const row of held)
+            if (!includesId(target, row.entitlementId))
+                revokes.push({ kind: type, rowId: row.rowId, entitlementId: row.entitlementId })
+    }
+    if (permissionSetDeletes.length > 0) {
+        for (const row of heldRows(access, 'permissionSet'))
+            if (includesId(permissionSetDeletes, row.entitlementId))
+                revokes.push({ kind: 'permissionSet', rowId: row.rowId, entitlementId: row.entitlementId })
+    }
+
+    const featureLicenses: Record<string, boolean> = {}
+    if (types.includes('featureLicense')) {
+        const flags = access.featureLicenses ?? {}
+        const current = Object.keys(flags).filter((field) => flags[field] === true)
+        let target = [...current]
+        for (const change of rest)
+            if (change.type === 'featureLicense') target = applyValues(target, change.op, change.ids, (a, b) => a === b)
+        for (const field of target) if (!current.includes(field)) featureLicenses[field] = true
+        for (const field of current) if (!target.includes(field)) featureLicenses[field] = false
+    }
+    return { grants, revokes, featureLicenses }
+}
+
+/**
+ * The writes of `plan` that `after` (the user's access read back) does not show: each in words, e.g. `grant of
+ * queue 00G…`. Salesforce may accept a write without doing it; the command reports only what it did.
+ */
+export function restWritesNotApplied(plan: RestPlan, after: UserAccess): string[] {
+    const holds = (kind: RowKind, id: string): boolean =>
+        (after.rows[kind] ?? []).some((row) => sameId(row.entitlementId, id))
+    return [
+        ...plan.grants
+            .filter(({ type, entitlementId }) => !holds(type, entitlementId))
+            .map(({ type, entitlementId }) => `grant of ${PROVISIONING_LABEL[type]} ${entitlementId}`),
+        ...plan.revokes
+            .filter(({ kind, entitlementId }) => holds(kind, entitlementId))
+            .map(({ kind, entitlementId }) => `removal of ${PROVISIONING_LABEL[kind]} ${entitlementId}`),
+        ...Object.entries(plan.featureLicenses)
+            .filter(([field, on]) => after.featureLicenses?.[field] !== on)
+            .map(([field, on]) => `${on ? 'grant' : 'removal'} of feature license ${field}`),
+    ]
+}
+
+/** The account attributes of the REST-only entitlement kinds read in `access` (the others stay out, never []). */
+export function restAccessAttributes(access: UserAccess): Record<string, string[]> {
+    const attributes: Record<string, string[]> = {}
+    for (const [kind, rows] of Object.entries(access.rows) as [RowKind, readonly HeldAssignment[]][]) {
+        if (kind === 'permissionSet') continue
+        const ids: string[] = []
+        for (const row of rows) {
+            const id = toId18(row.entitlementId)
+            if (!ids.includes(id)) ids.push(id)
+        }
+        attributes[ENTITLEMENT_ATTRIBUTE[kind]] = ids
+    }
+    if (access.featureLicenses !== undefined) {
+        const flags = access.featureLicenses
+        attributes[ENTITLEMENT_ATTRIBUTE.featureLicense] = Object.keys(flags).filter((field) => flags[field] === true)
+    }
+    return attributes
+}
+
+/** Words for a REST write, e.g. `grant permission set license 0PL…`, for a message naming what was not done. */
+export function describeRestWrite(
+    write: RestGrant | RestRevoke | { readonly featureLicenses: Readonly<Record<string, boolean>> }
+): string {
+    if ('featureLicenses' in write) {
+        return Object.entries(write.featureLicenses)
+            .map(([field, on]) => `${on ? 'grant' : 'remove'} feature license ${field}`)
+            .join(', ')
+    }
+    if ('rowId' in write) return `remove ${PROVISIONING_LABEL[write.kind]} ${write.entitlementId}`
+    return `grant ${PROVISIONING_LABEL[write.type]} ${write.entitlementId}`
 }

@@ -9,10 +9,13 @@ import {
     CUSTOM_FIELD_MAX_LENGTH,
     CUSTOM_FIELD_PATTERN,
     CustomValue,
+    isRestEntitlementAttribute,
+    parseChange,
     parseCustomValue,
     parsePlainValue,
     PLAIN_ATTRIBUTES,
     READ_ONLY_ATTRIBUTES,
+    RestEntitlementChange,
 } from './account-changes'
 import { requireSalesforceId, SalesforceIdKind, sameId, toId18 } from '../salesforce/ids'
 import { isRecord } from '../json'
@@ -34,6 +37,8 @@ interface CreatePlan {
      * carries and the create input does not.
      */
     readonly customFields: Readonly<Record<string, CustomValue>>
+    /** The REST-only entitlements asked for (Govern Access Beyond SCIM), as Adds applied once the user exists. */
+    readonly restChanges: readonly RestEntitlementChange[]
 }
 
 const REQUIRED = ['userName', 'email', 'familyName'] as const
@@ -81,10 +86,14 @@ export function toCreatePlan(rawAttributes: unknown, options: CreateOptions = {}
     const texts: Record<string, string> = {}
     const customFields: Record<string, CustomValue> = {}
     const unknown: string[] = []
+    const restChanges: RestEntitlementChange[] = []
 
     for (const [name, value] of Object.entries(rawAttributes)) {
         const plain = PLAIN_ATTRIBUTES[name]
-        if (plain) {
+        if (isRestEntitlementAttribute(name)) {
+            const change = attempt(() => parseChange({ op: 'Add', attribute: name, value }))
+            if (change?.kind === 'restEntitlement' && change.ids.length > 0) restChanges.push(change)
+        } else if (plain) {
             const text = attempt(() => parsePlainValue(plain, value, name))
             if (text !== undefined) texts[name] = text
         } else if (CUSTOM_FIELD_PATTERN.test(name)) {
@@ -161,7 +170,16 @@ export function toCreatePlan(rawAttributes: unknown, options: CreateOptions = {}
     if (password !== undefined) add({ password })
     if (isRecord(user[SCIM_ENTERPRISE_SCHEMA])) user.schemas = [SCIM_USER_SCHEMA, SCIM_ENTERPRISE_SCHEMA]
 
-    return { user: { ...user, userName }, userName, profileId, permissionSetIds, groupIds, roleId, customFields }
+    return {
+        user: { ...user, userName },
+        userName,
+        profileId,
+        permissionSetIds,
+        groupIds,
+        roleId,
+        customFields,
+        restChanges,
+    }
 }
 
 /** Nothing given: ISC sends empty create-profile fields as null, an empty string or an empty list. */
@@ -208,6 +226,8 @@ export function describeChanges(changes: readonly AccountChange[]): string {
                     return `role ${change.id ?? '(none)'}`
                 case 'custom':
                     return `field ${change.field}`
+                case 'restEntitlement':
+                    return `${change.attribute} ${change.ids.join(', ')}`
                 default:
                     return change.kind
             }

@@ -192,7 +192,6 @@ function templateWith(custom: Record<string, unknown>): Readonly<Record<string, 
     if (template === undefined) {
         if (templatesByCustomFields.size >= MAX_TEMPLATES) templatesByCustomFields.clear()
         template = Object.fromEntries([
-            // The SCIM attributes only: an attribute only REST reads is absent unless it was read.
             ...SCIM_ATTRIBUTES.map((name) => [name, null] as const),
             ...key
                 .split('\n')

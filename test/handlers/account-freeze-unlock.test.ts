@@ -208,7 +208,7 @@ describe('std:account:disable', () => {
         expect(messages).toContain('Freed package license seats: sbqq (050RM000000Qx9aYAC)')
         expect(messages).toContain('Freed permission set license seats: Sales Cloud Einstein (0PLRM000000Gk2aYAC)')
         expect(messages).toContain(
-            "Salesforce kept the permission set license CRM Analytics Plus (0PLRM000000Gk2bYAC): Salesforce refused the request: DELETE_FAILED: You can't remove"
+            "Salesforce kept the permission set license CRM Analytics Plus (0PLRM000000Gk2bYAC): Salesforce kept the permission set license: DELETE_FAILED: You can't remove"
         )
         expect(logs.lines.join('')).toContain('freed the seats of user')
     })

@@ -169,6 +169,11 @@ describe('every source setting', () => {
             SF_MAX_RETRIES: '2',
             SF_SESSION_TIMEOUT_MINUTES: '60',
             SF_TRACE_HTTP: 'true',
+            SF_GOVERN_BEYOND_SCIM: 'false',
+            SF_ADDITIONAL_USER_FIELDS: 'CompanyName, Cost_Center__c',
+            SF_DISABLE_ACTION: 'deactivateOrFreeze',
+            SF_FREE_LICENSES_ON_DISABLE: 'true',
+            SF_API_USAGE_LIMIT_PERCENT: '75',
         }
         const env = Object.entries(values)
             .map(([key, value]) => `${key}='${value}'`)
@@ -187,6 +192,11 @@ describe('every source setting', () => {
                 maxRetries: 2,
                 sessionTimeoutMinutes: 60,
                 traceHttp: true,
+                governBeyondScim: false,
+                additionalUserFields: ['CompanyName', 'Cost_Center__c'],
+                disableAction: 'deactivateOrFreeze',
+                freeLicensesOnDisable: true,
+                apiUsageLimitPercent: 75,
             })
         }
         const nonConnection = ENV_SETTINGS.filter((s) => !s.connection).map((s) => s.envKey)

@@ -519,3 +519,57 @@ describe('parseConfig ids and the account filter', () => {
         expect(parseConfig(rawConfig('jwtBearer', { accountFilter })).accountFilter).toBe(accountFilter)
     })
 })
+
+describe('parseConfig: governing access beyond SCIM', () => {
+    // rawConfig turns the REST features off for handler tests; these read the product's defaults.
+    const withDefaults = (overrides: Record<string, unknown> = {}): Record<string, unknown> => {
+        const raw: Record<string, unknown> = { ...rawConfig('jwtBearer'), ...overrides }
+        if (!('governBeyondScim' in overrides)) delete raw.governBeyondScim
+        return raw
+    }
+
+    it('governs beyond SCIM by default: deactivate on disable, licenses kept, stop at 90% of the API allocation', () => {
+        expect(parseConfig(withDefaults())).toMatchObject({
+            governBeyondScim: true,
+            additionalUserFields: [],
+            disableAction: 'deactivate',
+            freeLicensesOnDisable: false,
+            apiUsageLimitPercent: 90,
+        })
+    })
+
+    it('reads Additional User Fields as ISC sends a list, or as comma-separated text, once each', () => {
+        const listed = parseConfig(
+            withDefaults({ additionalUserFields: ['CompanyName', 'Cost_Center__c', 'companyname'] })
+        )
+        expect(listed.additionalUserFields).toEqual(['CompanyName', 'Cost_Center__c'])
+        const text = parseConfig(withDefaults({ additionalUserFields: 'CompanyName, Cost_Center__c' }))
+        expect(text.additionalUserFields).toEqual(['CompanyName', 'Cost_Center__c'])
+    })
+
+    it.each([['Cost Center'], ['Profile.Name'], ['Bad__Name__c'], ["x'y"]])(
+        'refuses %j as a User field, naming where to find the API name',
+        (name) => {
+            expect(() => parseConfig(withDefaults({ additionalUserFields: [name] }))).toThrow(
+                new InvalidConfigurationError(
+                    `Additional User Fields: "${name}" is not a Salesforce field API name; use the API Name from ` +
+                        'Setup → Object Manager → User → Fields & Relationships, e.g. CompanyName or Cost_Center__c'
+                )
+            )
+        }
+    )
+
+    it('refuses a Disable Action it does not know, listing the ones it does', () => {
+        expect(() => parseConfig(withDefaults({ disableAction: 'suspend' }))).toThrow(
+            'Disable Action: must be one of deactivate, freeze, deactivateOrFreeze (got "suspend")'
+        )
+        expect(parseConfig(withDefaults({ disableAction: 'freeze' })).disableAction).toBe('freeze')
+    })
+
+    it('holds API Usage Limit (%) to 1..100', () => {
+        expect(() => parseConfig(withDefaults({ apiUsageLimitPercent: 0 }))).toThrow(
+            'API Usage Limit (%): must be a whole number from 1 to 100 (got "0"); leave it empty for 90'
+        )
+        expect(parseConfig(withDefaults({ apiUsageLimitPercent: '100' })).apiUsageLimitPercent).toBe(100)
+    })
+})

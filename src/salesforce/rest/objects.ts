@@ -343,3 +343,47 @@ export function seatAssignmentsOfUserSoql(type: SeatLicenseType, userId: string)
     const fields = ['Id', spec.entitlementField, `${license}.${nameField}`]
     return `SELECT ${fields.join(', ')} FROM ${spec.object} WHERE ${spec.userField} = ${soqlString(toId18(userId, 'user'))}`
 }
+
+// ---- Provisioning: one user's rows, read before and after the writes of an update or a create ----------------
+
+/** The API name of a User feature-license flag, e.g. `UserPermissionsMarketingUser`. */
+export const FEATURE_LICENSE_FIELD_PATTERN = /^UserPermissions[A-Za-z][A-Za-z0-9_]*$/
+
+/**
+ * A user's own PermissionSetAssignment rows: permission sets (PermissionSetGroupId null) and permission set groups
+ * (PermissionSetGroupId set, PermissionSetId then the group's aggregate set), never the profile-owned row every
+ * user has, which only a profile change removes.
+ */
+export function permissionSetAssignmentsOfUserSoql(userId: string): string {
+    return (
+        'SELECT Id, PermissionSetId, PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignment ' +
+        `WHERE AssigneeId IN ${soqlIdList([userId])} AND PermissionSet.IsOwnedByProfile = false`
+    )
+}
+
+/** `SELECT Id, <flags> FROM User WHERE Id IN (<id>)`: the feature-license flags asked, each checked by name. */
+export function featureLicensesOfUserSoql(userId: string, fields: readonly string[]): string {
+    const bad = fields.find((field) => !FEATURE_LICENSE_FIELD_PATTERN.test(field))
+    if (bad !== undefined) throw new Error(`Not a feature license field: ${JSON.stringify(bad)}`)
+    return `SELECT ${['Id', ...fields].join(', ')} FROM User WHERE Id IN ${soqlIdList([userId])}`
+}
+
+/** What the integration user needs to read or write each kind of access of a user, in Salesforce's words. */
+export const PROVISIONING_PERMISSION: Readonly<Record<RestEntitlementType | 'permissionSet', string>> = {
+    permissionSet: REST_PERMISSIONS.assignPermissionSets,
+    permissionSetGroup: ASSIGNMENT_OBJECTS.permissionSetGroup.writePermission,
+    permissionSetLicense: ASSIGNMENT_OBJECTS.permissionSetLicense.writePermission,
+    packageLicense: ASSIGNMENT_OBJECTS.packageLicense.writePermission,
+    queue: ASSIGNMENT_OBJECTS.queue.writePermission,
+    featureLicense: REST_PERMISSIONS.featureLicenses,
+}
+
+/** Each kind of access provisioning writes, in an admin's words (for messages). */
+export const PROVISIONING_LABEL: Readonly<Record<RestEntitlementType | 'permissionSet', string>> = {
+    permissionSet: 'permission set',
+    permissionSetGroup: 'permission set group',
+    permissionSetLicense: 'permission set license',
+    packageLicense: 'package license',
+    queue: 'queue',
+    featureLicense: 'feature license',
+}

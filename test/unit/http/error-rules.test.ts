@@ -23,6 +23,13 @@ const DELETE_USER = { method: 'DELETE', path: `${SCIM}/Users/${USER_ID}` }
 const POST_USERS = { method: 'POST', path: `${SCIM}/Users` }
 const LIST_USERS = { method: 'GET', path: `${SCIM}/Users` }
 const TOKEN = { method: 'POST', path: '/services/oauth2/token' }
+const REST = '/services/data/v62.0'
+const POST_PSLA = { method: 'POST', path: `${REST}/sobjects/PermissionSetLicenseAssign` }
+const POST_UPL = { method: 'POST', path: `${REST}/sobjects/UserPackageLicense` }
+const POST_PSA = { method: 'POST', path: `${REST}/sobjects/PermissionSetAssignment` }
+const DELETE_PSLA = { method: 'DELETE', path: `${REST}/sobjects/PermissionSetLicenseAssign/2LARM0000000AbcYAE` }
+const POST_GROUP_MEMBER = { method: 'POST', path: `${REST}/sobjects/GroupMember` }
+const PATCH_REST_USER = { method: 'PATCH', path: `${REST}/sobjects/User/${USER_ID}` }
 
 interface Case {
     readonly name: string
@@ -38,6 +45,76 @@ const DUPLICATE_USERNAME_TEXT =
     "Duplicate Username.<br>The username already exists in this or another Salesforce organization. Usernames must be unique across all Salesforce organizations. To resolve, use a different username (it doesn't need to match the user's email address). : [Username]"
 
 const CASES: readonly Case[] = [
+    {
+        name: 'no free seat of a permission set license',
+        status: 400,
+        request: POST_PSLA,
+        body: fixture('rest/provisioning.license-limit-exceeded'),
+        error: 'LicenseLimitError',
+        says: [
+            'No free seats of the permission set license: LICENSE_LIMIT_EXCEEDED: License Limit Exceeded',
+            'Free a seat (remove the license from a user who no longer needs it) or buy more',
+        ],
+    },
+    {
+        name: 'no free seat of a package license',
+        status: 400,
+        request: POST_UPL,
+        body: fixture('rest/provisioning.license-limit-exceeded'),
+        error: 'LicenseLimitError',
+        says: ['No free seats of the package license: LICENSE_LIMIT_EXCEEDED', 'or buy more'],
+    },
+    {
+        name: 'a permission set that needs a license the user lacks',
+        status: 400,
+        request: POST_PSA,
+        body: fixture('rest/provisioning.permission-set-needs-license'),
+        error: 'InvalidRequestError',
+        says: [
+            "Salesforce refused the permission set: FIELD_INTEGRITY_EXCEPTION: Can't assign permission set Sales_Console",
+            'The permission set Sales_Console needs a license the user lacks (Sales Console): give the user the ' +
+                'permission set license it needs first (permissionSetLicenses)',
+        ],
+    },
+    {
+        name: 'a permission set license that permission sets of the user still need',
+        status: 400,
+        request: DELETE_PSLA,
+        body: fixture('rest/provisioning.license-needed-by-permission-sets'),
+        error: 'InvalidRequestError',
+        says: [
+            "Salesforce kept the permission set license: DELETE_FAILED: You can't remove the permission set license",
+            'Permission sets the user holds (directly or through a permission set group) need this license: remove ' +
+                'those first, then remove the license',
+        ],
+    },
+    {
+        name: 'an assignment the user already has',
+        status: 400,
+        request: POST_PSA,
+        body: fixture('rest/provisioning.duplicate-assignment'),
+        error: 'ObjectAlreadyExistsError',
+        says: ['The user already has the permission set: DUPLICATE_VALUE: duplicate value found', 'Nothing to add'],
+    },
+    {
+        name: 'an integration user who may not add queue members',
+        status: 400,
+        request: POST_GROUP_MEMBER,
+        body: fixture('rest/provisioning.insufficient-access'),
+        error: 'InsufficientPermissionError',
+        says: [
+            'The integration user may not change the queues of users: INSUFFICIENT_ACCESS_OR_READONLY',
+            'Give the integration user the Salesforce permission "Manage Users"',
+        ],
+    },
+    {
+        name: 'an integration user who may not set feature licenses',
+        status: 400,
+        request: PATCH_REST_USER,
+        body: fixture('rest/provisioning.insufficient-access'),
+        error: 'InsufficientPermissionError',
+        says: ['may not change the feature licenses of users', '"Manage Users"'],
+    },
     {
         name: 'a session a policy bars from the REST API',
         status: 401,
