@@ -2,7 +2,7 @@ import { checksumSuffix, KEY_PREFIX } from '../ids'
 import { FEATURE_LICENSES, FeatureLicense, UserRecord } from '../model'
 import { Row, RowTable, sfDate, sfDateTime } from '../rows'
 import { OrgStore, USER_LICENSES } from '../store'
-import { IntegrationPermission, PermissionSwitch } from './permissions'
+import { INTEGRATION_PERMISSIONS, IntegrationPermission, PermissionSwitch } from './permissions'
 import { SoqlFieldType, SoqlObject, SoqlRow, SoqlSchema } from './soql-schema'
 
 /**
@@ -329,10 +329,21 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
                 UsedLicenses: seats.used,
             }
         })
+    // The permission flags of a permission set (`PermissionsManageUsers`, …): the integration user holds the switched
+    // permissions through its profile's own permission set; every other set grants none of them.
+    const sessionProfileId = store.getUser(options.sessionUserId)?.profileId
+    const flagsOf = (holdsIntegrationPermissions: boolean): SoqlRow =>
+        Object.fromEntries<boolean>([
+            ['PermissionsApiEnabled', holdsIntegrationPermissions] as const,
+            ...INTEGRATION_PERMISSIONS.map(
+                (p) => [`Permissions${p}`, holdsIntegrationPermissions && options.permissions.has(p)] as const
+            ),
+        ])
     const permissionSetRow = (psId: string): SoqlRow | undefined => {
         const ps = store.permissionSets.get(psId)
         if (ps)
             return {
+                ...flagsOf(false),
                 Id: ps.id,
                 Name: developerName(ps.name),
                 Label: ps.label,
@@ -349,6 +360,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
         if (!owned) return undefined
         const profile = owned.profileId ? store.profiles.get(owned.profileId) : undefined
         return {
+            ...flagsOf(owned.type === 'Profile' && owned.profileId === sessionProfileId),
             Id: owned.id,
             Name: owned.name,
             Label: owned.label,
@@ -516,6 +528,8 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
                 Type: str(40),
                 LicenseId: ref('UserLicense'),
                 PermissionSetGroupId: ref('PermissionSetGroup'),
+                PermissionsApiEnabled: bool(),
+                ...Object.fromEntries(INTEGRATION_PERMISSIONS.map((p) => [`Permissions${p}`, bool()])),
                 ...audit,
             },
             parents: {

@@ -14,8 +14,11 @@ const STEP_COMMANDS: readonly (readonly [string, readonly string[]])[] = [
     ['Aggregate entitlements', ['std:entitlement:list']],
     ['Access request', ['std:account:create']],
     ['Update: add', ['std:account:update']],
+    ['Update beyond SCIM', ['std:account:update']],
     ['Update: remove', ['std:account:update']],
-    ['Leaver', ['std:account:disable', 'std:account:enable']],
+    ['Leaver: disable', ['std:account:disable', 'std:account:enable']],
+    ['Leaver Salesforce will not deactivate', ['std:account:disable', 'std:account:enable']],
+    ['Unlock', ['std:account:unlock']],
     ['Delta aggregation', ['std:account:list']],
     ['Discover the schema', ['std:account:discover-schema']],
     ['Delete', ['std:account:delete', 'std:account:read']],
@@ -35,7 +38,7 @@ describe('npm run demo', () => {
 
     it('prints every connector log line under the heading of the step that logged it', () => {
         const steps = output.split('\n== ').slice(1)
-        expect(steps).toHaveLength(STEP_COMMANDS.length)
+        expect(steps.map((step) => step.split('\n')[0])).toHaveLength(STEP_COMMANDS.length)
         steps.forEach((step, i) => {
             const [heading, commands] = STEP_COMMANDS[i] ?? ['', []]
             expect(step.startsWith(heading)).toBe(true)
@@ -55,5 +58,20 @@ describe('npm run demo', () => {
         const lines = delta.trim().split('\n')
         expect(lines[lines.length - 1]).toMatch(/^ {3}\d+ changed account\(s\)/)
         expect(delta).toContain('"message":"Listed ')
+    })
+
+    it('shows what only the REST API reaches: the new entitlement types, a freeze instead of a refused deactivation, both lockouts', () => {
+        for (const type of [
+            'permissionSetGroup',
+            'permissionSetLicense',
+            'packageLicense',
+            'queue',
+            'featureLicense',
+        ]) {
+            expect(output).toMatch(new RegExp(`\\n   ${type}: [1-9]`))
+        }
+        expect(output).toMatch(/permissionSetGroups=\["0PG[^\]]*\] {2}permissionSetLicenses=\["0PL/)
+        expect(output).toContain('Frozen rather than deactivated: Salesforce refused to deactivate user')
+        expect(output).toContain('refused: Salesforce kept user')
     })
 })
