@@ -2,7 +2,8 @@
  * CPU profiles of one account aggregation, for finding where the time of `npm run bench` goes: the connector's
  * process (started as the bench starts it, on ISC's heap, with `--cpu-prof`) and the emulator's (this process, by
  * the inspector), each summarised by self time per function.
- * `npx tsx scripts/bench-profile.ts --users 100000 --streams 4 [--out <dir>] [--latency 50] [--trace-gc]`
+ * `npx tsx scripts/bench-profile.ts --users 100000 --streams 4 [--out <dir>] [--latency 50] [--trace-gc]
+ * [--beyond-scim on]` (on: with the REST data per page, Govern Access Beyond SCIM)
  * The profiles are written to `--out` (default a new temporary directory) for a closer look in a profile viewer.
  * With `--trace-gc` the connector's process traces its collections instead of being profiled, and their pauses
  * are summed by kind. With `--compare <bundle>,<bundle> [--rounds n]` nothing is profiled: the two built bundles
@@ -141,9 +142,16 @@ async function main(): Promise<void> {
         process.env.BENCH_NODE_FLAGS = `${previous ?? ''} ${flags}`
         let workerOutput = ''
         const cpuBefore = process.cpuUsage()
-        const row = await measureOnce(emulator, latencyMs, INSTANCES.isc.nodeFlags, streams, (stdout) => {
-            workerOutput = stdout
-        })
+        const row = await measureOnce(
+            emulator,
+            latencyMs,
+            INSTANCES.isc.nodeFlags,
+            streams,
+            (stdout) => {
+                workerOutput = stdout
+            },
+            option('beyond-scim', 'off') === 'on'
+        )
         const emulatorCpu = process.cpuUsage(cpuBefore)
         process.env.BENCH_NODE_FLAGS = previous
         const { profile } = (await post('Profiler.stop')) as { profile: Profile }

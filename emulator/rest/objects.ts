@@ -339,11 +339,22 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
                 (p) => [`Permissions${p}`, holdsIntegrationPermissions && options.permissions.has(p)] as const
             ),
         ])
+    const noFlags = flagsOf(false)
+    const integrationFlags = flagsOf(true)
+    // A query following PermissionSetAssignment.PermissionSet reads the same few sets once per row: within one
+    // request (this schema's life) a permission set does not change, so each row is built once.
+    const permissionSetRows = new Map<string, SoqlRow | undefined>()
     const permissionSetRow = (psId: string): SoqlRow | undefined => {
+        if (permissionSetRows.has(psId)) return permissionSetRows.get(psId)
+        const row = buildPermissionSetRow(psId)
+        permissionSetRows.set(psId, row)
+        return row
+    }
+    const buildPermissionSetRow = (psId: string): SoqlRow | undefined => {
         const ps = store.permissionSets.get(psId)
         if (ps)
             return {
-                ...flagsOf(false),
+                ...noFlags,
                 Id: ps.id,
                 Name: developerName(ps.name),
                 Label: ps.label,
@@ -360,7 +371,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
         if (!owned) return undefined
         const profile = owned.profileId ? store.profiles.get(owned.profileId) : undefined
         return {
-            ...flagsOf(owned.type === 'Profile' && owned.profileId === sessionProfileId),
+            ...(owned.type === 'Profile' && owned.profileId === sessionProfileId ? integrationFlags : noFlags),
             Id: owned.id,
             Name: owned.name,
             Label: owned.label,
