@@ -104,7 +104,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
                 'SELECT Id, Street, City, State, PostalCode, Country, CompanyName, EmailEncodingKey, ' +
                 'Profile.UserLicense.Name, LastLoginDate, UserPermissionsMarketingUser, UserPermissionsOfflineUser, ' +
                 'UserPermissionsKnowledgeUser, UserPermissionsSupportUser, (SELECT Id, PermissionSetId, ' +
-                'PermissionSetGroupId, ExpirationDate, PermissionSet.IsOwnedByProfile FROM PermissionSetAssignments) ' +
+                'PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignments WHERE PermissionSet.IsOwnedByProfile = false) ' +
                 `FROM User WHERE Id IN ${ids}`,
             permissionSetLicenses:
                 'SELECT Id, AssigneeId, PermissionSetLicenseId, SystemModstamp FROM PermissionSetLicenseAssign ' +

@@ -112,7 +112,10 @@ export function assignmentsOfUsersSoql(type: keyof typeof ASSIGNMENT_OBJECTS, us
  */
 export const USER_PERMISSION_SET_ASSIGNMENTS = {
     relationship: 'PermissionSetAssignments',
-    fields: ['Id', 'PermissionSetId', 'PermissionSetGroupId', 'ExpirationDate', 'PermissionSet.IsOwnedByProfile'],
+    fields: ['Id', 'PermissionSetId', 'PermissionSetGroupId', 'ExpirationDate'],
+    // Every user has a row for the profile's own permission set, which is no permission set of the account: left
+    // out by Salesforce rather than sent (with its PermissionSet record) and dropped.
+    where: 'PermissionSet.IsOwnedByProfile = false',
 } as const
 
 /** The login-state object: one row per user, which the REST API can query, retrieve and update only. */

@@ -146,7 +146,8 @@ export function usersSoql(plan: UserAccessShape, userIds: readonly string[], wit
     ])
     const assignments = withAssignments
         ? [
-              `(SELECT ${USER_PERMISSION_SET_ASSIGNMENTS.fields.join(', ')} FROM ${USER_PERMISSION_SET_ASSIGNMENTS.relationship})`,
+              `(SELECT ${USER_PERMISSION_SET_ASSIGNMENTS.fields.join(', ')} FROM ${USER_PERMISSION_SET_ASSIGNMENTS.relationship} ` +
+                  `WHERE ${USER_PERMISSION_SET_ASSIGNMENTS.where})`,
           ]
         : []
     return `SELECT ${[...fields, ...assignments].join(', ')} FROM User WHERE Id IN ${soqlIdList(userIds)}`
@@ -155,7 +156,10 @@ export function usersSoql(plan: UserAccessShape, userIds: readonly string[], wit
 /** One user's permission set assignments in full, for a user with more than the subquery's batch holds. */
 function assignmentsOfUserSoql(userId: string): string {
     const fields = USER_PERMISSION_SET_ASSIGNMENTS.fields.join(', ')
-    return `SELECT ${fields} FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)}`
+    return (
+        `SELECT ${fields} FROM PermissionSetAssignment ` +
+        `WHERE AssigneeId = ${soqlString(userId)} AND ${USER_PERMISSION_SET_ASSIGNMENTS.where}`
+    )
 }
 
 /** The page's five queries, by part. */

@@ -81,7 +81,7 @@ describe('UserAccessReader', () => {
         const rows = await reader.read([USER.id, IDS.manager])
 
         expect(queries.bodies).toEqual([
-            `SELECT Id, PermissionSetId, PermissionSetGroupId, ExpirationDate, PermissionSet.IsOwnedByProfile FROM PermissionSetAssignment WHERE AssigneeId = '${USER.id}'`,
+            `SELECT Id, PermissionSetId, PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignment WHERE AssigneeId = '${USER.id}' AND PermissionSet.IsOwnedByProfile = false`,
         ])
         const user = rows.user?.find((u) => u.Id === USER.id) as { PermissionSetAssignments: { records: object[] } }
         expect(user.PermissionSetAssignments.records).toEqual(all)
