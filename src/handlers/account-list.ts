@@ -94,7 +94,15 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
             const withAccess = withPageAccess(
                 pages,
                 async (ids) => (await reader).read(ids),
-                () => checkApiUsage(apiUsage, config.apiUsageLimitPercent, REQUESTS_PER_PAGE, progress.count)
+                // The pages in flight (one per stream, and one more waiting for its rows) and the next one: each
+                // costs a SCIM request and a Composite call still to be counted.
+                () =>
+                    checkApiUsage(
+                        apiUsage,
+                        config.apiUsageLimitPercent,
+                        REQUESTS_PER_PAGE * (config.parallelStreams + 2),
+                        progress.count
+                    )
             )
             for await (const { page, rows } of withAccess) {
                 runStart ??= page.date

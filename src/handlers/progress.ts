@@ -82,8 +82,8 @@ export function checkApiUsage(apiUsage: ApiUsageMeter, limitPercent: number, cal
     const allowed = Math.floor((reading.max * limitPercent) / 100)
     if (reading.used + callsAhead <= allowed) return
     throw new RateLimitError(
-        `Stopped after ${sent} accounts: the org has used ${describeApiUsage(reading)}, and the next page ` +
-            `(${callsAhead} requests) would take it past ${limitPercent}% (${allowed} requests), the setting ` +
+        `Stopped after ${sent} accounts: the org has used ${describeApiUsage(reading)}, and the pages in flight ` +
+            `and the next one (${callsAhead} requests) would take it past ${limitPercent}% (${allowed} requests), the setting ` +
             `${CONFIG_LABELS.apiUsageLimitPercent}. Run the aggregation again once the org's 24-hour usage has ` +
             'fallen, or raise the setting if the org can spare the requests.'
     )

@@ -262,13 +262,17 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
             .reply(200, listResponse([USER], 1))
             .post(`${REST}/composite`)
             .reply(200, compositeAnswer(), limitInfo(89_999))
+            // The second page's rows are asked for while the first waits for its own, before its usage is known.
+            .post(`${REST}/composite`)
+            .optionally()
+            .reply(200, compositeAnswer(), limitInfo(90_000))
 
         await expect(
             runCommand('std:account:list', {}, { ...REST_CONFIG, pageSize: 1, apiUsageLimitPercent: 90 }, chunks)
         ).rejects.toMatchObject({
             name: 'RateLimitError',
             message: expect.stringMatching(
-                /^Stopped after 1 accounts: the org has used 89999 of 100000 daily API requests \(89%\), and the next page \(2 requests\) would take it past 90% \(90000 requests\), the setting API Usage Limit \(%\)/
+                /^Stopped after 1 accounts: the org has used 89999 of 100000 daily API requests \(89%\), and the pages in flight and the next one \(12 requests\) would take it past 90% \(90000 requests\), the setting API Usage Limit \(%\)/
             ),
         })
         expect(chunks.filter((c) => c.type === ResponseType.Output)).toHaveLength(1)

@@ -305,9 +305,10 @@ export interface PageWithAccess<P> {
 /**
  * The pages, each with its REST rows, in the order the pages came. A page's Composite call starts as soon as the
  * page arrives and is awaited while the next SCIM page is already on its way (the SCIM list requests it before
- * handing a page out), so its latency hides behind SCIM's. As many pages wait for their rows at once as SCIM
- * streams read side by side (`page.streams`, one for a list read page after page): each stream has at most one
- * page in hand besides the one whose rows are on their way, and there is never a request per user.
+ * handing a page out), so its latency hides behind SCIM's. One page more waits for its rows than SCIM streams
+ * read side by side (`page.streams`, one for a list read page after page): a Composite call of five queries takes
+ * Salesforce longer than a SCIM page, and with one call in flight per stream it, not SCIM, would set the pace. So
+ * at most streams + 1 pages are in hand, and there is never a request per user.
  * `beforeEachPage` runs before each further page is asked for (the API usage check).
  */
 export async function* withPageAccess<
@@ -329,7 +330,7 @@ export async function* withPageAccess<
             // A page abandoned when the listing fails must not leave an unhandled rejection behind.
             rows.catch(() => undefined)
             waiting.push({ page, rows })
-            while (waiting.length >= Math.max(page.streams ?? 1, 1)) {
+            while (waiting.length > Math.max(page.streams ?? 1, 1)) {
                 const head = waiting.shift() as (typeof waiting)[number]
                 yield { page: head.page, rows: await head.rows }
             }

@@ -115,16 +115,21 @@ describe('withPageAccess', () => {
         return { events, order }
     }
 
-    it('reads page after page: one page waits for its rows while the next is asked for, and the check comes first', async () => {
-        const { events, order } = await run([page('a'), page('b')])
-        expect(order).toEqual(['a', 'b'])
-        expect(events).toEqual(['check', 'page a', 'read a', 'sent a', 'check', 'page b', 'read b', 'sent b', 'check'])
-    })
-
-    it('lets as many pages wait for their rows as SCIM streams read side by side, in the order they came', async () => {
-        const { events, order } = await run([page('a', 2), page('b', 2), page('c', 2)])
+    it('reads page after page with two Composite calls in flight, in order, the check before each page', async () => {
+        const { events, order } = await run([page('a'), page('b'), page('c')])
         expect(order).toEqual(['a', 'b', 'c'])
+        // The rows of b are asked for before a is sent; those of c only once a has gone: two pages in hand at most.
         expect(events.indexOf('read b')).toBeLessThan(events.indexOf('sent a'))
         expect(events.indexOf('read c')).toBeGreaterThan(events.indexOf('sent a'))
+        expect(events.filter((e) => e === 'check')).toHaveLength(4)
+        expect(events[0]).toBe('check')
+        expect(events.indexOf('page b')).toBeGreaterThan(events.indexOf('check', 1))
+    })
+
+    it('lets one page more wait for its rows than SCIM streams read side by side, in the order they came', async () => {
+        const { events, order } = await run([page('a', 2), page('b', 2), page('c', 2), page('d', 2)])
+        expect(order).toEqual(['a', 'b', 'c', 'd'])
+        expect(events.indexOf('read c')).toBeLessThan(events.indexOf('sent a'))
+        expect(events.indexOf('read d')).toBeGreaterThan(events.indexOf('sent a'))
     })
 })
