@@ -1,9 +1,7 @@
 import { StdAccountCreateHandler } from '@sailpoint/connector-sdk'
 import { logger } from '../logger'
-import { toAccount } from '../mapping/account'
 import { planAccountChanges } from '../mapping/account-changes'
 import { describeChanges, missingAfterCreate, toCreatePlan } from '../mapping/account-create'
-import { UserAccess } from '../salesforce/rest/user-writes'
 import {
     applyAccountChanges,
     applyChangePlan,
@@ -12,8 +10,8 @@ import {
     refuseNonQueues,
     refuseRestChangesWithoutRest,
     undoRestWrites,
-    withRestAccess,
 } from './apply-changes'
+import { accountBeyondScim } from './account-beyond-scim'
 import { connect } from './connection'
 
 /**
@@ -34,7 +32,7 @@ export const stdAccountCreate: StdAccountCreateHandler = async (_context, input,
 
     const missing = missingAfterCreate(plan, created)
     if (missing.length === 0 && plan.restChanges.length === 0) {
-        res.send(toAccount(created))
+        res.send(await accountBeyondScim({ config, rest }, created))
         return
     }
     if (missing.length > 0) {
@@ -51,15 +49,12 @@ export const stdAccountCreate: StdAccountCreateHandler = async (_context, input,
             throw err
         }
     }
-    let access: UserAccess | undefined
     if (plan.restChanges.length > 0) {
         const done = noRestWritesDone()
         try {
             const restChanges = await planRestWrites(rest, created.id, plan.restChanges, undefined)
             const none = { operations: [], addToGroups: [], removeFromGroups: [] }
-            access =
-                (await applyAccountChanges(client, rest, created.id, none, restChanges, config.maxConcurrency, done)) ??
-                restChanges?.before
+            await applyAccountChanges(client, rest, created.id, none, restChanges, config.maxConcurrency, done)
         } catch (err) {
             const left = await undoRestWrites(rest, created.id, done)
             const undone =
@@ -75,5 +70,5 @@ export const stdAccountCreate: StdAccountCreateHandler = async (_context, input,
             throw err
         }
     }
-    res.send(withRestAccess(toAccount(await client.getUser(created.id)), access))
+    res.send(await accountBeyondScim({ config, rest }, await client.getUser(created.id)))
 }

@@ -8,16 +8,10 @@ import { ASSIGNMENT_OBJECTS, SEAT_LICENSE_TYPES, SeatLicenseType } from '../sale
 import { SalesforceRestClient } from '../salesforce/rest/rest-client'
 import { requireUserLogin, setFrozen, UserLoginState } from '../salesforce/rest/user-login'
 import { ScimUser } from '../salesforce/types'
+import { accountBeyondScim } from './account-beyond-scim'
 import { connect } from './connection'
 import { accountIdOf } from './input'
-import {
-    AccountResult,
-    loginStateIfReadable,
-    requireBeyondScim,
-    setActive,
-    toAccountWithLogin,
-    withResults,
-} from './set-active'
+import { AccountResult, loginStateIfReadable, requireBeyondScim, setActive, withResults } from './set-active'
 
 const COMMAND = 'std:account:disable'
 
@@ -32,11 +26,11 @@ export const stdAccountDisable: StdAccountDisableHandler = async (_context, inpu
     const { config, client, rest } = await connect()
     checkSettings(config)
     if (!config.governBeyondScim) {
-        res.send(toAccountWithLogin(await setActive(client, id, false), undefined))
+        res.send(await accountBeyondScim({ config, rest }, await setActive(client, id, false)))
         return
     }
-    const { user, login, results } = await cutAccess(config, client, rest, id)
-    const account = toAccountWithLogin(user, login)
+    const { user, results } = await cutAccess(config, client, rest, id)
+    const account = await accountBeyondScim({ config, rest }, user)
     if (!config.freeLicensesOnDisable) {
         res.send(withResults(account, results))
         return

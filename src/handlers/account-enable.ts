@@ -2,7 +2,8 @@ import { StdAccountEnableHandler } from '@sailpoint/connector-sdk'
 import { findUserLogin, setFrozen } from '../salesforce/rest/user-login'
 import { connect } from './connection'
 import { accountIdOf } from './input'
-import { loginStateIfReadable, setActive, toAccountWithLogin } from './set-active'
+import { loginStateIfReadable, setActive } from './set-active'
+import { accountBeyondScim } from './account-beyond-scim'
 
 /**
  * Undoes what disable did, whichever Disable Action did it: activates an inactive user and unfreezes a frozen
@@ -13,7 +14,7 @@ export const stdAccountEnable: StdAccountEnableHandler = async (_context, input,
     const id = accountIdOf(input)
     const { config, client, rest } = await connect()
     if (!config.governBeyondScim) {
-        res.send(toAccountWithLogin(await setActive(client, id, true), undefined))
+        res.send(await accountBeyondScim({ config, rest }, await setActive(client, id, true)))
         return
     }
     // Where disable never freezes, a login state the integration user may not read is only left out; where it
@@ -25,6 +26,6 @@ export const stdAccountEnable: StdAccountEnableHandler = async (_context, input,
         client.getUser(id),
     ])
     const user = current.active === false ? await setActive(client, id, true) : current
-    const after = login === undefined ? undefined : await setFrozen(rest, login, false)
-    res.send(toAccountWithLogin(user, after))
+    if (login !== undefined) await setFrozen(rest, login, false)
+    res.send(await accountBeyondScim({ config, rest }, user))
 }

@@ -2,7 +2,8 @@ import { StdAccountUnlockHandler } from '@sailpoint/connector-sdk'
 import { clearPasswordLock, findUserLogin } from '../salesforce/rest/user-login'
 import { connect } from './connection'
 import { accountIdOf } from './input'
-import { requireBeyondScim, toAccountWithLogin } from './set-active'
+import { requireBeyondScim } from './set-active'
+import { accountBeyondScim } from './account-beyond-scim'
 
 /**
  * Clears a password lockout (UserLogin.IsPasswordLocked false) and returns the account. A user who is not
@@ -14,6 +15,6 @@ export const stdAccountUnlock: StdAccountUnlockHandler = async (_context, input,
     const { config, client, rest } = await connect()
     requireBeyondScim(config, 'Unlocking an account', 'unlock the user in Salesforce Setup → Users')
     const login = await findUserLogin(rest, id)
-    const after = login === undefined ? undefined : await clearPasswordLock(rest, login)
-    res.send(toAccountWithLogin(await client.getUser(id), after))
+    if (login !== undefined) await clearPasswordLock(rest, login)
+    res.send(await accountBeyondScim({ config, rest }, await client.getUser(id)))
 }

@@ -1,7 +1,6 @@
 import { StdAccountUpdateHandler } from '@sailpoint/connector-sdk'
 import { InsufficientPermissionError, InvalidRequestError } from '../errors'
 import { logger } from '../logger'
-import { toAccount } from '../mapping/account'
 import {
     AccountChange,
     checkPermissionSetsRemoved,
@@ -19,8 +18,8 @@ import {
     planRestWrites,
     refuseNonQueues,
     refuseRestChangesWithoutRest,
-    withRestAccess,
 } from './apply-changes'
+import { accountBeyondScim } from './account-beyond-scim'
 import { connect } from './connection'
 import { accountIdOf } from './input'
 
@@ -61,13 +60,13 @@ export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input,
         restChanges = undefined
     }
     if (isEmptyPlan(plan) && (restChanges === undefined || isEmptyRestPlan(restChanges.plan))) {
-        res.send(withRestAccess(toAccount(user), restChanges?.before))
+        res.send(await accountBeyondScim({ config, rest }, user))
         return
     }
-    const after = await applyAccountChanges(client, rest, id, plan, restChanges, config.maxConcurrency)
+    await applyAccountChanges(client, rest, id, plan, restChanges, config.maxConcurrency)
     const updated = await client.getUser(id)
     checkPermissionSetsRemoved(plan, updated)
-    res.send(withRestAccess(toAccount(updated), after ?? restChanges?.before))
+    res.send(await accountBeyondScim({ config, rest }, updated))
 }
 
 /** Whether Salesforce refused a read for the integration user's permissions (INVALID_TYPE, INSUFFICIENT_ACCESS…). */

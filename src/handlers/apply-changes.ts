@@ -6,7 +6,6 @@ import {
     ChangePlan,
     describeRestWrite,
     planRestChanges,
-    restAccessAttributes,
     restAccessNeeded,
     restChangesOf,
     isEmptyRestPlan,
@@ -341,12 +340,6 @@ export async function undoRestWrites(
         }
     }
     return left
-}
-
-/** The account with the REST-only entitlement attributes read of the user (only those read). */
-export function withRestAccess<T extends { attributes: object }>(account: T, access: UserAccess | undefined): T {
-    if (access === undefined) return account
-    return { ...account, attributes: { ...account.attributes, ...restAccessAttributes(access) } }
 }
 
 /**

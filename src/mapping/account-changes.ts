@@ -752,25 +752,6 @@ export function restWritesNotApplied(plan: RestPlan, after: UserAccess): string[
     ]
 }
 
-/** The account attributes of the REST-only entitlement kinds read in `access` (the others stay out, never []). */
-export function restAccessAttributes(access: UserAccess): Record<string, string[]> {
-    const attributes: Record<string, string[]> = {}
-    for (const [kind, rows] of Object.entries(access.rows) as [RowKind, readonly HeldAssignment[]][]) {
-        if (kind === 'permissionSet') continue
-        const ids: string[] = []
-        for (const row of rows) {
-            const id = toId18(row.entitlementId)
-            if (!ids.includes(id)) ids.push(id)
-        }
-        attributes[ENTITLEMENT_ATTRIBUTE[kind]] = ids
-    }
-    if (access.featureLicenses !== undefined) {
-        const flags = access.featureLicenses
-        attributes[ENTITLEMENT_ATTRIBUTE.featureLicense] = Object.keys(flags).filter((field) => flags[field] === true)
-    }
-    return attributes
-}
-
 /** Words for a REST write, e.g. `grant permission set license 0PL…`, for a message naming what was not done. */
 export function describeRestWrite(
     write: RestGrant | RestRevoke | { readonly featureLicenses: Readonly<Record<string, boolean>> }

@@ -235,5 +235,8 @@ export function withRestAttributes(
 ): StdAccountReadOutput {
     const rest = toRestAttributes(rows, shape, scimUser, account.attributes)
     const locked = typeof rest.locked === 'boolean' ? rest.locked : account.locked === true
-    return { ...account, locked, attributes: { ...account.attributes, ...rest } }
+    // A frozen user stays active in Salesforce but cannot log in: to ISC the account is disabled (a freeze is
+    // what Disable Action may do), so that a frozen leaver does not show as enabled again at the next aggregation.
+    const disabled = account.disabled === true || rest.frozen === true
+    return { ...account, disabled, locked, attributes: { ...account.attributes, ...rest } }
 }

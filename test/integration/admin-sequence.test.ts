@@ -1,7 +1,7 @@
 /**
  * The command sequence an ISC admin triggers, run on the built bundle against the emulator over HTTP.
  */
-import { RunningEmulator, startEmulator } from '../../emulator'
+import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
 import { firstAccount, runOnBundle } from '../helpers/bundle'
 
@@ -39,14 +39,16 @@ describe('an admin rolling out the Salesforce source', () => {
         expect(result.outputs).toEqual([{}])
     })
 
-    it('aggregates every user the org lists, inactive ones as disabled', async () => {
+    it('aggregates every user the org lists, inactive and frozen ones as disabled', async () => {
         const result = await runOnBundle('std:account:list', {}, config)
         const expected = emulator.store.listUsers()
         expect(result.outputs).toHaveLength(expected.length)
         const inactive = expected.filter((u) => u.active === false).map((u) => u.id)
         expect(inactive.length).toBeGreaterThan(0)
+        // A frozen user is active in Salesforce but cannot log in.
+        const cannotLogIn = [...inactive, SEED.users.frozen]
         for (const output of result.outputs) {
-            expect(output.disabled).toBe(inactive.includes(String(output.identity)))
+            expect(output.disabled).toBe(cannotLogIn.includes(String(output.identity)))
             expect(output.key).toEqual({ simple: { id: output.identity } })
         }
     })

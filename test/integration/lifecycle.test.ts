@@ -180,7 +180,8 @@ describe('the account lifecycle', () => {
         const scoped = await runOnBundle('std:account:list', {}, { ...config, accountFilter: 'active eq "true"' })
         const active = emulator.store.listUsers().filter((u) => u.active)
         expect(scoped.outputs).toHaveLength(active.length)
-        expect(scoped.outputs.every((o) => o.disabled === false)).toBe(true)
+        // Every user is active; the frozen one, who cannot log in, is the only account disabled.
+        expect(scoped.outputs.filter((o) => o.disabled !== false).map((o) => o.identity)).toEqual([SEED.users.frozen])
 
         emulator.resetStats()
         await expect(
