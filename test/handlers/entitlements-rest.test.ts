@@ -34,6 +34,11 @@ const SOQL = {
 
 const key = (id: string) => ({ simple: { id } })
 
+/** `std:entitlement:list` of `type`, with Govern Access Beyond SCIM on. */
+const list = (type: string) => runCommand('std:entitlement:list', { type }, ON)
+/** `std:entitlement:read` of the `type` entitlement keyed by `id`, with Govern Access Beyond SCIM on. */
+const read = (type: string, id: string) => runCommand('std:entitlement:read', { type, key: key(id) }, ON)
+
 /** An entitlement as the connector sends it: keyed and identified by its id. */
 function entitlement(type: string, attributes: { readonly id: string } & Record<string, unknown>) {
     return { type, key: key(attributes.id), identity: attributes.id, attributes }
@@ -44,7 +49,7 @@ describe('std:entitlement:list of the REST-only types', () => {
         rest()
             .query(SOQL.components, fixture('rest/query.catalog.permission-set-group-components'))
             .query(SOQL.groups, fixture('rest/query.catalog.permission-set-groups'))
-        const result = await runCommand('std:entitlement:list', { type: 'permissionSetGroup' }, ON)
+        const result = await list('permissionSetGroup')
         expect(result.outputs).toEqual([
             entitlement('permissionSetGroup', {
                 id: SALES_OPS,
@@ -73,7 +78,7 @@ describe('std:entitlement:list of the REST-only types', () => {
             .query(SOQL.licenses, fixture('rest/query.catalog.permission-set-licenses.page1'))
             .scope.get(`${REST}/query/01g5f00000AbCdEAAV-2000`)
             .reply(200, fixture('rest/query.catalog.permission-set-licenses.page2'))
-        const result = await runCommand('std:entitlement:list', { type: 'permissionSetLicense' }, ON)
+        const result = await list('permissionSetLicense')
         expect(result.outputs.map((o) => o.attributes)).toEqual([
             {
                 id: CPQ_LICENSE,
@@ -102,7 +107,7 @@ describe('std:entitlement:list of the REST-only types', () => {
 
     it('lists managed package licenses by namespace, a site-wide one (AllowedLicenses -1) without a seat count', async () => {
         rest().query(SOQL.packages, fixture('rest/query.catalog.package-licenses'))
-        const result = await runCommand('std:entitlement:list', { type: 'packageLicense' }, ON)
+        const result = await list('packageLicense')
         expect(result.outputs.map((o) => [o.identity, o.attributes])).toEqual([
             [
                 CPQ_PACKAGE,
@@ -139,7 +144,7 @@ describe('std:entitlement:list of the REST-only types', () => {
 
     it('lists queues, Groups of type Queue, with their email', async () => {
         rest().query(SOQL.queues, fixture('rest/query.catalog.queues'))
-        const result = await runCommand('std:entitlement:list', { type: 'queue' }, ON)
+        const result = await list('queue')
         expect(result.outputs).toEqual([
             entitlement('queue', {
                 id: TIER_1,
@@ -160,7 +165,7 @@ describe('std:entitlement:list of the REST-only types', () => {
             .get(`${REST}/sobjects/User/describe`)
             .once()
             .reply(200, fixture('rest/describe.user.feature-licenses'))
-        const first = await runCommand('std:entitlement:list', { type: 'featureLicense' }, ON)
+        const first = await list('featureLicense')
         expect(first.outputs).toEqual(
             [
                 ['UserPermissionsMarketingUser', 'Marketing User'],
@@ -238,7 +243,7 @@ describe('std:entitlement:read of the REST-only types', () => {
                     components: queryAnswer(components.records.filter((r) => r.PermissionSetGroupId === SALES_OPS)),
                 })
             )
-        const result = await runCommand('std:entitlement:read', { type: 'permissionSetGroup', key: key(SALES_OPS) }, ON)
+        const result = await read('permissionSetGroup', SALES_OPS)
         expect(result.outputs).toEqual([
             expect.objectContaining({
                 identity: SALES_OPS,
@@ -296,7 +301,7 @@ describe('std:entitlement:read of the REST-only types', () => {
     ])('reads a %s by Id (%s), as the list has it', async (type, id, soql, body, identity) => {
         const page = fixture<{ records: { Id: string }[] }>(body)
         rest().query(soql, queryAnswer(page.records.filter((r) => r.Id === identity)))
-        const result = await runCommand('std:entitlement:read', { type, key: key(id) }, ON)
+        const result = await read(type, id)
         expect(result.outputs).toEqual([expect.objectContaining({ type, identity, key: key(identity) })])
     })
 
@@ -306,9 +311,10 @@ describe('std:entitlement:read of the REST-only types', () => {
             `SELECT Id, Name, DeveloperName, Email FROM Group WHERE Type = 'Queue' AND Id IN ('${publicGroup}') ORDER BY Id`,
             fixture('rest/query.catalog.empty')
         )
-        await expect(
-            runCommand('std:entitlement:read', { type: 'queue', key: key(publicGroup) }, ON)
-        ).rejects.toMatchObject({ type: 'notFound', message: `No Salesforce queue has Id ${publicGroup}` })
+        await expect(read('queue', publicGroup)).rejects.toMatchObject({
+            type: 'notFound',
+            message: `No Salesforce queue has Id ${publicGroup}`,
+        })
     })
 
     it.each([
@@ -329,9 +335,7 @@ describe('std:entitlement:read of the REST-only types', () => {
             salesforce()
                 .get(`${REST}/sobjects/User/describe`)
                 .reply(200, fixture('rest/describe.user.feature-licenses'))
-            await expect(
-                runCommand('std:entitlement:read', { type: 'featureLicense', key: key(field) }, ON)
-            ).rejects.toMatchObject({
+            await expect(read('featureLicense', field)).rejects.toMatchObject({
                 type: 'notFound',
                 message: `No Salesforce feature license (User field) is named ${field}`,
             })
@@ -361,9 +365,7 @@ describe('std:entitlement:read of the REST-only types', () => {
                     referenceId,
                 })),
             })
-        await expect(
-            runCommand('std:entitlement:read', { type: 'permissionSetGroup', key: key(SALES_OPS) }, ON)
-        ).rejects.toMatchObject({
+        await expect(read('permissionSetGroup', SALES_OPS)).rejects.toMatchObject({
             name: 'InsufficientPermissionError',
             message: expect.stringContaining('"View Setup and Configuration" or "Assign Permission Sets"'),
         })
@@ -390,7 +392,7 @@ describe('permission sets, with the REST API in use', () => {
 
     it('lists permission sets without the profile-owned ones and the aggregate sets of permission set groups', async () => {
         rest(scimList()).query(SOQL.hidden, fixture('rest/query.catalog.hidden-permission-sets'))
-        const result = await runCommand('std:entitlement:list', { type: 'permissionSet' }, ON)
+        const result = await list('permissionSet')
         expect(result.outputs.map((o) => o.identity)).toEqual([REGULAR.id])
     })
 
@@ -401,7 +403,7 @@ describe('permission sets, with the REST API in use', () => {
             .reply(400, fixture('rest/error.invalid-type-permission-set'))
         const logs = captureLogs()
         try {
-            const result = await runCommand('std:entitlement:list', { type: 'permissionSet' }, ON)
+            const result = await list('permissionSet')
             expect(result.outputs.map((o) => o.identity)).toEqual([REGULAR.id, AGGREGATE.id, PROFILE_OWNED.id])
         } finally {
             logs.restore()
@@ -422,9 +424,10 @@ describe('permission sets, with the REST API in use', () => {
                     '(IsOwnedByProfile = true OR PermissionSetGroupId != null)',
             })
             .reply(200, queryAnswer([{ attributes: { type: 'PermissionSet' }, Id: AGGREGATE.id }]))
-        await expect(
-            runCommand('std:entitlement:read', { type: 'permissionSet', key: key(AGGREGATE.id) }, ON)
-        ).rejects.toMatchObject({ type: 'notFound', message: `No Salesforce permissionSet has Id ${AGGREGATE.id}` })
+        await expect(read('permissionSet', AGGREGATE.id)).rejects.toMatchObject({
+            type: 'notFound',
+            message: `No Salesforce permissionSet has Id ${AGGREGATE.id}`,
+        })
     })
 
     it('reads a regular permission set as SCIM has it', async () => {
@@ -434,7 +437,7 @@ describe('permission sets, with the REST API in use', () => {
             .get(`${REST}/query`)
             .query(true)
             .reply(200, fixture('rest/query.catalog.empty'))
-        const result = await runCommand('std:entitlement:read', { type: 'permissionSet', key: key(REGULAR.id) }, ON)
+        const result = await read('permissionSet', REGULAR.id)
         expect(result.outputs).toEqual([expect.objectContaining({ identity: REGULAR.id })])
     })
 })
