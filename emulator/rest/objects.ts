@@ -454,6 +454,41 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
         return out
     }
     const byIdOrder = (ids: Iterable<string>): string[] => [...ids].sort()
+    /** An object of the store's records kept by id: its rows in Salesforce's id order, each made by `row`. */
+    const keyedDef = (
+        def: Omit<ObjectDef, 'rows' | 'get' | 'where'>,
+        ids: () => Iterable<string>,
+        row: (recordId: string) => SoqlRow | undefined
+    ): ObjectDef => ({ ...def, rows: () => mapped(byIdOrder(ids()), row), get: row })
+    /** A junction row that assigns one license to one user: created and deleted, never updated. */
+    const licenseAssignmentDef = <R extends Row>(
+        table: RowTable<R>,
+        def: Pick<ObjectDef, 'label' | 'keyPrefix'>,
+        user: { readonly field: string; readonly relationship: string },
+        license: 'PermissionSetLicense' | 'PackageLicense'
+    ): ObjectDef => {
+        const licenseField = `${license}Id`
+        return tableDef(
+            table,
+            {
+                ...def,
+                spec: {
+                    Id: id,
+                    [user.field]: ref('User', false, true),
+                    [licenseField]: ref(license, false, true),
+                    SystemModstamp: datetime(),
+                    IsDeleted: bool(),
+                },
+                createable: true,
+                deletable: true,
+                parents: {
+                    [license]: { object: license, field: licenseField },
+                    [user.relationship]: { object: 'User', field: user.field },
+                },
+            },
+            junctionDeleted
+        )
+    }
 
     return [
         {
@@ -486,15 +521,17 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
                 return u && userById(u.id) ? [userRow(store, u)] : []
             },
         },
-        {
-            name: 'Profile',
-            label: 'Profile',
-            keyPrefix: KEY_PREFIX.profile,
-            spec: { Id: id, Name: str(255), UserLicenseId: ref('UserLicense'), UserType: str(40), ...audit },
-            parents: { UserLicense: { object: 'UserLicense', field: 'UserLicenseId' } },
-            rows: () => mapped(byIdOrder(store.profiles.keys()), profileRow),
-            get: profileRow,
-        },
+        keyedDef(
+            {
+                name: 'Profile',
+                label: 'Profile',
+                keyPrefix: KEY_PREFIX.profile,
+                spec: { Id: id, Name: str(255), UserLicenseId: ref('UserLicense'), UserType: str(40), ...audit },
+                parents: { UserLicense: { object: 'UserLicense', field: 'UserLicenseId' } },
+            },
+            () => store.profiles.keys(),
+            profileRow
+        ),
         {
             name: 'UserLicense',
             label: 'User License',
@@ -511,60 +548,65 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             rows: userLicenseRows,
             get: (lId) => userLicenseRows().find((r) => r.Id === lId),
         },
-        {
-            name: 'UserRole',
-            label: 'Role',
-            keyPrefix: KEY_PREFIX.role,
-            spec: {
-                Id: id,
-                Name: str(80),
-                DeveloperName: str(80),
-                ParentRoleId: ref('UserRole'),
-                LastModifiedDate: datetime(),
-                SystemModstamp: datetime(),
+        keyedDef(
+            {
+                name: 'UserRole',
+                label: 'Role',
+                keyPrefix: KEY_PREFIX.role,
+                spec: {
+                    Id: id,
+                    Name: str(80),
+                    DeveloperName: str(80),
+                    ParentRoleId: ref('UserRole'),
+                    LastModifiedDate: datetime(),
+                    SystemModstamp: datetime(),
+                },
             },
-            rows: () => mapped(byIdOrder(store.roles.keys()), roleRow),
-            get: roleRow,
-        },
-        {
-            name: 'PermissionSet',
-            label: 'Permission Set',
-            keyPrefix: KEY_PREFIX.permissionSet,
-            spec: {
-                Id: id,
-                Name: str(80),
-                Label: str(80),
-                IsOwnedByProfile: bool(),
-                ProfileId: ref('Profile'),
-                Type: str(40),
-                LicenseId: ref('UserLicense'),
-                PermissionSetGroupId: ref('PermissionSetGroup'),
-                PermissionsApiEnabled: bool(),
-                ...Object.fromEntries(INTEGRATION_PERMISSIONS.map((p) => [`Permissions${p}`, bool()])),
-                ...audit,
+            () => store.roles.keys(),
+            roleRow
+        ),
+        keyedDef(
+            {
+                name: 'PermissionSet',
+                label: 'Permission Set',
+                keyPrefix: KEY_PREFIX.permissionSet,
+                spec: {
+                    Id: id,
+                    Name: str(80),
+                    Label: str(80),
+                    IsOwnedByProfile: bool(),
+                    ProfileId: ref('Profile'),
+                    Type: str(40),
+                    LicenseId: ref('UserLicense'),
+                    PermissionSetGroupId: ref('PermissionSetGroup'),
+                    PermissionsApiEnabled: bool(),
+                    ...Object.fromEntries(INTEGRATION_PERMISSIONS.map((p) => [`Permissions${p}`, bool()])),
+                    ...audit,
+                },
+                parents: {
+                    Profile: { object: 'Profile', field: 'ProfileId' },
+                    PermissionSetGroup: { object: 'PermissionSetGroup', field: 'PermissionSetGroupId' },
+                },
             },
-            parents: {
-                Profile: { object: 'Profile', field: 'ProfileId' },
-                PermissionSetGroup: { object: 'PermissionSetGroup', field: 'PermissionSetGroupId' },
+            () => concat(store.permissionSets.keys(), store.ownedPermissionSets.keys()),
+            permissionSetRow
+        ),
+        keyedDef(
+            {
+                name: 'PermissionSetGroup',
+                label: 'Permission Set Group',
+                keyPrefix: KEY_PREFIX.permissionSetGroup,
+                spec: { Id: id, DeveloperName: str(80), MasterLabel: str(80), Description: str(255), Status: str(40) },
+                children: {
+                    PermissionSetGroupComponents: {
+                        object: 'PermissionSetGroupComponent',
+                        field: 'PermissionSetGroupId',
+                    },
+                },
             },
-            rows: () =>
-                mapped(
-                    byIdOrder(concat(store.permissionSets.keys(), store.ownedPermissionSets.keys())),
-                    permissionSetRow
-                ),
-            get: permissionSetRow,
-        },
-        {
-            name: 'PermissionSetGroup',
-            label: 'Permission Set Group',
-            keyPrefix: KEY_PREFIX.permissionSetGroup,
-            spec: { Id: id, DeveloperName: str(80), MasterLabel: str(80), Description: str(255), Status: str(40) },
-            children: {
-                PermissionSetGroupComponents: { object: 'PermissionSetGroupComponent', field: 'PermissionSetGroupId' },
-            },
-            rows: () => mapped(byIdOrder(store.permissionSetGroups.keys()), psgRow),
-            get: psgRow,
-        },
+            () => store.permissionSetGroups.keys(),
+            psgRow
+        ),
         tableDef(
             store.groupComponents,
             {
@@ -609,88 +651,64 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             },
             junctionDeleted
         ),
-        {
-            name: 'PermissionSetLicense',
-            label: 'Permission Set License',
-            keyPrefix: KEY_PREFIX.permissionSetLicense,
-            spec: {
-                Id: id,
-                DeveloperName: str(80),
-                MasterLabel: str(80),
-                Status: str(40),
-                TotalLicenses: int,
-                UsedLicenses: int,
-                ExpirationDate: { type: 'date' },
+        keyedDef(
+            {
+                name: 'PermissionSetLicense',
+                label: 'Permission Set License',
+                keyPrefix: KEY_PREFIX.permissionSetLicense,
+                spec: {
+                    Id: id,
+                    DeveloperName: str(80),
+                    MasterLabel: str(80),
+                    Status: str(40),
+                    TotalLicenses: int,
+                    UsedLicenses: int,
+                    ExpirationDate: { type: 'date' },
+                },
             },
-            rows: () => mapped(byIdOrder(store.permissionSetLicenses.keys()), pslRow),
-            get: pslRow,
-        },
-        tableDef(
+            () => store.permissionSetLicenses.keys(),
+            pslRow
+        ),
+        licenseAssignmentDef(
             store.licenseAssignments,
+            { label: 'Permission Set License Assignment', keyPrefix: KEY_PREFIX.permissionSetLicenseAssign },
+            { field: 'AssigneeId', relationship: 'Assignee' },
+            'PermissionSetLicense'
+        ),
+        keyedDef(
             {
-                label: 'Permission Set License Assignment',
-                keyPrefix: KEY_PREFIX.permissionSetLicenseAssign,
+                name: 'PackageLicense',
+                label: 'Package License',
+                keyPrefix: KEY_PREFIX.packageLicense,
                 spec: {
                     Id: id,
-                    AssigneeId: ref('User', false, true),
-                    PermissionSetLicenseId: ref('PermissionSetLicense', false, true),
-                    SystemModstamp: datetime(),
-                    IsDeleted: bool(),
-                },
-                createable: true,
-                deletable: true,
-                parents: {
-                    PermissionSetLicense: { object: 'PermissionSetLicense', field: 'PermissionSetLicenseId' },
-                    Assignee: { object: 'User', field: 'AssigneeId' },
+                    NamespacePrefix: str(15),
+                    Status: str(40),
+                    AllowedLicenses: int,
+                    UsedLicenses: int,
+                    ExpirationDate: datetime(),
                 },
             },
-            junctionDeleted
+            () => store.packageLicenses.keys(),
+            packageRow
         ),
-        {
-            name: 'PackageLicense',
-            label: 'Package License',
-            keyPrefix: KEY_PREFIX.packageLicense,
-            spec: {
-                Id: id,
-                NamespacePrefix: str(15),
-                Status: str(40),
-                AllowedLicenses: int,
-                UsedLicenses: int,
-                ExpirationDate: datetime(),
-            },
-            rows: () => mapped(byIdOrder(store.packageLicenses.keys()), packageRow),
-            get: packageRow,
-        },
-        tableDef(
+        licenseAssignmentDef(
             store.packageAssignments,
-            {
-                label: 'User Package License',
-                keyPrefix: KEY_PREFIX.userPackageLicense,
-                spec: {
-                    Id: id,
-                    UserId: ref('User', false, true),
-                    PackageLicenseId: ref('PackageLicense', false, true),
-                    SystemModstamp: datetime(),
-                    IsDeleted: bool(),
-                },
-                createable: true,
-                deletable: true,
-                parents: {
-                    PackageLicense: { object: 'PackageLicense', field: 'PackageLicenseId' },
-                    User: { object: 'User', field: 'UserId' },
-                },
-            },
-            junctionDeleted
+            { label: 'User Package License', keyPrefix: KEY_PREFIX.userPackageLicense },
+            { field: 'UserId', relationship: 'User' },
+            'PackageLicense'
         ),
-        {
-            name: 'Group',
-            label: 'Group',
-            keyPrefix: KEY_PREFIX.group,
-            spec: { Id: id, Name: str(40), DeveloperName: str(80), Type: str(40), Email: str(255), ...audit },
-            children: { GroupMembers: { object: 'GroupMember', field: 'GroupId' } },
-            rows: () => mapped(byIdOrder(store.groups.keys()), groupRow),
-            get: groupRow,
-        },
+        keyedDef(
+            {
+                name: 'Group',
+                label: 'Group',
+                keyPrefix: KEY_PREFIX.group,
+                spec: { Id: id, Name: str(40), DeveloperName: str(80), Type: str(40), Email: str(255), ...audit },
+                children: { GroupMembers: { object: 'GroupMember', field: 'GroupId' } },
+            },
+            () => store.groups.keys(),
+            groupRow
+        ),
         tableDef(
             store.groupMembers,
             {

@@ -66,6 +66,21 @@ async function isHiddenPermissionSet(catalog: EntitlementCatalog | undefined, id
     }
 }
 
+/** Each type only the REST API reaches that is keyed by a Salesforce id: read by its 18-character id, and mapped. */
+const READ_BY_ID: {
+    readonly [T in Exclude<RestEntitlementType, 'featureLicense'>]: (
+        catalog: EntitlementCatalog,
+        id: string
+    ) => Promise<EntitlementOutput | undefined>
+} = {
+    permissionSetGroup: (catalog, id) => catalog.permissionSetGroup(id).then((g) => g && fromPermissionSetGroup(g)),
+    permissionSetLicense: (catalog, id) =>
+        catalog.permissionSetLicense(id).then((l) => l && fromPermissionSetLicense(l)),
+    packageLicense: (catalog, id) => catalog.packageLicense(id).then((l) => l && fromPackageLicense(l)),
+    // A public group has the queue's id prefix: the catalog finds queues only.
+    queue: (catalog, id) => catalog.queue(id).then((q) => q && fromQueue(q)),
+}
+
 /**
  * A type only the REST API reaches, by the key as given: anything but an id of the type's kind (for a feature
  * license, a `UserPermissions*` field the org's User describe shows) names nothing, and is not found.
@@ -84,27 +99,7 @@ async function readRestEntitlement(
     }
     if (typeof key !== 'string' || !isSalesforceId(key, ENTITLEMENT_ID_KIND[type])) throw notFound(type, shown)
     const id = toId18(key)
-    const found = await (async () => {
-        switch (type) {
-            case 'permissionSetGroup': {
-                const group = await catalog.permissionSetGroup(id)
-                return group && fromPermissionSetGroup(group)
-            }
-            case 'permissionSetLicense': {
-                const license = await catalog.permissionSetLicense(id)
-                return license && fromPermissionSetLicense(license)
-            }
-            case 'packageLicense': {
-                const license = await catalog.packageLicense(id)
-                return license && fromPackageLicense(license)
-            }
-            case 'queue': {
-                // A public group has the queue's id prefix: the catalog finds queues only.
-                const queue = await catalog.queue(id)
-                return queue && fromQueue(queue)
-            }
-        }
-    })()
+    const found = await READ_BY_ID[type](catalog, id)
     if (found === undefined) throw notFound(type, id)
     return found
 }

@@ -107,8 +107,16 @@ export function fromScimGroup(group: ScimGroup): EntitlementOutput {
 }
 
 /** `total - used`, when Salesforce gives both counts. */
-function freeSeats(total: number | null, used: number | null): number | null {
-    return total !== null && used !== null ? Math.max(total - used, 0) : null
+/** A license's seats: total, used, and free (none when either count is unknown; never below zero). */
+function seats(
+    total: number | null,
+    used: number | null
+): { seatsTotal: number | null; seatsUsed: number | null; seatsFree: number | null } {
+    return {
+        seatsTotal: total,
+        seatsUsed: used,
+        seatsFree: total !== null && used !== null ? Math.max(total - used, 0) : null,
+    }
 }
 
 function countOrNull(value: number | null | undefined): number | null {
@@ -134,17 +142,13 @@ export function fromPermissionSetGroup(entry: PermissionSetGroupWithComponents):
 }
 
 export function fromPermissionSetLicense(license: PermissionSetLicenseRow): EntitlementOutput {
-    const total = countOrNull(license.TotalLicenses)
-    const used = countOrNull(license.UsedLicenses)
     return output('permissionSetLicense', license.Id, {
         id: license.Id,
         name: license.MasterLabel ?? license.DeveloperName ?? license.Id,
         developerName: license.DeveloperName ?? null,
         type: 'Permission Set License',
         status: license.Status ?? null,
-        seatsTotal: total,
-        seatsUsed: used,
-        seatsFree: freeSeats(total, used),
+        ...seats(countOrNull(license.TotalLicenses), countOrNull(license.UsedLicenses)),
         expirationDate: license.ExpirationDate ?? null,
     })
 }
@@ -156,8 +160,6 @@ export function fromPermissionSetLicense(license: PermissionSetLicenseRow): Enti
 export function fromPackageLicense(license: PackageLicenseRow): EntitlementOutput {
     const allowed = countOrNull(license.AllowedLicenses)
     const siteWide = allowed === -1
-    const total = siteWide ? null : allowed
-    const used = countOrNull(license.UsedLicenses)
     return output('packageLicense', license.Id, {
         id: license.Id,
         name: license.NamespacePrefix ?? license.Id,
@@ -165,9 +167,7 @@ export function fromPackageLicense(license: PackageLicenseRow): EntitlementOutpu
         type: 'Package License',
         status: license.Status ?? null,
         siteWide,
-        seatsTotal: total,
-        seatsUsed: used,
-        seatsFree: freeSeats(total, used),
+        ...seats(siteWide ? null : allowed, countOrNull(license.UsedLicenses)),
         expirationDate: license.ExpirationDate ?? null,
     })
 }

@@ -16,6 +16,9 @@ const create = (org: TestOrg, type: string, body: Record<string, unknown>) =>
 const update = (org: TestOrg, type: string, id: string, body: Record<string, unknown>) =>
     rest(org, `/sobjects/${type}/${id}`, { method: 'PATCH', body })
 const remove = (org: TestOrg, type: string, id: string) => rest(org, `/sobjects/${type}/${id}`, { method: 'DELETE' })
+/** A SCIM PATCH of one resource, e.g. `/Users/<id>`, with these operations. */
+const scimPatch = (org: TestOrg, path: string, ...operations: Record<string, unknown>[]) =>
+    org.scim(path, { method: 'PATCH', body: patchBody(...operations) })
 
 async function loginOf(org: TestOrg, userId: string): Promise<Record<string, unknown>> {
     const [row] = await soql(
@@ -80,9 +83,9 @@ describe('emulator REST writes: PermissionSetAssignment', () => {
         })
         expect(String(restError(noPsl).message)).toMatch(/permission set license CRM Analytics Plus/)
         // SCIM refuses it alike.
-        const scim = await org.scim(`/Users/${U.salesManagerEast}`, {
-            method: 'PATCH',
-            body: patchBody({ op: 'add', value: { entitlements: [{ value: PS.crmAnalyticsPlus }] } }),
+        const scim = await scimPatch(org, `/Users/${U.salesManagerEast}`, {
+            op: 'add',
+            value: { entitlements: [{ value: PS.crmAnalyticsPlus }] },
         })
         expect(scim.status).toBe(400)
         // With the license, it goes through; and the license cannot go while the set needs it.
@@ -201,9 +204,10 @@ describe('emulator REST writes: licenses and group members', () => {
     })
 
     it('a membership and a permission set assigned by SCIM are rows in SOQL', async () => {
-        const add = await org.scim(`/Groups/${G.marketing}`, {
-            method: 'PATCH',
-            body: patchBody({ op: 'add', path: 'members', value: { members: [{ value: U.platformUser }] } }),
+        const add = await scimPatch(org, `/Groups/${G.marketing}`, {
+            op: 'add',
+            path: 'members',
+            value: { members: [{ value: U.platformUser }] },
         })
         expect(add.status).toBeLessThan(300)
         const rows = await soql(
@@ -211,9 +215,9 @@ describe('emulator REST writes: licenses and group members', () => {
             `SELECT Id, SystemModstamp FROM GroupMember WHERE GroupId = '${G.marketing}' AND UserOrGroupId = '${U.platformUser}'`
         )
         expect(rows).toHaveLength(1)
-        const ps = await org.scim(`/Users/${U.platformUser}`, {
-            method: 'PATCH',
-            body: patchBody({ op: 'add', value: { entitlements: [{ value: PS.apiEnabled }] } }),
+        const ps = await scimPatch(org, `/Users/${U.platformUser}`, {
+            op: 'add',
+            value: { entitlements: [{ value: PS.apiEnabled }] },
         })
         expect(ps.status).toBe(200)
         const psa = await soql(
@@ -314,20 +318,20 @@ describe('emulator: hidden assignments are rows', () => {
     ] as const)('R7 %s: a SCIM permission-set replace leaves %i permission set group rows', async (mode, left) => {
         const org = await startOrg({ variants: { replaceHiddenAssignments: mode } })
         try {
-            const before = await soql(
-                org,
-                `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${U.vpSales}' AND PermissionSetGroupId != null`
-            )
+            // The rows behind the user's permission set group.
+            const groupRows = () =>
+                soql(
+                    org,
+                    `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${U.vpSales}' AND PermissionSetGroupId != null`
+                )
+            const before = await groupRows()
             expect(before).toHaveLength(1)
-            const res = await org.scim(`/Users/${U.vpSales}`, {
-                method: 'PATCH',
-                body: patchBody({ op: 'replace', value: { entitlements: [{ value: PS.salesCloudUser }] } }),
+            const res = await scimPatch(org, `/Users/${U.vpSales}`, {
+                op: 'replace',
+                value: { entitlements: [{ value: PS.salesCloudUser }] },
             })
             expect(res.status).toBe(200)
-            const after = await soql(
-                org,
-                `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '${U.vpSales}' AND PermissionSetGroupId != null`
-            )
+            const after = await groupRows()
             expect(after).toHaveLength(left)
             const [ps] = await soql(
                 org,

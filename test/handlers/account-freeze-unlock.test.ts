@@ -21,15 +21,21 @@ function config(overrides: Record<string, unknown>): Record<string, unknown> {
     return { ...CONFIG, governBeyondScim: true, ...overrides }
 }
 
+/** Runs `command` on the user of KEY, with Govern Access Beyond SCIM on and these settings. */
+function run(command: string, settings: Record<string, unknown> = {}) {
+    return runCommand(command, { key: KEY }, config(settings))
+}
+
 /** The Salesforce stubs of one test: SCIM and REST on the same session. */
 function org(scope = salesforce()) {
     return {
         scope,
-        loginQuery(name: string) {
+        /** The user's UserLogin query, answered with the fixture `name`, with HTTP 200 unless `status` says otherwise. */
+        loginQuery(name: string, status = 200) {
             scope
                 .get(`${REST}/query`)
                 .query({ q: LOGIN_SOQL })
-                .reply(200, fixture(`rest/${name}`))
+                .reply(status, fixture(`rest/${name}`))
             return this
         },
         loginWrite(bodies: unknown[], status = 204, body?: unknown) {
@@ -62,7 +68,7 @@ describe('std:account:disable', () => {
         const stubs = org()
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`, patches.match).reply(200, INACTIVE)
         stubs.loginQuery('query.user-login.active')
-        const account = onlyAccount(await runCommand('std:account:disable', { key: KEY }, config({})))
+        const account = onlyAccount(await run('std:account:disable'))
         expect(patches.bodies).toEqual([patchOp({ op: 'replace', value: { active: false } })])
         expect(account).toMatchObject({
             disabled: true,
@@ -78,26 +84,20 @@ describe('std:account:disable', () => {
             .loginWrite(writes)
             .loginReadBack('sobjects.user-login.frozen')
             .getUser()
-        const account = onlyAccount(
-            await runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
-        )
+        const account = onlyAccount(await run('std:account:disable', { disableAction: 'freeze' }))
         expect(writes).toEqual([{ IsFrozen: true }])
         expect(account).toMatchObject({ disabled: true, attributes: { active: true, frozen: true } })
     })
 
     it('writes nothing to a user already frozen', async () => {
         org().loginQuery('query.user-login.frozen').getUser()
-        const account = onlyAccount(
-            await runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
-        )
+        const account = onlyAccount(await run('std:account:disable', { disableAction: 'freeze' }))
         expect(account).toMatchObject({ disabled: true, attributes: { frozen: true } })
     })
 
     it('fails plainly when Salesforce accepts the freeze but the user is not frozen', async () => {
         org().getUser().loginQuery('query.user-login.active').loginWrite([]).loginReadBack('sobjects.user-login.active')
-        await expect(
-            runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
-        ).rejects.toMatchObject({
+        await expect(run('std:account:disable', { disableAction: 'freeze' })).rejects.toMatchObject({
             name: 'InvalidResponseError',
             message: expect.stringContaining('still says IsFrozen false'),
         })
@@ -108,9 +108,7 @@ describe('std:account:disable', () => {
             .getUser()
             .loginQuery('query.user-login.active')
             .loginWrite([], 400, fixture('rest/error.insufficient-access-userlogin'))
-        await expect(
-            runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
-        ).rejects.toMatchObject({
+        await expect(run('std:account:disable', { disableAction: 'freeze' })).rejects.toMatchObject({
             name: 'InsufficientPermissionError',
             errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY',
             message: expect.stringContaining('Freeze Users (or Manage Users)'),
@@ -119,16 +117,17 @@ describe('std:account:disable', () => {
 
     it('fails plainly when Salesforce holds no login record to freeze', async () => {
         org().getUser().loginQuery('query.user-login.none')
-        await expect(
-            runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
-        ).rejects.toMatchObject({ name: 'InvalidRequestError', message: expect.stringContaining('no login record') })
+        await expect(run('std:account:disable', { disableAction: 'freeze' })).rejects.toMatchObject({
+            name: 'InvalidRequestError',
+            message: expect.stringContaining('no login record'),
+        })
     })
 
     it('reports an unknown user as notFound, not as a missing login record', async () => {
         org().scope.get(`${SCIM}/Users/${IDS.user}`).reply(404, scimError(404, 'No such resource'))
-        await expect(
-            runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'freeze' }))
-        ).rejects.toMatchObject({ type: 'notFound' })
+        await expect(run('std:account:disable', { disableAction: 'freeze' })).rejects.toMatchObject({
+            type: 'notFound',
+        })
     })
 
     describe('with Disable Action deactivateOrFreeze', () => {
@@ -140,11 +139,7 @@ describe('std:account:disable', () => {
             stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(400, scimError(400, REFUSAL))
             stubs.loginQuery('query.user-login.active').loginWrite(writes).loginReadBack('sobjects.user-login.frozen')
             stubs.getUser()
-            const result = await runCommand(
-                'std:account:disable',
-                { key: KEY },
-                config({ disableAction: 'deactivateOrFreeze' })
-            )
+            const result = await run('std:account:disable', { disableAction: 'deactivateOrFreeze' })
             const account = onlyAccount(result)
             expect(writes).toEqual([{ IsFrozen: true }])
             expect(account).toMatchObject({ disabled: true, attributes: { active: true, frozen: true } })
@@ -162,11 +157,7 @@ describe('std:account:disable', () => {
             const stubs = org()
             stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
             stubs.loginQuery('query.user-login.active')
-            const result = await runCommand(
-                'std:account:disable',
-                { key: KEY },
-                config({ disableAction: 'deactivateOrFreeze' })
-            )
+            const result = await run('std:account:disable', { disableAction: 'deactivateOrFreeze' })
             expect(onlyAccount(result)).toMatchObject({ disabled: true, attributes: { active: false, frozen: false } })
             expect(result.outputs[0]).not.toHaveProperty('results')
         })
@@ -175,9 +166,9 @@ describe('std:account:disable', () => {
             org()
                 .scope.patch(`${SCIM}/Users/${IDS.user}`)
                 .reply(403, scimError(403, 'INSUFFICIENT_ACCESS:insufficient access rights on object id;'))
-            await expect(
-                runCommand('std:account:disable', { key: KEY }, config({ disableAction: 'deactivateOrFreeze' }))
-            ).rejects.toMatchObject({ name: 'InsufficientPermissionError' })
+            await expect(run('std:account:disable', { disableAction: 'deactivateOrFreeze' })).rejects.toMatchObject({
+                name: 'InsufficientPermissionError',
+            })
         })
     })
 
@@ -191,7 +182,7 @@ describe('std:account:disable', () => {
             .reply(200, fixture('rest/composite.seat-assignments'))
             .post(`${REST}/composite`, composites.match)
             .reply(200, fixture('rest/composite.delete-seats.one-kept'))
-        const result = await runCommand('std:account:disable', { key: KEY }, config({ freeLicensesOnDisable: true }))
+        const result = await run('std:account:disable', { freeLicensesOnDisable: true })
         const [reads, deletes] = composites.bodies as { compositeRequest: { method: string; url: string }[] }[]
         expect(reads?.compositeRequest.map((r) => decodeURIComponent(r.url))).toEqual([
             `${REST}/query?q=SELECT Id, PackageLicenseId, PackageLicense.NamespacePrefix FROM UserPackageLicense WHERE UserId = '${IDS.user}'`,
@@ -218,7 +209,7 @@ describe('std:account:disable', () => {
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
         stubs.loginQuery('query.user-login.active')
         stubs.scope.post(`${REST}/composite`).reply(200, fixture('rest/composite.seat-assignments.package-refused'))
-        const result = await runCommand('std:account:disable', { key: KEY }, config({ freeLicensesOnDisable: true }))
+        const result = await run('std:account:disable', { freeLicensesOnDisable: true })
         const account = onlyAccount(result)
         expect(account.attributes).toMatchObject({ permissionSetLicenses: [] })
         expect(account.attributes).not.toHaveProperty('packageLicenses')
@@ -251,9 +242,7 @@ describe('std:account:enable', () => {
         const stubs = org().loginQuery('query.user-login.frozen').getUser(INACTIVE)
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`, patches.match).reply(200, USER)
         stubs.loginWrite(writes).loginReadBack('sobjects.user-login.active')
-        const account = onlyAccount(
-            await runCommand('std:account:enable', { key: KEY }, config({ disableAction: 'deactivateOrFreeze' }))
-        )
+        const account = onlyAccount(await run('std:account:enable', { disableAction: 'deactivateOrFreeze' }))
         expect(patches.bodies).toEqual([patchOp({ op: 'replace', value: { active: true } })])
         expect(writes).toEqual([{ IsFrozen: false }])
         expect(account).toMatchObject({ disabled: false, attributes: { active: true, frozen: false } })
@@ -266,27 +255,22 @@ describe('std:account:enable', () => {
             .getUser()
             .loginWrite(writes)
             .loginReadBack('sobjects.user-login.active')
-        const account = onlyAccount(
-            await runCommand('std:account:enable', { key: KEY }, config({ disableAction: 'freeze' }))
-        )
+        const account = onlyAccount(await run('std:account:enable', { disableAction: 'freeze' }))
         expect(writes).toEqual([{ IsFrozen: false }])
         expect(account).toMatchObject({ disabled: false, attributes: { active: true, frozen: false } })
     })
 
     it('writes nothing for an active user who is not frozen', async () => {
         org().loginQuery('query.user-login.active').getUser()
-        const account = onlyAccount(await runCommand('std:account:enable', { key: KEY }, config({})))
+        const account = onlyAccount(await run('std:account:enable'))
         expect(account).toMatchObject({ disabled: false, attributes: { active: true, frozen: false } })
     })
 
     it('activates with a warning when the login state may not be read and disable never freezes', async () => {
         const stubs = org().getUser(INACTIVE)
-        stubs.scope
-            .get(`${REST}/query`)
-            .query({ q: LOGIN_SOQL })
-            .reply(400, fixture('rest/error.invalid-type-userlogin'))
+        stubs.loginQuery('error.invalid-type-userlogin', 400)
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, USER)
-        const account = onlyAccount(await runCommand('std:account:enable', { key: KEY }, config({})))
+        const account = onlyAccount(await run('std:account:enable'))
         expect(account).toMatchObject({ disabled: false, attributes: { active: true } })
         expect(account.attributes).not.toHaveProperty('frozen')
         expect(logs.lines.join('')).toContain('may not read UserLogin')
@@ -294,13 +278,10 @@ describe('std:account:enable', () => {
 
     it('fails when the login state may not be read and disable may have frozen the user', async () => {
         const stubs = org().getUser(INACTIVE)
-        stubs.scope
-            .get(`${REST}/query`)
-            .query({ q: LOGIN_SOQL })
-            .reply(400, fixture('rest/error.invalid-type-userlogin'))
-        await expect(
-            runCommand('std:account:enable', { key: KEY }, config({ disableAction: 'freeze' }))
-        ).rejects.toMatchObject({ errorCode: 'INVALID_TYPE' })
+        stubs.loginQuery('error.invalid-type-userlogin', 400)
+        await expect(run('std:account:enable', { disableAction: 'freeze' })).rejects.toMatchObject({
+            errorCode: 'INVALID_TYPE',
+        })
     })
 })
 
@@ -312,20 +293,20 @@ describe('std:account:unlock', () => {
             .loginWrite(writes)
             .loginReadBack('sobjects.user-login.active')
             .getUser()
-        const account = onlyAccount(await runCommand('std:account:unlock', { key: KEY }, config({})))
+        const account = onlyAccount(await run('std:account:unlock'))
         expect(writes).toEqual([{ IsPasswordLocked: false }])
         expect(account).toMatchObject({ locked: false, disabled: false, attributes: { locked: false } })
     })
 
     it('writes nothing for a user who is not locked out', async () => {
         org().loginQuery('query.user-login.active').getUser()
-        const account = onlyAccount(await runCommand('std:account:unlock', { key: KEY }, config({})))
+        const account = onlyAccount(await run('std:account:unlock'))
         expect(account).toMatchObject({ locked: false, attributes: { locked: false } })
     })
 
     it('says plainly what to do when Salesforce keeps the lockout until an administrator resets the password', async () => {
         org().loginQuery('query.user-login.locked').loginWrite([]).loginReadBack('sobjects.user-login.locked')
-        await expect(runCommand('std:account:unlock', { key: KEY }, config({}))).rejects.toMatchObject({
+        await expect(run('std:account:unlock')).rejects.toMatchObject({
             name: 'InvalidRequestError',
             message: expect.stringMatching(
                 /^Salesforce kept user 005RM000002FZAlYAO locked out: .*until an administrator resets the password.*Reset the user's password in Salesforce Setup/

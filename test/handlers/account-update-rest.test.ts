@@ -4,35 +4,47 @@
  */
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { IDS, INACTIVE_USER, USER } from '../mapping/fixtures'
-import { CONFIG, fixture, recorder, SCIM, salesforce, unmatched, useNock } from '../helpers/nock'
-import { patchOp, userWith } from '../helpers/scim-bodies'
-import { toId18 } from '../../src/salesforce/ids'
+import { CONFIG, fixture, recorder, rest, SCIM, salesforce, unmatched, useNock } from '../helpers/nock'
+import {
+    patchOp,
+    permissionSetEntitlement as permissionSet,
+    profileEntitlement as profile,
+    replaceEntitlements,
+    userWith,
+} from '../helpers/scim-bodies'
+import {
+    compositeAnswer,
+    compositeRefused,
+    created,
+    queriesOf,
+    REST,
+    REST_IDS,
+    SObjectRow as Row,
+    sobjectRow as row,
+} from '../helpers/rest-bodies'
+import { MINIMAL_CREATE } from '../helpers/account-inputs'
+import { ScimUser } from '../../src/salesforce/types'
 
 useNock()
 
-const REST = '/services/data/v62.0'
 const REST_CONFIG = { ...CONFIG, governBeyondScim: true }
 const KEY = { simple: { id: IDS.user } }
 
-const QUEUE = toId18('00GRM000000Qu01')
-const OTHER_QUEUE = toId18('00GRM000000Qu02')
-const PSL = toId18('0PLRM000000Ps01')
-const PACKAGE = toId18('050RM000000Pk01')
-const PSG = toId18('0PGRM0000000AbC')
-const OTHER_PSG = toId18('0PGRM0000000AbD')
+const {
+    queue: QUEUE,
+    otherQueue: OTHER_QUEUE,
+    permissionSetLicense: PSL,
+    packageLicense: PACKAGE,
+    permissionSetGroup: PSG,
+    otherPermissionSetGroup: OTHER_PSG,
+} = REST_IDS
+/** The org's queues, as the SCIM /Groups list shows them. */
+const LISTED_QUEUES = [{ id: QUEUE, displayName: 'Support', type: 'Queue' }]
 
-const profile = (value: string) => ({ value, type: 'Profile', primary: true })
-const permissionSet = (value: string) => ({ value, type: 'Permission Set', primary: false })
 const BEFORE = userWith(USER, {
     entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud), permissionSet(IDS.apiEnabled)],
 })
 
-type Row = Record<string, unknown>
-const row = (type: string, id: string, fields: Row): Row => ({
-    attributes: { type, url: `${REST}/sobjects/${type}/${id}` },
-    Id: id,
-    ...fields,
-})
 const queueRow = (id: string, groupId: string): Row =>
     row('GroupMember', id, {
         UserOrGroupId: IDS.user,
@@ -51,28 +63,36 @@ const psaRow = (id: string, permissionSetId: string, groupId: string | null, exp
         PermissionSetGroupId: groupId,
         ExpirationDate: expiry,
     })
+/** The assignment row of the Sales Cloud permission set, directly assigned. */
+const SALES_CLOUD_ROW_ID = '0PaRM0000001AaAAAU'
+const SALES_CLOUD_ROW = psaRow(SALES_CLOUD_ROW_ID, IDS.salesCloud, null)
 
-/** Salesforce's answer to a Composite of queries: one result per query, in order. */
-function compositeAnswer(results: Record<string, readonly Row[]>): Record<string, unknown> {
-    return {
-        compositeResponse: Object.entries(results).map(([referenceId, records]) => ({
-            body: { totalSize: records.length, done: true, records },
-            httpHeaders: {},
-            httpStatusCode: 200,
-            referenceId,
-        })),
-    }
+interface UpdateRun {
+    /** What SCIM shows of the user first (BEFORE unless given). */
+    readonly before?: ScimUser
+    /** The Composite answer to the read of the user's rows; none when the update stops before it. */
+    readonly access?: unknown
+    /** The Composite answer to the rows read back after the writes; none when the update stops before it. */
+    readonly readBack?: unknown
+    /** What SCIM shows of the user at the end; none when the update stops before reading it again. */
+    readonly after?: ScimUser
+    readonly listedGroups?: readonly object[]
+    /** Records the body of each Composite. */
+    readonly composites?: ReturnType<typeof recorder>
 }
 
-/** The SOQL of each subrequest of a recorded Composite body, by referenceId. */
-function queriesOf(body: unknown): Record<string, string> {
-    const requests = (body as { compositeRequest: { referenceId: string; url: string }[] }).compositeRequest
-    return Object.fromEntries(
-        requests.map((r) => [r.referenceId, new URL(`https://x${r.url}`).searchParams.get('q') ?? ''])
-    )
+/**
+ * Stubs an update beyond SCIM as it runs: the user read through SCIM, their rows read in one Composite, the rows
+ * read back in another, the user read again. Returns the REST stubs, for the writes in between.
+ */
+function stubUpdate(run: UpdateRun): ReturnType<typeof rest> {
+    const stubs = rest(salesforce(run.listedGroups !== undefined ? { listedGroups: run.listedGroups } : {}))
+    stubs.scope.get(`${SCIM}/Users/${IDS.user}`).reply(200, run.before ?? BEFORE)
+    if (run.access !== undefined) stubs.composite(run.access, run.composites?.match)
+    if (run.readBack !== undefined) stubs.composite(run.readBack, run.composites?.match)
+    if (run.after !== undefined) stubs.scope.get(`${SCIM}/Users/${IDS.user}`).reply(200, run.after)
+    return stubs
 }
-
-const created = (id: string) => ({ id, success: true, errors: [] })
 
 async function update(changes: unknown[], config: Record<string, unknown> = REST_CONFIG) {
     return onlyAccount(await runCommand('std:account:update', { key: KEY, identity: IDS.user, changes }, config))
@@ -82,25 +102,18 @@ describe('std:account:update beyond SCIM', () => {
     it('grants a permission set license and a queue by creating their rows, license first, and reads them back', async () => {
         const composites = recorder()
         const posts = recorder()
-        salesforce({ listedGroups: [{ id: QUEUE, displayName: 'Support', type: 'Queue' }] })
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`, composites.match)
-            .reply(200, compositeAnswer({ permissionSetLicense: [], queue: [] }))
-            .post(`${REST}/sobjects/PermissionSetLicenseAssign`, posts.match)
-            .reply(201, fixture('rest/provisioning.create'))
-            .post(`${REST}/sobjects/GroupMember`, posts.match)
-            .reply(201, created('011RM0000000Gm1YAE'))
-            .post(`${REST}/composite`, composites.match)
-            .reply(
-                200,
-                compositeAnswer({
-                    permissionSetLicense: [pslRow('2LARM0000000AbcYAE', PSL)],
-                    queue: [queueRow('011RM0000000Gm1YAE', QUEUE)],
-                })
-            )
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
+        stubUpdate({
+            listedGroups: LISTED_QUEUES,
+            composites,
+            access: compositeAnswer({ permissionSetLicense: [], queue: [] }),
+            readBack: compositeAnswer({
+                permissionSetLicense: [pslRow('2LARM0000000AbcYAE', PSL)],
+                queue: [queueRow('011RM0000000Gm1YAE', QUEUE)],
+            }),
+            after: BEFORE,
+        })
+            .create('PermissionSetLicenseAssign', fixture('rest/provisioning.create'), posts.match)
+            .create('GroupMember', created('011RM0000000Gm1YAE'), posts.match)
 
         const account = await update([
             { op: 'Add', attribute: 'queues', value: QUEUE.slice(0, 15) },
@@ -119,43 +132,24 @@ describe('std:account:update beyond SCIM', () => {
     })
 
     it('applies a Set of permission set groups by deleting exactly the row of the one not listed', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(
-                200,
-                compositeAnswer({
-                    permissionSetAssignments: [
-                        psaRow('0PaRM0000001Ab1YAE', '0PSRM0000009zZ1', PSG),
-                        psaRow('0PaRM0000001Ab2YAE', '0PSRM0000009zZ2', OTHER_PSG, '2027-01-31T00:00:00.000+0000'),
-                    ],
-                })
-            )
-            .delete(`${REST}/sobjects/PermissionSetAssignment/0PaRM0000001Ab1YAE`)
-            .reply(204)
-            .post(`${REST}/composite`)
-            .reply(
-                200,
-                compositeAnswer({
-                    permissionSetAssignments: [
-                        psaRow('0PaRM0000001Ab2YAE', '0PSRM0000009zZ2', OTHER_PSG, '2027-01-31T00:00:00.000+0000'),
-                    ],
-                })
-            )
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
+        const kept = psaRow('0PaRM0000001Ab2YAE', '0PSRM0000009zZ2', OTHER_PSG, '2027-01-31T00:00:00.000+0000')
+        stubUpdate({
+            access: compositeAnswer({
+                permissionSetAssignments: [psaRow('0PaRM0000001Ab1YAE', '0PSRM0000009zZ1', PSG), kept],
+            }),
+            readBack: compositeAnswer({ permissionSetAssignments: [kept] }),
+            after: BEFORE,
+        }).remove('PermissionSetAssignment', '0PaRM0000001Ab1YAE')
 
         const account = await update([{ op: 'Set', attribute: 'permissionSetGroups', value: [OTHER_PSG] }])
         expect(account.attributes.permissionSetGroups).toEqual([OTHER_PSG])
     })
 
     it('writes nothing for an Add of what the user holds and a Remove of what they do not hold', async () => {
-        salesforce({ listedGroups: [{ id: QUEUE, displayName: 'Support', type: 'Queue' }] })
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ queue: [queueRow('011RM0000000Gm1YAE', QUEUE)] }))
+        stubUpdate({
+            listedGroups: LISTED_QUEUES,
+            access: compositeAnswer({ queue: [queueRow('011RM0000000Gm1YAE', QUEUE)] }),
+        })
 
         const account = await update([
             { op: 'Add', attribute: 'queues', value: QUEUE },
@@ -169,17 +163,11 @@ describe('std:account:update beyond SCIM', () => {
         const patches = recorder()
         const flags = (marketing: boolean, offline: boolean): Row =>
             row('User', IDS.user, { UserPermissionsMarketingUser: marketing, UserPermissionsOfflineUser: offline })
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ featureLicenses: [flags(false, true)] }))
-            .patch(`${REST}/sobjects/User/${IDS.user}`, patches.match)
-            .reply(204)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ featureLicenses: [flags(true, false)] }))
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
+        stubUpdate({
+            access: compositeAnswer({ featureLicenses: [flags(false, true)] }),
+            readBack: compositeAnswer({ featureLicenses: [flags(true, false)] }),
+            after: BEFORE,
+        }).update('User', IDS.user, patches.match)
 
         const account = await update([
             { op: 'Add', attribute: 'featureLicenses', value: 'UserPermissionsMarketingUser' },
@@ -198,19 +186,15 @@ describe('std:account:update beyond SCIM', () => {
                 UserPermissionsOfflineUser: offline,
                 UserPermissionsKnowledgeUser: knowledge,
             })
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .get(`${REST}/sobjects/User/describe`)
+        stubUpdate({
+            composites,
+            access: compositeAnswer({ featureLicenses: [flags(false, true, true)] }),
+            readBack: compositeAnswer({ featureLicenses: [flags(false, false, true)] }),
+            after: BEFORE,
+        })
+            .update('User', IDS.user, patches.match)
+            .scope.get(`${REST}/sobjects/User/describe`)
             .reply(200, fixture('rest/provisioning.describe.user'))
-            .post(`${REST}/composite`, composites.match)
-            .reply(200, compositeAnswer({ featureLicenses: [flags(false, true, true)] }))
-            .patch(`${REST}/sobjects/User/${IDS.user}`, patches.match)
-            .reply(204)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ featureLicenses: [flags(false, false, true)] }))
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
 
         await update([{ op: 'Set', attribute: 'featureLicenses', value: ['UserPermissionsKnowledgeUser'] }])
         expect(queriesOf(composites.bodies[0]).featureLicenses).toBe(
@@ -226,17 +210,12 @@ describe('std:account:update beyond SCIM', () => {
             'rest/provisioning.composite.user-access'
         )
         const kept = access.compositeResponse[0]?.body.records.slice(1) ?? []
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`, composites.match)
-            .reply(200, access)
-            .delete(`${REST}/sobjects/PermissionSetAssignment/0PaRM0000001AaAAAU`)
-            .reply(204)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ permissionSetAssignments: kept }))
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, after)
+        stubUpdate({
+            composites,
+            access,
+            readBack: compositeAnswer({ permissionSetAssignments: kept }),
+            after,
+        }).remove('PermissionSetAssignment', SALES_CLOUD_ROW_ID)
 
         const account = await update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
         expect(queriesOf(composites.bodies[0])).toEqual({
@@ -247,22 +226,12 @@ describe('std:account:update beyond SCIM', () => {
     })
 
     it('removes the last permission set by deleting its row, with no SCIM write', async () => {
-        const only = userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud)] })
-        const after = userWith(BEFORE, { entitlements: [profile(IDS.adminProfile)] })
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, only)
-            .post(`${REST}/composite`)
-            .reply(
-                200,
-                compositeAnswer({ permissionSetAssignments: [psaRow('0PaRM0000001AaAAAU', IDS.salesCloud, null)] })
-            )
-            .delete(`${REST}/sobjects/PermissionSetAssignment/0PaRM0000001AaAAAU`)
-            .reply(204)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ permissionSetAssignments: [] }))
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, after)
+        stubUpdate({
+            before: userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud)] }),
+            access: compositeAnswer({ permissionSetAssignments: [SALES_CLOUD_ROW] }),
+            readBack: compositeAnswer({ permissionSetAssignments: [] }),
+            after: userWith(BEFORE, { entitlements: [profile(IDS.adminProfile)] }),
+        }).remove('PermissionSetAssignment', SALES_CLOUD_ROW_ID)
 
         const account = await update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
         expect(account.attributes.permissionSets).toEqual([])
@@ -270,58 +239,30 @@ describe('std:account:update beyond SCIM', () => {
 
     it('still adds permission sets through SCIM while it removes another row by row', async () => {
         const patches = recorder()
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
+        stubUpdate({
+            access: compositeAnswer({ permissionSetAssignments: [SALES_CLOUD_ROW] }),
+            readBack: compositeAnswer({ permissionSetAssignments: [] }),
+            after: userWith(BEFORE, {
+                entitlements: [profile(IDS.adminProfile), permissionSet(IDS.apiEnabled), permissionSet(IDS.reports)],
+            }),
+        })
+            .remove('PermissionSetAssignment', SALES_CLOUD_ROW_ID)
+            .scope.patch(`${SCIM}/Users/${IDS.user}`, patches.match)
             .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(
-                200,
-                compositeAnswer({ permissionSetAssignments: [psaRow('0PaRM0000001AaAAAU', IDS.salesCloud, null)] })
-            )
-            .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-            .reply(200, BEFORE)
-            .delete(`${REST}/sobjects/PermissionSetAssignment/0PaRM0000001AaAAAU`)
-            .reply(204)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ permissionSetAssignments: [] }))
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(
-                200,
-                userWith(BEFORE, {
-                    entitlements: [
-                        profile(IDS.adminProfile),
-                        permissionSet(IDS.apiEnabled),
-                        permissionSet(IDS.reports),
-                    ],
-                })
-            )
 
         await update([{ op: 'Set', attribute: 'permissionSets', value: [IDS.apiEnabled, IDS.reports] }])
         expect(patches.bodies).toEqual([patchOp({ op: 'add', value: { entitlements: [{ value: IDS.reports }] } })])
     })
 
     it('fails when Salesforce still lists a permission set whose row it deleted', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(
-                200,
-                compositeAnswer({ permissionSetAssignments: [psaRow('0PaRM0000001AaAAAU', IDS.salesCloud, null)] })
-            )
-            .delete(`${REST}/sobjects/PermissionSetAssignment/0PaRM0000001AaAAAU`)
-            .reply(204)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ permissionSetAssignments: [] }))
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
+        stubUpdate({
+            access: compositeAnswer({ permissionSetAssignments: [SALES_CLOUD_ROW] }),
+            readBack: compositeAnswer({ permissionSetAssignments: [] }),
+            after: BEFORE,
+        }).remove('PermissionSetAssignment', SALES_CLOUD_ROW_ID)
 
         await expect(
-            runCommand(
-                'std:account:update',
-                { key: KEY, changes: [{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }] },
-                REST_CONFIG
-            )
+            update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
         ).rejects.toMatchObject({
             name: 'InvalidResponseError',
             message: expect.stringContaining(`Salesforce still assigns permission set ${IDS.salesCloud}`),
@@ -331,64 +272,31 @@ describe('std:account:update beyond SCIM', () => {
     it('removes permission sets through SCIM, as before, when their rows cannot be read', async () => {
         const patches = recorder()
         const after = userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.apiEnabled)] })
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(200, {
-                compositeResponse: [
-                    {
-                        body: [
-                            {
-                                message: "sObject type 'PermissionSetAssignment' is not supported.",
-                                errorCode: 'INVALID_TYPE',
-                            },
-                        ],
-                        httpHeaders: {},
-                        httpStatusCode: 400,
-                        referenceId: 'permissionSetAssignments',
-                    },
-                ],
-            })
-            .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-            .reply(200, after)
-            .get(`${SCIM}/Users/${IDS.user}`)
+        stubUpdate({
+            access: compositeRefused('permissionSetAssignments', {
+                errorCode: 'INVALID_TYPE',
+                message: "sObject type 'PermissionSetAssignment' is not supported.",
+            }),
+            after,
+        })
+            .scope.patch(`${SCIM}/Users/${IDS.user}`, patches.match)
             .reply(200, after)
 
         const account = await update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
-        expect(patches.bodies).toEqual([
-            patchOp({
-                op: 'replace',
-                value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.apiEnabled }] },
-            }),
-        ])
+        expect(patches.bodies).toEqual([patchOp(replaceEntitlements(IDS.adminProfile, IDS.apiEnabled))])
         expect(account.attributes.permissionSets).toEqual([IDS.apiEnabled])
     })
 
     it('refuses an id of the wrong kind, naming the attribute, before any request', async () => {
-        await expect(
-            runCommand(
-                'std:account:update',
-                { key: KEY, changes: [{ op: 'Add', attribute: 'queues', value: IDS.salesCloud }] },
-                REST_CONFIG
-            )
-        ).rejects.toMatchObject({
+        await expect(update([{ op: 'Add', attribute: 'queues', value: IDS.salesCloud }])).rejects.toMatchObject({
             name: 'InvalidRequestError',
             message: expect.stringMatching(/^Add queues: "0PSRM0000004aBcDEF" is not a Salesforce queue id/),
         })
     })
 
     it('refuses a public group among queues: GroupMember would make the user a member of the group', async () => {
-        salesforce({ listedGroups: [{ id: QUEUE, displayName: 'Support', type: 'Queue' }] })
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-        await expect(
-            runCommand(
-                'std:account:update',
-                { key: KEY, changes: [{ op: 'Add', attribute: 'queues', value: IDS.westGroup }] },
-                REST_CONFIG
-            )
-        ).rejects.toMatchObject({
+        stubUpdate({ listedGroups: LISTED_QUEUES })
+        await expect(update([{ op: 'Add', attribute: 'queues', value: IDS.westGroup }])).rejects.toMatchObject({
             name: 'InvalidRequestError',
             message: expect.stringContaining(`queues: ${IDS.westGroup} is not a queue of this org`),
         })
@@ -396,11 +304,7 @@ describe('std:account:update beyond SCIM', () => {
 
     it('refuses REST-only entitlements when Govern Access Beyond SCIM is off, naming the setting', async () => {
         await expect(
-            runCommand(
-                'std:account:update',
-                { key: KEY, changes: [{ op: 'Add', attribute: 'packageLicenses', value: PACKAGE }] },
-                CONFIG
-            )
+            update([{ op: 'Add', attribute: 'packageLicenses', value: PACKAGE }], CONFIG)
         ).rejects.toMatchObject({
             name: 'InvalidRequestError',
             message: expect.stringContaining('turn on Govern Access Beyond SCIM (governBeyondScim)'),
@@ -408,25 +312,15 @@ describe('std:account:update beyond SCIM', () => {
     })
 
     it('names the license and what was not tried when no seat is free', async () => {
-        salesforce({ listedGroups: [{ id: QUEUE, displayName: 'Support', type: 'Queue' }] })
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ permissionSetLicense: [], queue: [] }))
-            .post(`${REST}/sobjects/PermissionSetLicenseAssign`)
-            .reply(400, fixture('rest/provisioning.license-limit-exceeded'))
+        stubUpdate({
+            listedGroups: LISTED_QUEUES,
+            access: compositeAnswer({ permissionSetLicense: [], queue: [] }),
+        }).create('PermissionSetLicenseAssign', fixture('rest/provisioning.license-limit-exceeded'), undefined, 400)
 
-        const failure = runCommand(
-            'std:account:update',
-            {
-                key: KEY,
-                changes: [
-                    { op: 'Add', attribute: 'permissionSetLicenses', value: PSL },
-                    { op: 'Add', attribute: 'queues', value: QUEUE },
-                ],
-            },
-            REST_CONFIG
-        )
+        const failure = update([
+            { op: 'Add', attribute: 'permissionSetLicenses', value: PSL },
+            { op: 'Add', attribute: 'queues', value: QUEUE },
+        ])
         const error = (await failure.catch((err: unknown) => err)) as Error
         expect(error.name).toBe('LicenseLimitError')
         expect(error.message).toMatch(
@@ -441,60 +335,41 @@ describe('std:account:update beyond SCIM', () => {
     })
 
     it('takes DUPLICATE_VALUE on a group assignment as done when the read-back shows it', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ permissionSetAssignments: [] }))
-            .post(`${REST}/sobjects/PermissionSetAssignment`, { AssigneeId: IDS.user, PermissionSetGroupId: PSG })
-            .reply(400, fixture('rest/provisioning.duplicate-assignment'))
-            .post(`${REST}/composite`)
-            .reply(
-                200,
-                compositeAnswer({ permissionSetAssignments: [psaRow('0PaRM0000001Ab1YAE', '0PSRM0000009zZ1', PSG)] })
-            )
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
+        stubUpdate({
+            access: compositeAnswer({ permissionSetAssignments: [] }),
+            readBack: compositeAnswer({
+                permissionSetAssignments: [psaRow('0PaRM0000001Ab1YAE', '0PSRM0000009zZ1', PSG)],
+            }),
+            after: BEFORE,
+        }).create(
+            'PermissionSetAssignment',
+            fixture('rest/provisioning.duplicate-assignment'),
+            { AssigneeId: IDS.user, PermissionSetGroupId: PSG },
+            400
+        )
 
         const account = await update([{ op: 'Add', attribute: 'permissionSetGroups', value: PSG }])
         expect(account.attributes.permissionSetGroups).toEqual([PSG])
     })
 
     it('takes a row already deleted (ENTITY_IS_DELETED) as removed when the read-back no longer shows it', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ queue: [queueRow('011RM0000000Gm1YAE', QUEUE)] }))
-            .delete(`${REST}/sobjects/GroupMember/011RM0000000Gm1YAE`)
-            .reply(404, fixture('rest/provisioning.entity-is-deleted'))
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ queue: [] }))
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
+        stubUpdate({
+            access: compositeAnswer({ queue: [queueRow('011RM0000000Gm1YAE', QUEUE)] }),
+            readBack: compositeAnswer({ queue: [] }),
+            after: BEFORE,
+        }).remove('GroupMember', '011RM0000000Gm1YAE', 404, fixture('rest/provisioning.entity-is-deleted'))
 
         const account = await update([{ op: 'Remove', attribute: 'queues', value: QUEUE }])
         expect(account.attributes.queues).toEqual([])
     })
 
     it('reports a write Salesforce accepted but its rows do not show, and nothing as done', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ packageLicense: [] }))
-            .post(`${REST}/sobjects/UserPackageLicense`)
-            .reply(201, created('051RM0000000Up1YAE'))
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ packageLicense: [] }))
+        stubUpdate({
+            access: compositeAnswer({ packageLicense: [] }),
+            readBack: compositeAnswer({ packageLicense: [] }),
+        }).create('UserPackageLicense', created('051RM0000000Up1YAE'))
 
-        await expect(
-            runCommand(
-                'std:account:update',
-                { key: KEY, changes: [{ op: 'Add', attribute: 'packageLicenses', value: PACKAGE }] },
-                REST_CONFIG
-            )
-        ).rejects.toMatchObject({
+        await expect(update([{ op: 'Add', attribute: 'packageLicenses', value: PACKAGE }])).rejects.toMatchObject({
             name: 'InvalidResponseError',
             message: expect.stringContaining(
                 `do not show the grant of package license ${PACKAGE}: that access was NOT changed`
@@ -503,33 +378,14 @@ describe('std:account:update beyond SCIM', () => {
     })
 
     it('names the Salesforce permission when it cannot read the rows it would change, and writes nothing', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .post(`${REST}/composite`)
-            .reply(200, {
-                compositeResponse: [
-                    {
-                        body: [
-                            {
-                                message: "sObject type 'UserPackageLicense' is not supported.",
-                                errorCode: 'INVALID_TYPE',
-                            },
-                        ],
-                        httpHeaders: {},
-                        httpStatusCode: 400,
-                        referenceId: 'packageLicense',
-                    },
-                ],
-            })
+        stubUpdate({
+            access: compositeRefused('packageLicense', {
+                errorCode: 'INVALID_TYPE',
+                message: "sObject type 'UserPackageLicense' is not supported.",
+            }),
+        })
 
-        await expect(
-            runCommand(
-                'std:account:update',
-                { key: KEY, changes: [{ op: 'Add', attribute: 'packageLicenses', value: PACKAGE }] },
-                REST_CONFIG
-            )
-        ).rejects.toMatchObject({
+        await expect(update([{ op: 'Add', attribute: 'packageLicenses', value: PACKAGE }])).rejects.toMatchObject({
             message: expect.stringContaining(
                 `Cannot read the package licenses of user ${IDS.user}, so nothing was changed (the integration user needs "Manage Package Licenses")`
             ),
@@ -539,35 +395,27 @@ describe('std:account:update beyond SCIM', () => {
 
 describe('std:account:create beyond SCIM', () => {
     const NEW_ID = '005RM000002GAbcYAO'
-    const ATTRIBUTES = {
-        userName: 'avery.stone@acme.example',
-        email: 'avery.stone@acme.example',
-        familyName: 'Stone',
-        profile: IDS.standardProfile,
-        permissionSetLicenses: [PSL],
-        packageLicenses: PACKAGE,
-    }
+    const ATTRIBUTES = { ...MINIMAL_CREATE, permissionSetLicenses: [PSL], packageLicenses: PACKAGE }
     const newUser = userWith(INACTIVE_USER, {
         id: NEW_ID,
-        userName: 'avery.stone@acme.example',
+        userName: MINIMAL_CREATE.userName,
         active: true,
         entitlements: [profile(IDS.standardProfile)],
     })
 
+    /** Stubs the SCIM create and the read of the new user's rows (none yet); returns the REST stubs that follow. */
+    function stubCreate(): ReturnType<typeof rest> {
+        const stubs = rest()
+        stubs.scope.post(`${SCIM}/Users`).reply(201, newUser)
+        return stubs.composite(compositeAnswer({ permissionSetLicense: [], packageLicense: [] }))
+    }
+
     it('grants the REST-only entitlements once the user exists and returns them read back', async () => {
         const posts = recorder()
-        salesforce()
-            .post(`${SCIM}/Users`)
-            .reply(201, newUser)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ permissionSetLicense: [], packageLicense: [] }))
-            .post(`${REST}/sobjects/PermissionSetLicenseAssign`, posts.match)
-            .reply(201, created('2LARM0000000AbcYAE'))
-            .post(`${REST}/sobjects/UserPackageLicense`, posts.match)
-            .reply(201, created('051RM0000000Up1YAE'))
-            .post(`${REST}/composite`)
-            .reply(
-                200,
+        stubCreate()
+            .create('PermissionSetLicenseAssign', created('2LARM0000000AbcYAE'), posts.match)
+            .create('UserPackageLicense', created('051RM0000000Up1YAE'), posts.match)
+            .composite(
                 compositeAnswer({
                     permissionSetLicense: [pslRow('2LARM0000000AbcYAE', PSL)],
                     packageLicense: [
@@ -575,7 +423,7 @@ describe('std:account:create beyond SCIM', () => {
                     ],
                 })
             )
-            .get(`${SCIM}/Users/${NEW_ID}`)
+            .scope.get(`${SCIM}/Users/${NEW_ID}`)
             .reply(200, newUser)
 
         const account = onlyAccount(await runCommand('std:account:create', { attributes: ATTRIBUTES }, REST_CONFIG))
@@ -587,29 +435,27 @@ describe('std:account:create beyond SCIM', () => {
     })
 
     it('takes back what it granted when a later grant fails, and names the user and the cause', async () => {
-        salesforce()
-            .post(`${SCIM}/Users`)
-            .reply(201, newUser)
-            .post(`${REST}/composite`)
-            .reply(200, compositeAnswer({ permissionSetLicense: [], packageLicense: [] }))
-            .post(`${REST}/sobjects/PermissionSetLicenseAssign`)
-            .reply(201, created('2LARM0000000AbcYAE'))
-            .post(`${REST}/sobjects/UserPackageLicense`)
-            .reply(400, [
-                {
-                    message: 'License Limit Exceeded',
-                    errorCode: 'LICENSE_LIMIT_EXCEEDED',
-                    fields: ['PackageLicenseId'],
-                },
-            ])
-            .delete(`${REST}/sobjects/PermissionSetLicenseAssign/2LARM0000000AbcYAE`)
-            .reply(204)
+        stubCreate()
+            .create('PermissionSetLicenseAssign', created('2LARM0000000AbcYAE'))
+            .create(
+                'UserPackageLicense',
+                [
+                    {
+                        message: 'License Limit Exceeded',
+                        errorCode: 'LICENSE_LIMIT_EXCEEDED',
+                        fields: ['PackageLicenseId'],
+                    },
+                ],
+                undefined,
+                400
+            )
+            .remove('PermissionSetLicenseAssign', '2LARM0000000AbcYAE')
 
         await expect(runCommand('std:account:create', { attributes: ATTRIBUTES }, REST_CONFIG)).rejects.toMatchObject({
             name: 'LicenseLimitError',
             message: expect.stringMatching(
                 new RegExp(
-                    `^Created Salesforce user ${NEW_ID} \\(avery.stone@acme.example\\) but could not apply permissionSetLicenses ${PSL}, packageLicenses ${PACKAGE}: Could not grant package license ${PACKAGE} for user ${NEW_ID}: No free seats of the package license.* The user holds none of the access beyond SCIM this create asked for\\.`
+                    `^Created Salesforce user ${NEW_ID} \\(avery@acme.example\\) but could not apply permissionSetLicenses ${PSL}, packageLicenses ${PACKAGE}: Could not grant package license ${PACKAGE} for user ${NEW_ID}: No free seats of the package license.* The user holds none of the access beyond SCIM this create asked for\\.`
                 )
             ),
         })

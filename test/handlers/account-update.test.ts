@@ -1,13 +1,18 @@
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { IDS, USER } from '../mapping/fixtures'
 import { CONFIG, recorder, SCIM, salesforce, useNock } from '../helpers/nock'
-import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
+import {
+    patchOp,
+    permissionSetEntitlement as permissionSet,
+    profileEntitlement as profile,
+    replaceEntitlements,
+    scimError,
+    userWith,
+} from '../helpers/scim-bodies'
 
 useNock()
 
 const KEY = { simple: { id: IDS.user } }
-const profile = (value: string) => ({ value, type: 'Profile', primary: true })
-const permissionSet = (value: string) => ({ value, type: 'Permission Set', primary: false })
 /** The fixture user with two permission sets. */
 const BEFORE = userWith(USER, {
     entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud), permissionSet(IDS.apiEnabled)],
@@ -45,12 +50,7 @@ describe('std:account:update', () => {
         const after = userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.apiEnabled)] })
         const bodies = userUpdate(after)
         const account = await update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
-        expect(bodies).toEqual([
-            patchOp({
-                op: 'replace',
-                value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.apiEnabled }] },
-            }),
-        ])
+        expect(bodies).toEqual([patchOp(replaceEntitlements(IDS.adminProfile, IDS.apiEnabled))])
         expect(account.attributes.permissionSets).toEqual([IDS.apiEnabled])
     })
 
@@ -60,7 +60,7 @@ describe('std:account:update', () => {
         })
         const bodies = userUpdate(after)
         const account = await update([{ op: 'Set', attribute: 'profile', value: IDS.standardProfile }])
-        expect(bodies).toEqual([patchOp({ op: 'replace', value: { entitlements: [{ value: IDS.standardProfile }] } })])
+        expect(bodies).toEqual([patchOp(replaceEntitlements(IDS.standardProfile))])
         expect(account.attributes.profile).toBe(IDS.standardProfile)
     })
 
@@ -73,7 +73,7 @@ describe('std:account:update', () => {
             ...CONFIG,
             defaultProfileId: IDS.standardProfile,
         })
-        expect(bodies).toEqual([patchOp({ op: 'replace', value: { entitlements: [{ value: IDS.standardProfile }] } })])
+        expect(bodies).toEqual([patchOp(replaceEntitlements(IDS.standardProfile))])
     })
 
     it('refuses to revoke the profile without a Default Profile, writing nothing', async () => {
@@ -218,7 +218,7 @@ describe('std:account:update', () => {
         const NONE = userWith(USER, { entitlements: [profile(IDS.adminProfile)] })
         const removeSalesCloud = [{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }]
         const filteredRemove = patchOp({ op: 'remove', path: `entitlements[value eq "${IDS.salesCloud}"]` })
-        const emptyReplace = patchOp({ op: 'replace', value: { entitlements: [] } })
+        const emptyReplace = patchOp(replaceEntitlements())
 
         it('sends the RFC 7644 remove of that value and, once Salesforce no longer lists it, reports it gone', async () => {
             const bodies = userUpdate(NONE, ONE_SET)
@@ -322,10 +322,7 @@ describe('std:account:update', () => {
             .reply(200, after)
         const account = await update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
         expect(patches.bodies).toEqual([
-            patchOp({
-                op: 'replace',
-                value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.apiEnabled }] },
-            }),
+            patchOp(replaceEntitlements(IDS.adminProfile, IDS.apiEnabled)),
             patchOp({ op: 'remove', path: `entitlements[value eq "${IDS.salesCloud}"]` }),
         ])
         expect(account.attributes.permissionSets).toEqual([IDS.apiEnabled])
@@ -379,12 +376,7 @@ describe('std:account:update', () => {
                 { op: 'Remove', attribute: 'permissionSets', value: short(IDS.apiEnabled) },
                 { op: 'Remove', attribute: 'groups', value: short(IDS.westGroup) },
             ])
-            expect(patches.bodies).toEqual([
-                patchOp({
-                    op: 'replace',
-                    value: { entitlements: [{ value: IDS.adminProfile }, { value: IDS.salesCloud }] },
-                }),
-            ])
+            expect(patches.bodies).toEqual([patchOp(replaceEntitlements(IDS.adminProfile, IDS.salesCloud))])
             expect(leaves.bodies).toHaveLength(1)
         })
     })

@@ -4,14 +4,14 @@
  * sets listed without the ones no list shows.
  */
 import { runCommand } from '../helpers/run-command'
-import { CONFIG, SCIM, captureLogs, fixture, salesforce, useNock } from '../helpers/nock'
+import { CONFIG, SCIM, captureLogs, fixture, rest, salesforce, useNock } from '../helpers/nock'
 import { listResponse } from '../helpers/scim-bodies'
+import { compositeOf, queryAnswer, REST } from '../helpers/rest-bodies'
 import { clearFeatureLicenseCache } from '../../src/salesforce/rest/catalog'
 
 useNock()
 beforeEach(() => clearFeatureLicenseCache())
 
-const REST = '/services/data/v62.0'
 const ON = { ...CONFIG, governBeyondScim: true }
 
 const SALES_OPS = '0PG5f000000XyZaGAK'
@@ -34,69 +34,51 @@ const SOQL = {
 
 const key = (id: string) => ({ simple: { id } })
 
-/** A Composite answer of query subrequests, as Salesforce gives it. */
-function compositeOf(bodies: Readonly<Record<string, unknown>>): unknown {
-    return {
-        compositeResponse: Object.entries(bodies).map(([referenceId, body]) => ({
-            body,
-            httpHeaders: {},
-            httpStatusCode: 200,
-            referenceId,
-        })),
-    }
+/** `std:entitlement:list` of `type`, with Govern Access Beyond SCIM on. */
+const list = (type: string) => runCommand('std:entitlement:list', { type }, ON)
+/** `std:entitlement:read` of the `type` entitlement keyed by `id`, with Govern Access Beyond SCIM on. */
+const read = (type: string, id: string) => runCommand('std:entitlement:read', { type, key: key(id) }, ON)
+
+/** An entitlement as the connector sends it: keyed and identified by its id. */
+function entitlement(type: string, attributes: { readonly id: string } & Record<string, unknown>) {
+    return { type, key: key(attributes.id), identity: attributes.id, attributes }
 }
 
 describe('std:entitlement:list of the REST-only types', () => {
     it('lists permission set groups with the permission sets each contains, joined from one component query', async () => {
-        salesforce()
-            .get(`${REST}/query`)
-            .query({ q: SOQL.components })
-            .reply(200, fixture('rest/query.catalog.permission-set-group-components'))
-            .get(`${REST}/query`)
-            .query({ q: SOQL.groups })
-            .reply(200, fixture('rest/query.catalog.permission-set-groups'))
-        const result = await runCommand('std:entitlement:list', { type: 'permissionSetGroup' }, ON)
+        rest()
+            .query(SOQL.components, fixture('rest/query.catalog.permission-set-group-components'))
+            .query(SOQL.groups, fixture('rest/query.catalog.permission-set-groups'))
+        const result = await list('permissionSetGroup')
         expect(result.outputs).toEqual([
-            {
-                type: 'permissionSetGroup',
-                key: key(SALES_OPS),
-                identity: SALES_OPS,
-                attributes: {
-                    id: SALES_OPS,
-                    name: 'Sales Operations',
-                    developerName: 'Sales_Operations',
-                    description: 'Everything a sales operations analyst needs',
-                    type: 'Permission Set Group',
-                    status: 'Updated',
-                    // The group's muting permission set (0QM…) grants nothing: it is no permission set of the group.
-                    permissionSets: ['0PS5f000001AbCdGAK', '0PS5f000001AbCeGAK'],
-                },
-            },
-            {
-                type: 'permissionSetGroup',
-                key: key(SUPPORT_AGENTS),
-                identity: SUPPORT_AGENTS,
-                attributes: {
-                    id: SUPPORT_AGENTS,
-                    name: 'Support Agents',
-                    developerName: 'Support_Agents',
-                    description: null,
-                    type: 'Permission Set Group',
-                    status: 'Outdated',
-                    permissionSets: ['0PS5f000001AbCfGAK'],
-                },
-            },
+            entitlement('permissionSetGroup', {
+                id: SALES_OPS,
+                name: 'Sales Operations',
+                developerName: 'Sales_Operations',
+                description: 'Everything a sales operations analyst needs',
+                type: 'Permission Set Group',
+                status: 'Updated',
+                // The group's muting permission set (0QM…) grants nothing: it is no permission set of the group.
+                permissionSets: ['0PS5f000001AbCdGAK', '0PS5f000001AbCeGAK'],
+            }),
+            entitlement('permissionSetGroup', {
+                id: SUPPORT_AGENTS,
+                name: 'Support Agents',
+                developerName: 'Support_Agents',
+                description: null,
+                type: 'Permission Set Group',
+                status: 'Outdated',
+                permissionSets: ['0PS5f000001AbCfGAK'],
+            }),
         ])
     })
 
     it('lists permission set licenses with total, used and free seats, following nextRecordsUrl', async () => {
-        salesforce()
-            .get(`${REST}/query`)
-            .query({ q: SOQL.licenses })
-            .reply(200, fixture('rest/query.catalog.permission-set-licenses.page1'))
-            .get(`${REST}/query/01g5f00000AbCdEAAV-2000`)
+        rest()
+            .query(SOQL.licenses, fixture('rest/query.catalog.permission-set-licenses.page1'))
+            .scope.get(`${REST}/query/01g5f00000AbCdEAAV-2000`)
             .reply(200, fixture('rest/query.catalog.permission-set-licenses.page2'))
-        const result = await runCommand('std:entitlement:list', { type: 'permissionSetLicense' }, ON)
+        const result = await list('permissionSetLicense')
         expect(result.outputs.map((o) => o.attributes)).toEqual([
             {
                 id: CPQ_LICENSE,
@@ -124,11 +106,8 @@ describe('std:entitlement:list of the REST-only types', () => {
     })
 
     it('lists managed package licenses by namespace, a site-wide one (AllowedLicenses -1) without a seat count', async () => {
-        salesforce()
-            .get(`${REST}/query`)
-            .query({ q: SOQL.packages })
-            .reply(200, fixture('rest/query.catalog.package-licenses'))
-        const result = await runCommand('std:entitlement:list', { type: 'packageLicense' }, ON)
+        rest().query(SOQL.packages, fixture('rest/query.catalog.package-licenses'))
+        const result = await list('packageLicense')
         expect(result.outputs.map((o) => [o.identity, o.attributes])).toEqual([
             [
                 CPQ_PACKAGE,
@@ -164,21 +143,16 @@ describe('std:entitlement:list of the REST-only types', () => {
     })
 
     it('lists queues, Groups of type Queue, with their email', async () => {
-        salesforce().get(`${REST}/query`).query({ q: SOQL.queues }).reply(200, fixture('rest/query.catalog.queues'))
-        const result = await runCommand('std:entitlement:list', { type: 'queue' }, ON)
+        rest().query(SOQL.queues, fixture('rest/query.catalog.queues'))
+        const result = await list('queue')
         expect(result.outputs).toEqual([
-            {
-                type: 'queue',
-                key: key(TIER_1),
-                identity: TIER_1,
-                attributes: {
-                    id: TIER_1,
-                    name: 'Support Tier 1',
-                    developerName: 'Support_Tier_1',
-                    type: 'Queue',
-                    email: 'tier1@acme.example',
-                },
-            },
+            entitlement('queue', {
+                id: TIER_1,
+                name: 'Support Tier 1',
+                developerName: 'Support_Tier_1',
+                type: 'Queue',
+                email: 'tier1@acme.example',
+            }),
             expect.objectContaining({
                 identity: '00G5f000004QuEbEAK',
                 attributes: expect.objectContaining({ email: null }),
@@ -191,7 +165,7 @@ describe('std:entitlement:list of the REST-only types', () => {
             .get(`${REST}/sobjects/User/describe`)
             .once()
             .reply(200, fixture('rest/describe.user.feature-licenses'))
-        const first = await runCommand('std:entitlement:list', { type: 'featureLicense' }, ON)
+        const first = await list('featureLicense')
         expect(first.outputs).toEqual(
             [
                 ['UserPermissionsMarketingUser', 'Marketing User'],
@@ -265,15 +239,11 @@ describe('std:entitlement:read of the REST-only types', () => {
             .reply(
                 200,
                 compositeOf({
-                    group: { totalSize: 1, done: true, records: groups.records.filter((r) => r.Id === SALES_OPS) },
-                    components: {
-                        totalSize: 3,
-                        done: true,
-                        records: components.records.filter((r) => r.PermissionSetGroupId === SALES_OPS),
-                    },
+                    group: queryAnswer(groups.records.filter((r) => r.Id === SALES_OPS)),
+                    components: queryAnswer(components.records.filter((r) => r.PermissionSetGroupId === SALES_OPS)),
                 })
             )
-        const result = await runCommand('std:entitlement:read', { type: 'permissionSetGroup', key: key(SALES_OPS) }, ON)
+        const result = await read('permissionSetGroup', SALES_OPS)
         expect(result.outputs).toEqual([
             expect.objectContaining({
                 identity: SALES_OPS,
@@ -330,25 +300,21 @@ describe('std:entitlement:read of the REST-only types', () => {
         ],
     ])('reads a %s by Id (%s), as the list has it', async (type, id, soql, body, identity) => {
         const page = fixture<{ records: { Id: string }[] }>(body)
-        salesforce()
-            .get(`${REST}/query`)
-            .query({ q: soql })
-            .reply(200, { totalSize: 1, done: true, records: page.records.filter((r) => r.Id === identity) })
-        const result = await runCommand('std:entitlement:read', { type, key: key(id) }, ON)
+        rest().query(soql, queryAnswer(page.records.filter((r) => r.Id === identity)))
+        const result = await read(type, id)
         expect(result.outputs).toEqual([expect.objectContaining({ type, identity, key: key(identity) })])
     })
 
     it('reports a public group read as a queue as notFound: the queue catalog holds queues only', async () => {
         const publicGroup = '00G4W000006IKBnUAO'
-        salesforce()
-            .get(`${REST}/query`)
-            .query({
-                q: `SELECT Id, Name, DeveloperName, Email FROM Group WHERE Type = 'Queue' AND Id IN ('${publicGroup}') ORDER BY Id`,
-            })
-            .reply(200, fixture('rest/query.catalog.empty'))
-        await expect(
-            runCommand('std:entitlement:read', { type: 'queue', key: key(publicGroup) }, ON)
-        ).rejects.toMatchObject({ type: 'notFound', message: `No Salesforce queue has Id ${publicGroup}` })
+        rest().query(
+            `SELECT Id, Name, DeveloperName, Email FROM Group WHERE Type = 'Queue' AND Id IN ('${publicGroup}') ORDER BY Id`,
+            fixture('rest/query.catalog.empty')
+        )
+        await expect(read('queue', publicGroup)).rejects.toMatchObject({
+            type: 'notFound',
+            message: `No Salesforce queue has Id ${publicGroup}`,
+        })
     })
 
     it.each([
@@ -369,9 +335,7 @@ describe('std:entitlement:read of the REST-only types', () => {
             salesforce()
                 .get(`${REST}/sobjects/User/describe`)
                 .reply(200, fixture('rest/describe.user.feature-licenses'))
-            await expect(
-                runCommand('std:entitlement:read', { type: 'featureLicense', key: key(field) }, ON)
-            ).rejects.toMatchObject({
+            await expect(read('featureLicense', field)).rejects.toMatchObject({
                 type: 'notFound',
                 message: `No Salesforce feature license (User field) is named ${field}`,
             })
@@ -401,9 +365,7 @@ describe('std:entitlement:read of the REST-only types', () => {
                     referenceId,
                 })),
             })
-        await expect(
-            runCommand('std:entitlement:read', { type: 'permissionSetGroup', key: key(SALES_OPS) }, ON)
-        ).rejects.toMatchObject({
+        await expect(read('permissionSetGroup', SALES_OPS)).rejects.toMatchObject({
             name: 'InsufficientPermissionError',
             message: expect.stringContaining('"View Setup and Configuration" or "Assign Permission Sets"'),
         })
@@ -429,11 +391,8 @@ describe('permission sets, with the REST API in use', () => {
             .reply(200, listResponse([REGULAR, AGGREGATE, PROFILE_OWNED]))
 
     it('lists permission sets without the profile-owned ones and the aggregate sets of permission set groups', async () => {
-        scimList()
-            .get(`${REST}/query`)
-            .query({ q: SOQL.hidden })
-            .reply(200, fixture('rest/query.catalog.hidden-permission-sets'))
-        const result = await runCommand('std:entitlement:list', { type: 'permissionSet' }, ON)
+        rest(scimList()).query(SOQL.hidden, fixture('rest/query.catalog.hidden-permission-sets'))
+        const result = await list('permissionSet')
         expect(result.outputs.map((o) => o.identity)).toEqual([REGULAR.id])
     })
 
@@ -444,7 +403,7 @@ describe('permission sets, with the REST API in use', () => {
             .reply(400, fixture('rest/error.invalid-type-permission-set'))
         const logs = captureLogs()
         try {
-            const result = await runCommand('std:entitlement:list', { type: 'permissionSet' }, ON)
+            const result = await list('permissionSet')
             expect(result.outputs.map((o) => o.identity)).toEqual([REGULAR.id, AGGREGATE.id, PROFILE_OWNED.id])
         } finally {
             logs.restore()
@@ -464,14 +423,11 @@ describe('permission sets, with the REST API in use', () => {
                     `SELECT Id FROM PermissionSet WHERE Id IN ('${AGGREGATE.id}') AND ` +
                     '(IsOwnedByProfile = true OR PermissionSetGroupId != null)',
             })
-            .reply(200, {
-                totalSize: 1,
-                done: true,
-                records: [{ attributes: { type: 'PermissionSet' }, Id: AGGREGATE.id }],
-            })
-        await expect(
-            runCommand('std:entitlement:read', { type: 'permissionSet', key: key(AGGREGATE.id) }, ON)
-        ).rejects.toMatchObject({ type: 'notFound', message: `No Salesforce permissionSet has Id ${AGGREGATE.id}` })
+            .reply(200, queryAnswer([{ attributes: { type: 'PermissionSet' }, Id: AGGREGATE.id }]))
+        await expect(read('permissionSet', AGGREGATE.id)).rejects.toMatchObject({
+            type: 'notFound',
+            message: `No Salesforce permissionSet has Id ${AGGREGATE.id}`,
+        })
     })
 
     it('reads a regular permission set as SCIM has it', async () => {
@@ -481,7 +437,7 @@ describe('permission sets, with the REST API in use', () => {
             .get(`${REST}/query`)
             .query(true)
             .reply(200, fixture('rest/query.catalog.empty'))
-        const result = await runCommand('std:entitlement:read', { type: 'permissionSet', key: key(REGULAR.id) }, ON)
+        const result = await read('permissionSet', REGULAR.id)
         expect(result.outputs).toEqual([expect.objectContaining({ identity: REGULAR.id })])
     })
 })

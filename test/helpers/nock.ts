@@ -13,6 +13,7 @@ import { clearTokenCache } from '../../src/auth/token-provider'
 import { clearQueueCache } from '../../src/salesforce/queues'
 import { RetryTiming } from '../../src/http/retry-policy'
 import { listResponse } from './scim-bodies'
+import { REST } from './rest-bodies'
 import { SECRETS } from './secrets'
 
 export { SECRETS }
@@ -150,6 +151,54 @@ export function salesforce(options: { readonly listedGroups?: readonly object[] 
             .persist()
     stubToken({ loginUrl: MY_DOMAIN_URL, grantType: 'client_credentials' })
     return nock(INSTANCE_URL).matchHeader('authorization', `Bearer ${SECRETS.accessToken}`)
+}
+
+/** A stub's body matcher that records each body it is offered (see `recorder`). */
+type BodyMatch = (body: unknown) => boolean
+
+/**
+ * Salesforce's REST API on the session of `scope` (by default a new `salesforce()` one): each method stubs one call
+ * under `REST` and answers with what it is given (see `./rest-bodies` for Salesforce's shapes); `match`, where a
+ * method takes it, is the body matcher (a `recorder().match`). Calls to the same path are answered in the order
+ * they are stubbed.
+ */
+export function rest(scope: Nock.Scope = salesforce()) {
+    // nock offers a body matcher the bodies of other requests too (an empty one for a GET): every body these
+    // calls send is a JSON object, so only an object is matched, and so recorded.
+    const json = (match?: BodyMatch | Nock.DataMatcherMap): BodyMatch | Nock.DataMatcherMap | undefined =>
+        typeof match === 'function' ? (body) => typeof body === 'object' && body !== null && match(body) : match
+    const stubs = {
+        scope,
+        /** POST /composite. */
+        composite(answer: unknown, match?: BodyMatch) {
+            scope.post(`${REST}/composite`, json(match)).reply(200, answer)
+            return stubs
+        },
+        /** GET /query of exactly this SOQL. */
+        query(soql: string, answer: unknown) {
+            scope.get(`${REST}/query`).query({ q: soql }).reply(200, answer)
+            return stubs
+        },
+        /**
+         * POST /sobjects/<type>: a create, answered 201 with `answer` unless `status` says otherwise; `match` may
+         * also be the exact body expected.
+         */
+        create(type: string, answer: unknown, match?: BodyMatch | Nock.DataMatcherMap, status = 201) {
+            scope.post(`${REST}/sobjects/${type}`, json(match)).reply(status, answer)
+            return stubs
+        },
+        /** PATCH /sobjects/<type>/<id>: an update, answered 204. */
+        update(type: string, id: string, match?: BodyMatch) {
+            scope.patch(`${REST}/sobjects/${type}/${id}`, json(match)).reply(204)
+            return stubs
+        },
+        /** DELETE /sobjects/<type>/<id>: answered 204 (no body) unless `status` and `answer` say otherwise. */
+        remove(type: string, id: string, status = 204, answer?: unknown) {
+            scope.delete(`${REST}/sobjects/${type}/${id}`).reply(status, answer)
+            return stubs
+        },
+    }
+    return stubs
 }
 
 /**

@@ -25,6 +25,21 @@ export function patchOp(...operations: unknown[]): Record<string, unknown> {
     return { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations }
 }
 
+/** The PatchOp operation that sets a user's entitlements to exactly these ids, as the connector sends it. */
+export function replaceEntitlements(...ids: readonly string[]): Record<string, unknown> {
+    return { op: 'replace', value: { entitlements: ids.map((value) => ({ value })) } }
+}
+
+/** A user's profile as Salesforce's SCIM API lists it among their entitlements: the primary one. */
+export function profileEntitlement(value: string): { value: string; type: string; primary: boolean } {
+    return { value, type: 'Profile', primary: true }
+}
+
+/** A permission set as Salesforce's SCIM API lists it among a user's entitlements. */
+export function permissionSetEntitlement(value: string): { value: string; type: string; primary: boolean } {
+    return { value, type: 'Permission Set', primary: false }
+}
+
 /** A copy of `user` with other members, e.g. another id or other entitlements. */
 export function userWith(user: ScimUser, changes: Record<string, unknown>): ScimUser {
     return { ...user, ...changes }

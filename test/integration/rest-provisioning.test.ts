@@ -220,39 +220,34 @@ describe('refusals said plainly', () => {
     })
 
     it('grants on create once the user exists, and takes them back when one fails', async () => {
-        const created = await runOnBundle(
-            'std:account:create',
-            {
-                attributes: {
-                    userName: 'create.rest@acme.example',
-                    email: 'create.rest@acme.example',
-                    familyName: 'Create',
-                    profile: SEED.profiles.standardUser,
-                    queues: [SEED.groups.supportQueue],
-                    permissionSetLicenses: [SEED.permissionSetLicenses.fieldServiceScheduling],
+        /** Creates a Standard User under `userName`, with the access beyond SCIM given. */
+        const create = (userName: string, familyName: string, access: Record<string, unknown>) =>
+            runOnBundle(
+                'std:account:create',
+                {
+                    attributes: {
+                        userName,
+                        email: userName,
+                        familyName,
+                        profile: SEED.profiles.standardUser,
+                        ...access,
+                    },
                 },
-            },
-            config
-        )
+                config
+            )
+        const created = await create('create.rest@acme.example', 'Create', {
+            queues: [SEED.groups.supportQueue],
+            permissionSetLicenses: [SEED.permissionSetLicenses.fieldServiceScheduling],
+        })
         expect(firstAccount(created).attributes).toMatchObject({
             queues: [SEED.groups.supportQueue],
             permissionSetLicenses: [SEED.permissionSetLicenses.fieldServiceScheduling],
         })
 
-        const failing = runOnBundle(
-            'std:account:create',
-            {
-                attributes: {
-                    userName: 'create.noseat@acme.example',
-                    email: 'create.noseat@acme.example',
-                    familyName: 'Noseat',
-                    profile: SEED.profiles.standardUser,
-                    queues: [SEED.groups.escalationsQueue],
-                    permissionSetLicenses: [SEED.permissionSetLicenses.salesCloudEinstein],
-                },
-            },
-            config
-        )
+        const failing = create('create.noseat@acme.example', 'Noseat', {
+            queues: [SEED.groups.escalationsQueue],
+            permissionSetLicenses: [SEED.permissionSetLicenses.salesCloudEinstein],
+        })
         await expect(failing).rejects.toMatchObject({
             name: 'LicenseLimitError',
             message: expect.stringContaining('The user holds none of the access beyond SCIM this create asked for'),

@@ -7,13 +7,18 @@ import {
 } from '../../src/mapping/account-changes'
 import { toId18 } from '../../src/salesforce/ids'
 import { UserAccess } from '../../src/salesforce/rest/user-writes'
+import { REST_IDS } from '../helpers/rest-bodies'
 
-const QUEUE_A = toId18('00GRM000000Qu01')
-const QUEUE_B = toId18('00GRM000000Qu02')
-const QUEUE_C = toId18('00GRM000000Qu03')
+const {
+    queue: QUEUE_A,
+    otherQueue: QUEUE_B,
+    thirdQueue: QUEUE_C,
+    permissionSetLicense: PSL,
+    packageLicense: PACKAGE,
+    permissionSetGroup: PSG,
+} = REST_IDS
 const PS = toId18('0PSRM0000004aBc')
 const OTHER_PS = toId18('0PSRM0000004aBd')
-const PSG = toId18('0PGRM0000000AbC')
 
 const queues = (...ids: string[]): UserAccess => ({
     rows: { queue: ids.map((id, index) => ({ rowId: `011RM0000000Gm${index}`, entitlementId: id })) },
@@ -23,8 +28,8 @@ const change = (op: string, attribute: string, value: unknown) => parseChange({ 
 describe('parsing changes of the REST-only entitlements', () => {
     it.each([
         ['permissionSetGroups', PSG.slice(0, 15), PSG],
-        ['permissionSetLicenses', '0PLRM000000Ps01', toId18('0PLRM000000Ps01')],
-        ['packageLicenses', '050RM000000Pk01', toId18('050RM000000Pk01')],
+        ['permissionSetLicenses', PSL.slice(0, 15), PSL],
+        ['packageLicenses', PACKAGE.slice(0, 15), PACKAGE],
         ['queues', QUEUE_A.slice(0, 15), QUEUE_A],
     ])('takes %s ids of either length, as 18 characters', (attribute, id, id18) => {
         expect(change('Add', attribute, [id])).toEqual({

@@ -1,14 +1,9 @@
 import { describeChanges, missingAfterCreate, toCreatePlan } from '../../src/mapping/account-create'
 import { InvalidRequestError } from '../../src/errors'
 import { IDS, INACTIVE_USER, USER, withUser } from './fixtures'
+import { MINIMAL_CREATE as MINIMAL } from '../helpers/account-inputs'
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
-const MINIMAL = {
-    userName: 'avery@acme.example',
-    email: 'avery@acme.example',
-    familyName: 'Stone',
-    profile: IDS.standardProfile,
-}
 
 describe('toCreatePlan', () => {
     it('builds one POST with the profile first, then permission sets, role, groups and defaults to active', () => {

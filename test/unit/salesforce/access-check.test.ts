@@ -25,23 +25,53 @@ function compositeWith(referenceId: string): (body: CompositeBody) => boolean {
     return (body) => body.compositeRequest.some((request) => request.referenceId === referenceId)
 }
 
-/** The answers of a connected org: SCIM's two reads, then `/limits` and the two Composites as given. */
-function org(answers: {
-    readonly limits?: readonly [number, unknown]
-    readonly probes?: readonly [number, unknown]
-    readonly flags?: readonly [number, unknown]
-}): Nock.Scope {
-    return salesforce()
-        .get(`${SCIM}/ServiceProviderConfigs`)
-        .reply(200, { patch: { supported: true } })
-        .get(`${SCIM}/Me`)
-        .reply(200, USER)
+type Answer = readonly [number, unknown]
+
+interface RestAnswers {
+    readonly limits?: Answer
+    readonly probes?: Answer
+    readonly flags?: Answer
+    /** Collects the body of each Composite. */
+    readonly composites?: CompositeBody[]
+}
+
+/** The REST answers of an access check: `/limits`, then the Composite of probes and that of the flags, as given. */
+function restAccess(scope: Nock.Scope, answers: RestAnswers): Nock.Scope {
+    const composite = (referenceId: string) => (body: CompositeBody) => {
+        if (!compositeWith(referenceId)(body)) return false
+        answers.composites?.push(body)
+        return true
+    }
+    return scope
         .get(`${REST_BASE_PATH}/limits`)
         .reply(...(answers.limits ?? [200, fixture('rest/limits')]))
-        .post(`${REST_BASE_PATH}/composite`, compositeWith('permissionSetGroups'))
+        .post(`${REST_BASE_PATH}/composite`, composite('permissionSetGroups'))
         .reply(...(answers.probes ?? [200, fixture('rest/composite.access-probes')]))
-        .post(`${REST_BASE_PATH}/composite`, compositeWith('flags'))
+        .post(`${REST_BASE_PATH}/composite`, composite('flags'))
         .reply(...(answers.flags ?? [200, fixture('rest/composite.access-flags')]))
+}
+
+/** The answers of a connected org: SCIM's two reads, then the REST answers of `restAccess`. */
+function org(answers: RestAnswers & { readonly serviceProviderConfig?: unknown }): Nock.Scope {
+    const scope = salesforce()
+        .get(`${SCIM}/ServiceProviderConfigs`)
+        .reply(200, answers.serviceProviderConfig ?? { patch: { supported: true } })
+        .get(`${SCIM}/Me`)
+        .reply(200, USER)
+    return restAccess(scope, answers)
+}
+
+/** The flags Composite of the fixture with its `flags` query refused with `body`. */
+function flagsRefused(body: unknown): Answer {
+    const answer = fixture<{ compositeResponse: { referenceId: string }[] }>('rest/composite.access-flags')
+    return [
+        200,
+        {
+            compositeResponse: answer.compositeResponse.map((r) =>
+                r.referenceId === 'flags' ? { ...r, httpStatusCode: 400, body } : r
+            ),
+        },
+    ]
 }
 
 const messages = (level: 'INFO' | 'WARN'): string[] =>
@@ -85,24 +115,7 @@ describe('std:test-connection beyond SCIM', () => {
 
     it('asks for the flags of the integration user’s own permission sets, in two Composites of at most five queries', async () => {
         const bodies: CompositeBody[] = []
-        const recorded =
-            (referenceId: string) =>
-            (body: CompositeBody): boolean => {
-                if (!compositeWith(referenceId)(body)) return false
-                bodies.push(body)
-                return true
-            }
-        salesforce()
-            .get(`${SCIM}/ServiceProviderConfigs`)
-            .reply(200, {})
-            .get(`${SCIM}/Me`)
-            .reply(200, USER)
-            .get(`${REST_BASE_PATH}/limits`)
-            .reply(200, fixture('rest/limits'))
-            .post(`${REST_BASE_PATH}/composite`, recorded('permissionSetGroups'))
-            .reply(200, fixture('rest/composite.access-probes'))
-            .post(`${REST_BASE_PATH}/composite`, recorded('flags'))
-            .reply(200, fixture('rest/composite.access-flags'))
+        org({ serviceProviderConfig: {}, composites: bodies })
         await runCommand('std:test-connection', {}, REST_CONFIG)
         expect(bodies.map((b) => b.compositeRequest.length).sort()).toEqual([2, 5])
         const flags = bodies.flatMap((b) => b.compositeRequest).find((r) => r.referenceId === 'flags')
@@ -156,18 +169,8 @@ describe('checkRestAccess', () => {
         return createSalesforceClients(testConfig('clientCredentials', { governBeyondScim: true }), fakeTiming()).rest
     }
 
-    function restOrg(): Nock.Scope {
-        return salesforce()
-    }
-
     it('reads View Setup and Configuration as missing when /limits is refused, and says what it blocks', async () => {
-        restOrg()
-            .get(`${REST_BASE_PATH}/limits`)
-            .reply(403, fixture('rest/error.insufficient-access'))
-            .post(`${REST_BASE_PATH}/composite`, compositeWith('permissionSetGroups'))
-            .reply(200, fixture('rest/composite.access-probes'))
-            .post(`${REST_BASE_PATH}/composite`, compositeWith('flags'))
-            .reply(200, fixture('rest/composite.access-flags'))
+        restAccess(salesforce(), { limits: [403, fixture('rest/error.insufficient-access')] })
         const report = await checkRestAccess(rest(), USER.id)
         expect(report.dailyApiRequests).toBeUndefined()
         expect(report.missing.find((m) => m.permission === 'View Setup and Configuration')).toEqual({
@@ -178,24 +181,10 @@ describe('checkRestAccess', () => {
     })
 
     it('drops a permission flag the org does not have (INVALID_FIELD) and asks again without it', async () => {
-        const flagsAnswer = fixture<{ compositeResponse: { referenceId: string; body: unknown }[] }>(
+        const flagRows = fixture<{ compositeResponse: { referenceId: string; body: unknown }[] }>(
             'rest/composite.access-flags'
-        )
-        const flagRows = flagsAnswer.compositeResponse.find((r) => r.referenceId === 'flags')?.body
-        const refused = {
-            compositeResponse: flagsAnswer.compositeResponse.map((r) =>
-                r.referenceId === 'flags'
-                    ? { ...r, httpStatusCode: 400, body: fixture('rest/error.invalid-field-no-such-column') }
-                    : r
-            ),
-        }
-        restOrg()
-            .get(`${REST_BASE_PATH}/limits`)
-            .reply(200, fixture('rest/limits'))
-            .post(`${REST_BASE_PATH}/composite`, compositeWith('permissionSetGroups'))
-            .reply(200, fixture('rest/composite.access-probes'))
-            .post(`${REST_BASE_PATH}/composite`, compositeWith('flags'))
-            .reply(200, refused)
+        ).compositeResponse.find((r) => r.referenceId === 'flags')?.body
+        restAccess(salesforce(), { flags: flagsRefused(fixture('rest/error.invalid-field-no-such-column')) })
             .get(`${REST_BASE_PATH}/query`)
             .query((q) => typeof q.q === 'string' && !q.q.includes('PermissionsFreezeUsers'))
             .reply(200, flagRows)
@@ -211,20 +200,7 @@ describe('checkRestAccess', () => {
                 message: `No such column '${column}' on entity 'PermissionSet'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
             },
         ]
-        const flagsAnswer = fixture<{ compositeResponse: { referenceId: string }[] }>('rest/composite.access-flags')
-        restOrg()
-            .get(`${REST_BASE_PATH}/limits`)
-            .reply(200, fixture('rest/limits'))
-            .post(`${REST_BASE_PATH}/composite`, compositeWith('permissionSetGroups'))
-            .reply(200, fixture('rest/composite.access-probes'))
-            .post(`${REST_BASE_PATH}/composite`, compositeWith('flags'))
-            .reply(200, {
-                compositeResponse: flagsAnswer.compositeResponse.map((r) =>
-                    r.referenceId === 'flags'
-                        ? { ...r, httpStatusCode: 400, body: noSuchColumn('PermissionsViewSetup') }
-                        : r
-                ),
-            })
+        restAccess(salesforce(), { flags: flagsRefused(noSuchColumn('PermissionsViewSetup')) })
             .get(`${REST_BASE_PATH}/query`)
             .query(true)
             .reply(400, noSuchColumn('PermissionsViewAllUsers'))
