@@ -4,6 +4,7 @@
  */
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { CONFIG, fixture, recorder, SCIM, salesforce, useLogCapture, useNock } from '../helpers/nock'
+import { compositeOf, queryAnswer, sobjectRow } from '../helpers/rest-bodies'
 import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
 import { IDS, USER } from '../mapping/fixtures'
 
@@ -59,6 +60,38 @@ function org(scope = salesforce()) {
             scope.get(`${SCIM}/Users/${IDS.user}`).reply(200, user)
             return this
         },
+        /**
+         * The reads of the account the command returns, as aggregation lists it: the User describe and one
+         * Composite whose login row says `login`, with the `refused` parts refused as for a missing permission.
+         */
+        returns(login: { frozen?: boolean; locked?: boolean } = {}, refused: readonly string[] = []) {
+            scope.get(`${REST}/sobjects/User/describe`).reply(200, fixture('rest/describe.user'))
+            const loginRow = sobjectRow('UserLogin', LOGIN_ID, {
+                UserId: IDS.user,
+                IsFrozen: login.frozen ?? false,
+                IsPasswordLocked: login.locked ?? false,
+                LastModifiedDate: '2026-11-02T10:00:00.000+0000',
+            })
+            const bodies: Record<string, unknown> = {
+                user: queryAnswer([sobjectRow('User', IDS.user, { PermissionSetAssignments: null })]),
+                permissionSetLicenses: queryAnswer([]),
+                packageLicenses: queryAnswer([]),
+                queues: queryAnswer([]),
+                logins: queryAnswer([loginRow]),
+            }
+            const answer = compositeOf(bodies) as { compositeResponse: { referenceId: string }[] }
+            const responses = answer.compositeResponse.map((response) =>
+                refused.includes(response.referenceId)
+                    ? {
+                          ...response,
+                          httpStatusCode: 400,
+                          body: [{ errorCode: 'INVALID_TYPE', message: 'sObject type is not supported.' }],
+                      }
+                    : response
+            )
+            scope.post(`${REST}/composite`).reply(200, { compositeResponse: responses })
+            return this
+        },
     }
 }
 
@@ -67,7 +100,7 @@ describe('std:account:disable', () => {
         const patches = recorder()
         const stubs = org()
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`, patches.match).reply(200, INACTIVE)
-        stubs.loginQuery('query.user-login.active')
+        stubs.loginQuery('query.user-login.active').returns()
         const account = onlyAccount(await run('std:account:disable'))
         expect(patches.bodies).toEqual([patchOp({ op: 'replace', value: { active: false } })])
         expect(account).toMatchObject({
@@ -84,13 +117,14 @@ describe('std:account:disable', () => {
             .loginWrite(writes)
             .loginReadBack('sobjects.user-login.frozen')
             .getUser()
+            .returns({ frozen: true })
         const account = onlyAccount(await run('std:account:disable', { disableAction: 'freeze' }))
         expect(writes).toEqual([{ IsFrozen: true }])
         expect(account).toMatchObject({ disabled: true, attributes: { active: true, frozen: true } })
     })
 
     it('writes nothing to a user already frozen', async () => {
-        org().loginQuery('query.user-login.frozen').getUser()
+        org().loginQuery('query.user-login.frozen').getUser().returns({ frozen: true })
         const account = onlyAccount(await run('std:account:disable', { disableAction: 'freeze' }))
         expect(account).toMatchObject({ disabled: true, attributes: { frozen: true } })
     })
@@ -138,7 +172,7 @@ describe('std:account:disable', () => {
             const stubs = org()
             stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(400, scimError(400, REFUSAL))
             stubs.loginQuery('query.user-login.active').loginWrite(writes).loginReadBack('sobjects.user-login.frozen')
-            stubs.getUser()
+            stubs.getUser().returns({ frozen: true })
             const result = await run('std:account:disable', { disableAction: 'deactivateOrFreeze' })
             const account = onlyAccount(result)
             expect(writes).toEqual([{ IsFrozen: true }])
@@ -156,7 +190,7 @@ describe('std:account:disable', () => {
         it('deactivates when Salesforce allows it, and freezes nothing', async () => {
             const stubs = org()
             stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
-            stubs.loginQuery('query.user-login.active')
+            stubs.loginQuery('query.user-login.active').returns()
             const result = await run('std:account:disable', { disableAction: 'deactivateOrFreeze' })
             expect(onlyAccount(result)).toMatchObject({ disabled: true, attributes: { active: false, frozen: false } })
             expect(result.outputs[0]).not.toHaveProperty('results')
@@ -175,7 +209,7 @@ describe('std:account:disable', () => {
     it('frees the seats of a leaver, reports the one Salesforce keeps and why, and names what was freed', async () => {
         const stubs = org()
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
-        stubs.loginQuery('query.user-login.active')
+        stubs.loginQuery('query.user-login.active').returns()
         const composites = recorder()
         stubs.scope
             .post(`${REST}/composite`, composites.match)
@@ -207,7 +241,7 @@ describe('std:account:disable', () => {
     it('leaves out the licenses it may not read, and says so, when freeing seats', async () => {
         const stubs = org()
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
-        stubs.loginQuery('query.user-login.active')
+        stubs.loginQuery('query.user-login.active').returns({}, ['packageLicenses'])
         stubs.scope.post(`${REST}/composite`).reply(200, fixture('rest/composite.seat-assignments.package-refused'))
         const result = await run('std:account:disable', { freeLicensesOnDisable: true })
         const account = onlyAccount(result)
@@ -241,7 +275,7 @@ describe('std:account:enable', () => {
         const patches = recorder()
         const stubs = org().loginQuery('query.user-login.frozen').getUser(INACTIVE)
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`, patches.match).reply(200, USER)
-        stubs.loginWrite(writes).loginReadBack('sobjects.user-login.active')
+        stubs.loginWrite(writes).loginReadBack('sobjects.user-login.active').returns()
         const account = onlyAccount(await run('std:account:enable', { disableAction: 'deactivateOrFreeze' }))
         expect(patches.bodies).toEqual([patchOp({ op: 'replace', value: { active: true } })])
         expect(writes).toEqual([{ IsFrozen: false }])
@@ -255,13 +289,14 @@ describe('std:account:enable', () => {
             .getUser()
             .loginWrite(writes)
             .loginReadBack('sobjects.user-login.active')
+            .returns()
         const account = onlyAccount(await run('std:account:enable', { disableAction: 'freeze' }))
         expect(writes).toEqual([{ IsFrozen: false }])
         expect(account).toMatchObject({ disabled: false, attributes: { active: true, frozen: false } })
     })
 
     it('writes nothing for an active user who is not frozen', async () => {
-        org().loginQuery('query.user-login.active').getUser()
+        org().loginQuery('query.user-login.active').getUser().returns()
         const account = onlyAccount(await run('std:account:enable'))
         expect(account).toMatchObject({ disabled: false, attributes: { active: true, frozen: false } })
     })
@@ -270,6 +305,7 @@ describe('std:account:enable', () => {
         const stubs = org().getUser(INACTIVE)
         stubs.loginQuery('error.invalid-type-userlogin', 400)
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, USER)
+        stubs.returns({}, ['logins'])
         const account = onlyAccount(await run('std:account:enable'))
         expect(account).toMatchObject({ disabled: false, attributes: { active: true } })
         expect(account.attributes).not.toHaveProperty('frozen')
@@ -293,13 +329,14 @@ describe('std:account:unlock', () => {
             .loginWrite(writes)
             .loginReadBack('sobjects.user-login.active')
             .getUser()
+            .returns()
         const account = onlyAccount(await run('std:account:unlock'))
         expect(writes).toEqual([{ IsPasswordLocked: false }])
         expect(account).toMatchObject({ locked: false, disabled: false, attributes: { locked: false } })
     })
 
     it('writes nothing for a user who is not locked out', async () => {
-        org().loginQuery('query.user-login.active').getUser()
+        org().loginQuery('query.user-login.active').getUser().returns()
         const account = onlyAccount(await run('std:account:unlock'))
         expect(account).toMatchObject({ locked: false, attributes: { locked: false } })
     })

@@ -20,6 +20,7 @@ import {
     REST,
     REST_IDS,
     SObjectRow as Row,
+    queryAnswer,
     sobjectRow as row,
 } from '../helpers/rest-bodies'
 import { MINIMAL_CREATE } from '../helpers/account-inputs'
@@ -79,6 +80,30 @@ interface UpdateRun {
     readonly listedGroups?: readonly object[]
     /** Records the body of each Composite. */
     readonly composites?: ReturnType<typeof recorder>
+    /**
+     * The update succeeds and returns the account as aggregation lists it: one more describe and Composite, whose
+     * rows are those of the last read (the read-back, else the first read).
+     */
+    readonly returned?: true
+}
+
+/** The rows of a provisioning read as the account read's Composite parts. */
+function accountRowsOf(answer: unknown, userId: string = IDS.user): Parameters<ReturnType<typeof rest>['account']>[0] {
+    const responses = (answer as { compositeResponse: { referenceId: string; body: { records?: Row[] } }[] })
+        .compositeResponse
+    const records = (ref: string): Row[] => responses.find((r) => r.referenceId === ref)?.body.records ?? []
+    const flags = records('featureLicenses')[0] ?? {}
+    const assignments = records('permissionSetAssignments')
+    const user = row('User', userId, {
+        ...Object.fromEntries(Object.entries(flags).filter(([field]) => field.startsWith('UserPermissions'))),
+        PermissionSetAssignments: assignments.length > 0 ? queryAnswer(assignments) : null,
+    })
+    return {
+        user: [user],
+        permissionSetLicenses: records('permissionSetLicense'),
+        packageLicenses: records('packageLicense'),
+        queues: records('queue'),
+    }
 }
 
 /**
@@ -91,6 +116,7 @@ function stubUpdate(run: UpdateRun): ReturnType<typeof rest> {
     if (run.access !== undefined) stubs.composite(run.access, run.composites?.match)
     if (run.readBack !== undefined) stubs.composite(run.readBack, run.composites?.match)
     if (run.after !== undefined) stubs.scope.get(`${SCIM}/Users/${IDS.user}`).reply(200, run.after)
+    if (run.returned === true) stubs.account(accountRowsOf(run.readBack ?? run.access))
     return stubs
 }
 
@@ -103,6 +129,7 @@ describe('std:account:update beyond SCIM', () => {
         const composites = recorder()
         const posts = recorder()
         stubUpdate({
+            returned: true,
             listedGroups: LISTED_QUEUES,
             composites,
             access: compositeAnswer({ permissionSetLicense: [], queue: [] }),
@@ -134,6 +161,7 @@ describe('std:account:update beyond SCIM', () => {
     it('applies a Set of permission set groups by deleting exactly the row of the one not listed', async () => {
         const kept = psaRow('0PaRM0000001Ab2YAE', '0PSRM0000009zZ2', OTHER_PSG, '2027-01-31T00:00:00.000+0000')
         stubUpdate({
+            returned: true,
             access: compositeAnswer({
                 permissionSetAssignments: [psaRow('0PaRM0000001Ab1YAE', '0PSRM0000009zZ1', PSG), kept],
             }),
@@ -147,6 +175,7 @@ describe('std:account:update beyond SCIM', () => {
 
     it('writes nothing for an Add of what the user holds and a Remove of what they do not hold', async () => {
         stubUpdate({
+            returned: true,
             listedGroups: LISTED_QUEUES,
             access: compositeAnswer({ queue: [queueRow('011RM0000000Gm1YAE', QUEUE)] }),
         })
@@ -164,6 +193,7 @@ describe('std:account:update beyond SCIM', () => {
         const flags = (marketing: boolean, offline: boolean): Row =>
             row('User', IDS.user, { UserPermissionsMarketingUser: marketing, UserPermissionsOfflineUser: offline })
         stubUpdate({
+            returned: true,
             access: compositeAnswer({ featureLicenses: [flags(false, true)] }),
             readBack: compositeAnswer({ featureLicenses: [flags(true, false)] }),
             after: BEFORE,
@@ -186,15 +216,16 @@ describe('std:account:update beyond SCIM', () => {
                 UserPermissionsOfflineUser: offline,
                 UserPermissionsKnowledgeUser: knowledge,
             })
-        stubUpdate({
+        const readBack = compositeAnswer({ featureLicenses: [flags(false, false, true)] })
+        const stubs = stubUpdate({
             composites,
             access: compositeAnswer({ featureLicenses: [flags(false, true, true)] }),
-            readBack: compositeAnswer({ featureLicenses: [flags(false, false, true)] }),
+            readBack,
             after: BEFORE,
-        })
-            .update('User', IDS.user, patches.match)
-            .scope.get(`${REST}/sobjects/User/describe`)
-            .reply(200, fixture('rest/provisioning.describe.user'))
+        }).update('User', IDS.user, patches.match)
+        // The describe a Set plans from comes before the account's own reads.
+        stubs.scope.get(`${REST}/sobjects/User/describe`).reply(200, fixture('rest/provisioning.describe.user'))
+        stubs.account(accountRowsOf(readBack))
 
         await update([{ op: 'Set', attribute: 'featureLicenses', value: ['UserPermissionsKnowledgeUser'] }])
         expect(queriesOf(composites.bodies[0]).featureLicenses).toBe(
@@ -211,6 +242,7 @@ describe('std:account:update beyond SCIM', () => {
         )
         const kept = access.compositeResponse[0]?.body.records.slice(1) ?? []
         stubUpdate({
+            returned: true,
             composites,
             access,
             readBack: compositeAnswer({ permissionSetAssignments: kept }),
@@ -227,6 +259,7 @@ describe('std:account:update beyond SCIM', () => {
 
     it('removes the last permission set by deleting its row, with no SCIM write', async () => {
         stubUpdate({
+            returned: true,
             before: userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud)] }),
             access: compositeAnswer({ permissionSetAssignments: [SALES_CLOUD_ROW] }),
             readBack: compositeAnswer({ permissionSetAssignments: [] }),
@@ -240,6 +273,7 @@ describe('std:account:update beyond SCIM', () => {
     it('still adds permission sets through SCIM while it removes another row by row', async () => {
         const patches = recorder()
         stubUpdate({
+            returned: true,
             access: compositeAnswer({ permissionSetAssignments: [SALES_CLOUD_ROW] }),
             readBack: compositeAnswer({ permissionSetAssignments: [] }),
             after: userWith(BEFORE, {
@@ -273,6 +307,7 @@ describe('std:account:update beyond SCIM', () => {
         const patches = recorder()
         const after = userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.apiEnabled)] })
         stubUpdate({
+            returned: true,
             access: compositeRefused('permissionSetAssignments', {
                 errorCode: 'INVALID_TYPE',
                 message: "sObject type 'PermissionSetAssignment' is not supported.",
@@ -336,6 +371,7 @@ describe('std:account:update beyond SCIM', () => {
 
     it('takes DUPLICATE_VALUE on a group assignment as done when the read-back shows it', async () => {
         stubUpdate({
+            returned: true,
             access: compositeAnswer({ permissionSetAssignments: [] }),
             readBack: compositeAnswer({
                 permissionSetAssignments: [psaRow('0PaRM0000001Ab1YAE', '0PSRM0000009zZ1', PSG)],
@@ -354,6 +390,7 @@ describe('std:account:update beyond SCIM', () => {
 
     it('takes a row already deleted (ENTITY_IS_DELETED) as removed when the read-back no longer shows it', async () => {
         stubUpdate({
+            returned: true,
             access: compositeAnswer({ queue: [queueRow('011RM0000000Gm1YAE', QUEUE)] }),
             readBack: compositeAnswer({ queue: [] }),
             after: BEFORE,
@@ -412,19 +449,24 @@ describe('std:account:create beyond SCIM', () => {
 
     it('grants the REST-only entitlements once the user exists and returns them read back', async () => {
         const posts = recorder()
-        stubCreate()
+        const readBack = compositeAnswer({
+            permissionSetLicense: [
+                row('PermissionSetLicenseAssign', '2LARM0000000AbcYAE', {
+                    AssigneeId: NEW_ID,
+                    PermissionSetLicenseId: PSL,
+                }),
+            ],
+            packageLicense: [
+                row('UserPackageLicense', '051RM0000000Up1YAE', { UserId: NEW_ID, PackageLicenseId: PACKAGE }),
+            ],
+        })
+        const stubs = stubCreate()
             .create('PermissionSetLicenseAssign', created('2LARM0000000AbcYAE'), posts.match)
             .create('UserPackageLicense', created('051RM0000000Up1YAE'), posts.match)
-            .composite(
-                compositeAnswer({
-                    permissionSetLicense: [pslRow('2LARM0000000AbcYAE', PSL)],
-                    packageLicense: [
-                        row('UserPackageLicense', '051RM0000000Up1YAE', { UserId: NEW_ID, PackageLicenseId: PACKAGE }),
-                    ],
-                })
-            )
-            .scope.get(`${SCIM}/Users/${NEW_ID}`)
-            .reply(200, newUser)
+            .composite(readBack)
+        stubs.scope.get(`${SCIM}/Users/${NEW_ID}`).reply(200, newUser)
+        // The account it returns, as aggregation lists it.
+        stubs.account(accountRowsOf(readBack))
 
         const account = onlyAccount(await runCommand('std:account:create', { attributes: ATTRIBUTES }, REST_CONFIG))
         expect(posts.bodies).toEqual([

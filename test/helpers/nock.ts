@@ -13,7 +13,7 @@ import { clearTokenCache } from '../../src/auth/token-provider'
 import { clearQueueCache } from '../../src/salesforce/queues'
 import { RetryTiming } from '../../src/http/retry-policy'
 import { listResponse } from './scim-bodies'
-import { REST } from './rest-bodies'
+import { REST, compositeAnswer } from './rest-bodies'
 import { SECRETS } from './secrets'
 
 export { SECRETS }
@@ -156,6 +156,9 @@ export function salesforce(options: { readonly listedGroups?: readonly object[] 
 /** A stub's body matcher that records each body it is offered (see `recorder`). */
 type BodyMatch = (body: unknown) => boolean
 
+/** The parts of the Composite read of one account beyond SCIM, by referenceId. */
+type AccountPart = 'user' | 'permissionSetLicenses' | 'packageLicenses' | 'queues' | 'logins'
+
 /**
  * Salesforce's REST API on the session of `scope` (by default a new `salesforce()` one): each method stubs one call
  * under `REST` and answers with what it is given (see `./rest-bodies` for Salesforce's shapes); `match`, where a
@@ -190,6 +193,18 @@ export function rest(scope: Nock.Scope = salesforce()) {
         /** PATCH /sobjects/<type>/<id>: an update, answered 204. */
         update(type: string, id: string, match?: BodyMatch) {
             scope.patch(`${REST}/sobjects/${type}/${id}`, json(match)).reply(204)
+            return stubs
+        },
+        /**
+         * The reads of the account a command returns as aggregation lists it (`accountBeyondScim`): the User
+         * describe, then one Composite of the user's five queries, answered with `rows` by part (none by default).
+         */
+        account(rows: Readonly<Partial<Record<AccountPart, readonly unknown[]>>> = {}, match?: BodyMatch) {
+            scope.get(`${REST}/sobjects/User/describe`).reply(200, fixture('rest/describe.user'))
+            const parts = ['user', 'permissionSetLicenses', 'packageLicenses', 'queues', 'logins'] as const
+            scope
+                .post(`${REST}/composite`, json(match))
+                .reply(200, compositeAnswer(Object.fromEntries(parts.map((part) => [part, rows[part] ?? []]))))
             return stubs
         },
         /** DELETE /sobjects/<type>/<id>: answered 204 (no body) unless `status` and `answer` say otherwise. */
