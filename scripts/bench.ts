@@ -64,7 +64,7 @@ async function main(): Promise<void> {
             '\n'
     )
     const header =
-        'users    streams rest accounts exactly-once wall(s) requests req/1k list-req list/1k rest-req token peakRSS(MB) heap-after(MB) floor(s) wall/floor'
+        'users    streams rest accounts exactly-once wall(s) requests req/1k list-req list/1k rest-req token cpu(s) peakRSS(MB) heap-after(MB) floor(s) wall/floor'
     console.log(header)
     const rows: Row[] = []
     for (const users of sizes) {
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
                         r.perThousand.toFixed(2).padStart(7),
                         String(r.restRequests).padStart(8),
                         String(r.tokenRequests).padStart(5),
+                        r.connectorCpuS.toFixed(2).padStart(6),
                         r.peakRssMb.toFixed(1).padStart(11),
                         r.heapAfterGcMb.toFixed(1).padStart(14),
                         oneStreamFloorS.toFixed(2).padStart(8),
@@ -115,8 +116,10 @@ async function main(): Promise<void> {
             const on = at.find((r) => r.beyondScim)
             if (off && on) {
                 const extra = (on.wallS / off.wallS - 1) * 100
+                const extraCpu = (on.connectorCpuS / off.connectorCpuS - 1) * 100
                 console.log(
                     `${on.users} users, ${streams} stream(s): the data beyond SCIM adds ${extra.toFixed(1)}% wall time, ` +
+                        `${extraCpu.toFixed(1)}% of the connector's CPU time, ` +
                         `${(((on.requests - off.requests) / on.users) * 1000).toFixed(2)} requests per 1,000 users`
                 )
             }
