@@ -1,13 +1,12 @@
 /**
  * What enable, disable and unlock share: the SCIM activation, the settings the REST API's login state needs, and
- * the account with that state on it.
+ * the results a command reports on its account.
  */
 
-import { ResultMessageLevel, ResultStatus, StdAccountReadOutput } from '@sailpoint/connector-sdk'
+import { ResultMessageLevel, ResultStatus } from '@sailpoint/connector-sdk'
 import { CONFIG_LABELS, SalesforceConfig } from '../config'
 import { InsufficientPermissionError, InvalidConfigurationError, SalesforceConnectorError } from '../errors'
 import { logger } from '../logger'
-import { toAccount } from '../mapping/account'
 import { SalesforceClient } from '../salesforce/client'
 import { SalesforceRestClient } from '../salesforce/rest/rest-client'
 import { findUserLogin, UserLoginState } from '../salesforce/rest/user-login'
@@ -33,22 +32,6 @@ export function requireBeyondScim(config: SalesforceConfig, what: string, otherw
             `that setting is off. Turn ${setting} on, or ${otherwise}`,
         { fields: ['governBeyondScim'] }
     )
-}
-
-/**
- * The ISC account of a user with their login state: a frozen user cannot log in, so the account is disabled
- * though Salesforce keeps the user active; `locked` is the password lockout. Without a login state the account is
- * as SCIM alone gives it, the login attributes left out.
- */
-export function toAccountWithLogin(user: ScimUser, login: UserLoginState | undefined): StdAccountReadOutput {
-    const account = toAccount(user)
-    if (login === undefined) return account
-    return {
-        ...account,
-        disabled: account.disabled === true || login.frozen,
-        locked: login.passwordLocked,
-        attributes: { ...account.attributes, frozen: login.frozen, locked: login.passwordLocked },
-    }
 }
 
 /** Whether Salesforce refused a login-state read for a permission the integration user lacks. */
