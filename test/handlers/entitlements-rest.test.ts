@@ -225,6 +225,28 @@ describe('std:entitlement:list of the REST-only types', () => {
 })
 
 describe('std:entitlement:read of the REST-only types', () => {
+    it('reports a permission set group Salesforce does not hold as notFound, and one without components as empty', async () => {
+        const scope = salesforce()
+        scope.post(`${REST}/composite`).reply(200, compositeOf({ group: queryAnswer([]), components: queryAnswer([]) }))
+        await expect(read('permissionSetGroup', SALES_OPS)).rejects.toMatchObject({ type: 'notFound' })
+
+        const groups = fixture<{ records: { Id: string }[] }>('rest/query.catalog.permission-set-groups')
+        scope.post(`${REST}/composite`).reply(
+            200,
+            compositeOf({
+                group: queryAnswer(groups.records.filter((r) => r.Id === SALES_OPS)),
+                components: queryAnswer([]),
+            })
+        )
+        const result = await read('permissionSetGroup', SALES_OPS)
+        expect(result.outputs).toEqual([
+            expect.objectContaining({
+                identity: SALES_OPS,
+                attributes: expect.objectContaining({ permissionSets: [] }),
+            }),
+        ])
+    })
+
     it('reads a permission set group with its permission sets in one Composite call', async () => {
         const components = fixture<{ records: { PermissionSetGroupId: string }[] }>(
             'rest/query.catalog.permission-set-group-components'
