@@ -4,14 +4,13 @@
  */
 import { runCommand, onlyAccount } from '../helpers/run-command'
 import { CONFIG, fixture, recorder, SCIM, salesforce, useLogCapture, useNock } from '../helpers/nock'
-import { compositeOf, queryAnswer, sobjectRow } from '../helpers/rest-bodies'
+import { REST, compositeOf, queryAnswer, sobjectRow } from '../helpers/rest-bodies'
 import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
 import { IDS, USER } from '../mapping/fixtures'
 
 useNock()
 const logs = useLogCapture()
 
-const REST = '/services/data/v62.0'
 const LOGIN_ID = '0YwRM000000TmLaYAK'
 const KEY = { simple: { id: IDS.user } }
 const LOGIN_SOQL = `SELECT Id, UserId, IsFrozen, IsPasswordLocked, LastModifiedDate FROM UserLogin WHERE UserId = '${IDS.user}'`

@@ -15,10 +15,10 @@ import {
     useNock,
 } from '../helpers/nock'
 import { listResponse } from '../helpers/scim-bodies'
+import { REST } from '../helpers/rest-bodies'
 
 /** Aggregation leaves out what the mapping never reads (the REST query reads the address and encoding). */
 const LEFT_OUT = 'photos,addresses,emailEncodingKey'
-const REST = '/services/data/v62.0'
 const REST_CONFIG = { ...CONFIG, governBeyondScim: true }
 
 /** A user Salesforce lists with a role, so the first page needs no look at the member lists. */

@@ -9,8 +9,7 @@ import { VARIANT_VALUES } from '../../emulator/variants'
 import { emulatorConfig } from '../../scripts/local-config'
 import { runOnBundle } from '../helpers/bundle'
 import { at, http, token } from '../emulator/helpers'
-
-const REST = '/services/data/v62.0'
+import { REST } from '../helpers/rest-bodies'
 
 interface LogLine {
     readonly message?: string

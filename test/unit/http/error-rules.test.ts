@@ -8,6 +8,7 @@ import { ERROR_RULES, ErrorRule, ruleFor } from '../../../src/http/error-rules'
 import { parseSalesforceError, toConnectorError } from '../../../src/http/salesforce-error'
 import { fixture } from '../../helpers/nock'
 import { scimError } from '../../helpers/scim-bodies'
+import { REST } from '../../helpers/rest-bodies'
 
 const SCIM = '/services/scim/v2'
 const USER_ID = '005RM000002FZAlYAO'
@@ -23,7 +24,6 @@ const DELETE_USER = { method: 'DELETE', path: `${SCIM}/Users/${USER_ID}` }
 const POST_USERS = { method: 'POST', path: `${SCIM}/Users` }
 const LIST_USERS = { method: 'GET', path: `${SCIM}/Users` }
 const TOKEN = { method: 'POST', path: '/services/oauth2/token' }
-const REST = '/services/data/v62.0'
 const POST_PSLA = { method: 'POST', path: `${REST}/sobjects/PermissionSetLicenseAssign` }
 const POST_UPL = { method: 'POST', path: `${REST}/sobjects/UserPackageLicense` }
 const POST_PSA = { method: 'POST', path: `${REST}/sobjects/PermissionSetAssignment` }

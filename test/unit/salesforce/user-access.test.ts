@@ -9,10 +9,10 @@ import {
 } from '../../../src/salesforce/rest/user-access'
 import { fixture, recorder, salesforce, testConfig, useNock } from '../../helpers/nock'
 import { IDS, USER } from '../../mapping/fixtures'
+import { REST } from '../../helpers/rest-bodies'
 
 useNock()
 
-const REST = '/services/data/v62.0'
 const DESCRIBE = fixture<SObjectDescribe>('rest/describe.user')
 
 describe('planUserAccess', () => {
