@@ -6,12 +6,12 @@ import { SalesforceClient } from '../salesforce/client'
 import { FreedSeats, freeSeatsOfUser, SeatAssignment } from '../salesforce/rest/leaver-seats'
 import { ASSIGNMENT_OBJECTS, SEAT_LICENSE_TYPES, SeatLicenseType } from '../salesforce/rest/objects'
 import { SalesforceRestClient } from '../salesforce/rest/rest-client'
-import { requireUserLogin, setFrozen, UserLoginState } from '../salesforce/rest/user-login'
+import { requireUserLogin, setFrozen } from '../salesforce/rest/user-login'
 import { ScimUser } from '../salesforce/types'
 import { accountBeyondScim } from './account-beyond-scim'
 import { connect } from './connection'
 import { accountIdOf } from './input'
-import { AccountResult, loginStateIfReadable, requireBeyondScim, setActive, withResults } from './set-active'
+import { AccountResult, requireBeyondScim, setActive, withResults } from './set-active'
 
 const COMMAND = 'std:account:disable'
 
@@ -63,9 +63,12 @@ function checkSettings(config: SalesforceConfig): void {
     }
 }
 
+/**
+ * The user as Salesforce holds them once access is cut, and what the command reports on the account. The login
+ * state is not part of it: the account sent reads it again, as aggregation does.
+ */
 interface CutAccess {
     readonly user: ScimUser
-    readonly login: UserLoginState | undefined
     readonly results: readonly AccountResult[]
 }
 
@@ -76,14 +79,13 @@ async function cutAccess(
     id: string
 ): Promise<CutAccess> {
     switch (config.disableAction) {
-        case 'deactivate': {
-            const user = await setActive(client, id, false)
-            return { user, login: await loginStateIfReadable(rest, id, COMMAND), results: [] }
-        }
+        case 'deactivate':
+            return { user: await setActive(client, id, false), results: [] }
         case 'freeze': {
             // The user first: an unknown id is ISC's notFound, not a missing login record.
             const user = await client.getUser(id)
-            return { user, login: await setFrozen(rest, await requireUserLogin(rest, id), true), results: [] }
+            await setFrozen(rest, await requireUserLogin(rest, id), true)
+            return { user, results: [] }
         }
         case 'deactivateOrFreeze':
             return deactivateOrFreeze(client, rest, id)
@@ -101,8 +103,7 @@ async function deactivateOrFreeze(
     id: string
 ): Promise<CutAccess> {
     try {
-        const user = await setActive(client, id, false)
-        return { user, login: await loginStateIfReadable(rest, id, COMMAND), results: [] }
+        return { user: await setActive(client, id, false), results: [] }
     } catch (error) {
         if (!isDeactivationRefusal(error)) throw error
         const reason = (error as Error).message
@@ -111,14 +112,13 @@ async function deactivateOrFreeze(
             { userId: id, command: COMMAND },
             `Salesforce refused to deactivate user ${id}; freezing instead: ${reason}`
         )
-        const login = await setFrozen(rest, await requireUserLogin(rest, id), true)
+        await setFrozen(rest, await requireUserLogin(rest, id), true)
         const message =
             `Frozen rather than deactivated: Salesforce refused to deactivate user ${id}, so the user was frozen ` +
             `(cannot log in, keeps the license). Salesforce's reason: ${reason}`
         logger.warn({ userId: id, command: COMMAND }, message)
         return {
             user: await client.getUser(id),
-            login,
             results: [{ attribute: 'frozen', messages: [{ level: ResultMessageLevel.WARN, message }] }],
         }
     }

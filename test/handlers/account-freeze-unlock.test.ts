@@ -99,7 +99,8 @@ describe('std:account:disable', () => {
         const patches = recorder()
         const stubs = org()
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`, patches.match).reply(200, INACTIVE)
-        stubs.loginQuery('query.user-login.active').returns()
+        // No UserLogin query of its own: the account's login state is the one the account's Composite reads.
+        stubs.returns()
         const account = onlyAccount(await run('std:account:disable'))
         expect(patches.bodies).toEqual([patchOp({ op: 'replace', value: { active: false } })])
         expect(account).toMatchObject({
@@ -189,7 +190,7 @@ describe('std:account:disable', () => {
         it('deactivates when Salesforce allows it, and freezes nothing', async () => {
             const stubs = org()
             stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
-            stubs.loginQuery('query.user-login.active').returns()
+            stubs.returns()
             const result = await run('std:account:disable', { disableAction: 'deactivateOrFreeze' })
             expect(onlyAccount(result)).toMatchObject({ disabled: true, attributes: { active: false, frozen: false } })
             expect(result.outputs[0]).not.toHaveProperty('results')
@@ -208,7 +209,7 @@ describe('std:account:disable', () => {
     it('frees the seats of a leaver, reports the one Salesforce keeps and why, and names what was freed', async () => {
         const stubs = org()
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
-        stubs.loginQuery('query.user-login.active').returns()
+        stubs.returns()
         const composites = recorder()
         stubs.scope
             .post(`${REST}/composite`, composites.match)
@@ -240,7 +241,7 @@ describe('std:account:disable', () => {
     it('leaves out the licenses it may not read, and says so, when freeing seats', async () => {
         const stubs = org()
         stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
-        stubs.loginQuery('query.user-login.active').returns({}, ['packageLicenses'])
+        stubs.returns({}, ['packageLicenses'])
         stubs.scope.post(`${REST}/composite`).reply(200, fixture('rest/composite.seat-assignments.package-refused'))
         const result = await run('std:account:disable', { freeLicensesOnDisable: true })
         const account = onlyAccount(result)
