@@ -16,6 +16,8 @@ const LEFT_OUT = 'photos,addresses,emailEncodingKey'
 const FIRST_PAGE = { count: 200, startIndex: 1, excludedAttributes: LEFT_OUT }
 const WINDOW = 200
 const QUEUE_ID = '00G4W000006IKBpUAO'
+const west = { id: IDS.westGroup, displayName: 'mycompany-West', type: 'Regular' }
+const east = { id: IDS.eastGroup, displayName: 'mycompany-East', type: 'Regular' }
 
 /** USER as Salesforce shows it where it leaves the memberships out. */
 const { groups: _groups, roles: _roles, ...userFields } = USER
@@ -34,6 +36,47 @@ const role = (id: string, memberIds: readonly string[] = []) => ({
     members: members(memberIds),
 })
 
+const FORBIDDEN = [{ errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access rights on object id' }]
+
+/**
+ * The stubs of one aggregation, in the order the connector asks: the users page; the first page of roles with
+ * their members and the member it reads back, which tell whether Salesforce leaves memberships out; then, where
+ * it does, every role's id and each group's and role's member windows.
+ */
+function aggregation(options: Parameters<typeof salesforce>[0] = {}) {
+    const scope = salesforce(options)
+    return {
+        scope,
+        users(users: readonly unknown[]) {
+            scope.get(`${SCIM}/Users`).query(FIRST_PAGE).reply(200, listResponse(users))
+            return this
+        },
+        /** The first page of roles with their members, where the connector looks for a member to read back. */
+        firstRoles(roles: readonly unknown[]) {
+            scope.get(`${SCIM}/Roles`).query({ count: 200, startIndex: 1 }).reply(200, listResponse(roles))
+            return this
+        },
+        /** A member read back, to see whether Salesforce shows its `groups` and `roles`. */
+        member(id: string, status: number, body: unknown) {
+            scope.get(`${SCIM}/Users/${id}`).reply(status, body)
+            return this
+        },
+        /** Every role's id, without members: the roles whose member windows are then read. */
+        roleIds(ids: readonly string[]) {
+            scope
+                .get(`${SCIM}/Roles`)
+                .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
+                .reply(200, listResponse(ids.map((id) => ({ id }))))
+            return this
+        },
+        /** One window of a group's or role's members, from `startIndex`. */
+        window(resource: 'Groups' | 'Roles', id: string, startIndex: number, status: number, body: unknown) {
+            scope.get(`${SCIM}/${resource}/${id}`).query(memberWindow(startIndex)).reply(status, body)
+            return this
+        },
+    }
+}
+
 /** An account's identity, groups and role, as ISC takes them. */
 function membershipsOf(output: { readonly identity?: unknown; readonly attributes?: unknown }): unknown[] {
     const { groups, role } = output.attributes as { groups: unknown; role: unknown }
@@ -42,37 +85,21 @@ function membershipsOf(output: { readonly identity?: unknown; readonly attribute
 
 describe('std:account:list where Salesforce leaves groups and roles out of users', () => {
     it("fills every user's public groups and role from the member lists, paging members by window", async () => {
-        const west = { id: IDS.westGroup, displayName: 'mycompany-West', type: 'Regular' }
         const queue = { id: QUEUE_ID, displayName: 'Support Queue', type: 'Queue' }
-        salesforce({ listedGroups: [west, queue] })
-            .get(`${SCIM}/Users`)
-            .query(FIRST_PAGE)
-            .reply(200, listResponse([INACTIVE_USER, BARE_USER]))
+        aggregation({ listedGroups: [west, queue] })
+            .users([INACTIVE_USER, BARE_USER])
             // A role lists USER, whom Salesforce shows without `roles`: the keys are left out for everyone.
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1 })
-            .reply(200, listResponse([role(IDS.ceoRole, [USER.id])]))
-            .get(`${SCIM}/Users/${USER.id}`)
-            .reply(200, BARE_USER)
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
-            .reply(200, listResponse([{ id: IDS.ceoRole }, { id: IDS.vpRole }]))
+            .firstRoles([role(IDS.ceoRole, [USER.id])])
+            .member(USER.id, 200, BARE_USER)
+            .roleIds([IDS.ceoRole, IDS.vpRole])
             // A full window of members (a nested group among them) is followed by the next one.
-            .get(`${SCIM}/Groups/${IDS.westGroup}`)
-            .query(memberWindow(1))
-            .reply(200, {
+            .window('Groups', IDS.westGroup, 1, 200, {
                 ...west,
                 members: [...members([USER.id, ...otherUserIds(WINDOW - 2)]), { value: IDS.eastGroup, type: 'Group' }],
             })
-            .get(`${SCIM}/Groups/${IDS.westGroup}`)
-            .query(memberWindow(WINDOW + 1))
-            .reply(200, { ...west, members: members([INACTIVE_USER.id]) })
-            .get(`${SCIM}/Roles/${IDS.ceoRole}`)
-            .query(memberWindow(1))
-            .reply(200, role(IDS.ceoRole, [USER.id]))
-            .get(`${SCIM}/Roles/${IDS.vpRole}`)
-            .query(memberWindow(1))
-            .reply(200, { id: IDS.vpRole, displayName: 'VP' })
+            .window('Groups', IDS.westGroup, WINDOW + 1, 200, { ...west, members: members([INACTIVE_USER.id]) })
+            .window('Roles', IDS.ceoRole, 1, 200, role(IDS.ceoRole, [USER.id]))
+            .window('Roles', IDS.vpRole, 1, 200, { id: IDS.vpRole, displayName: 'VP' })
 
         const result = await runCommand('std:account:list', {}, CONFIG)
 
@@ -84,15 +111,10 @@ describe('std:account:list where Salesforce leaves groups and roles out of users
     })
 
     it('reads no memberships when a member Salesforce lists carries its keys: one user without them means nothing', async () => {
-        salesforce()
-            .get(`${SCIM}/Users`)
-            .query(FIRST_PAGE)
-            .reply(200, listResponse([INACTIVE_USER]))
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1 })
-            .reply(200, listResponse([role(IDS.ceoRole, [USER.id])]))
-            .get(`${SCIM}/Users/${USER.id}`)
-            .reply(200, USER)
+        aggregation()
+            .users([INACTIVE_USER])
+            .firstRoles([role(IDS.ceoRole, [USER.id])])
+            .member(USER.id, 200, USER)
 
         const result = await runCommand('std:account:list', {}, CONFIG)
 
@@ -101,25 +123,15 @@ describe('std:account:list where Salesforce leaves groups and roles out of users
 
     it('lists the holders of a role from /Users when its members are more than the member windows reach', async () => {
         const windows = Math.floor((2001 - 1) / WINDOW) + 1
-        const scope = salesforce()
-            .get(`${SCIM}/Users`)
-            .query(FIRST_PAGE)
-            .reply(200, listResponse([BARE_USER]))
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1 })
-            .reply(200, listResponse([role(IDS.ceoRole, [USER.id])]))
-            .get(`${SCIM}/Users/${USER.id}`)
-            .reply(200, BARE_USER)
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
-            .reply(200, listResponse([{ id: IDS.ceoRole }]))
+        const stubs = aggregation()
+            .users([BARE_USER])
+            .firstRoles([role(IDS.ceoRole, [USER.id])])
+            .member(USER.id, 200, BARE_USER)
+            .roleIds([IDS.ceoRole])
         for (let w = 0; w < windows; w++) {
-            scope
-                .get(`${SCIM}/Roles/${IDS.ceoRole}`)
-                .query(memberWindow(1 + w * WINDOW))
-                .reply(200, role(IDS.ceoRole, otherUserIds(WINDOW, w * WINDOW)))
+            stubs.window('Roles', IDS.ceoRole, 1 + w * WINDOW, 200, role(IDS.ceoRole, otherUserIds(WINDOW, w * WINDOW)))
         }
-        scope
+        stubs.scope
             .get(`${SCIM}/Users`)
             .query({ count: 200, startIndex: 1, attributes: 'id', filter: `(roles eq "${IDS.ceoRole}")` })
             .reply(200, listResponse([{ id: USER.id }]))
@@ -130,20 +142,15 @@ describe('std:account:list where Salesforce leaves groups and roles out of users
     })
 
     it('asks the first public group when no role lists a user, past a queue and a member SCIM does not show', async () => {
-        const west = { id: IDS.westGroup, displayName: 'mycompany-West', type: 'Regular' }
-        const east = { id: IDS.eastGroup, displayName: 'mycompany-East', type: 'Regular' }
         // A queue that sorts before the group in id order, so it comes first.
         const queue = { id: toId18('00G4W000006IKBm', 'group'), displayName: 'Support Queue', type: 'Queue' }
         const [hidden] = otherUserIds(1) as [string]
-        salesforce({ listedGroups: [queue, west, east] })
-            .get(`${SCIM}/Users`)
-            .query(FIRST_PAGE)
-            .reply(200, listResponse([INACTIVE_USER, BARE_USER]))
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1 })
-            .reply(200, listResponse([role(IDS.ceoRole)]))
-            // A queue lists USER too, but only a public group's members tell how Salesforce shows groups; a member
-            // SCIM does not show tells nothing, so the next group is asked.
+        const stubs = aggregation({ listedGroups: [queue, west, east] })
+            .users([INACTIVE_USER, BARE_USER])
+            .firstRoles([role(IDS.ceoRole)])
+        // A queue lists USER too, but only a public group's members tell how Salesforce shows groups; a member
+        // SCIM does not show tells nothing, so the next group is asked.
+        stubs.scope
             .get(`${SCIM}/Groups`)
             .query({ count: 200, startIndex: 1 })
             .reply(
@@ -154,23 +161,21 @@ describe('std:account:list where Salesforce leaves groups and roles out of users
                     { ...east, members: members([USER.id]) },
                 ])
             )
-            .get(`${SCIM}/Users/${hidden}`)
-            .reply(404, scimError(404, `Resource https://acme.my.salesforce.com${SCIM}/Users/${hidden} not found`))
-            .get(`${SCIM}/Users/${USER.id}`)
-            .reply(200, BARE_USER)
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
-            .reply(200, listResponse([{ id: IDS.ceoRole }]))
+        stubs
+            .member(
+                hidden,
+                404,
+                scimError(404, `Resource https://acme.my.salesforce.com${SCIM}/Users/${hidden} not found`)
+            )
+            .member(USER.id, 200, BARE_USER)
+            .roleIds([IDS.ceoRole])
             // Salesforce may list a member twice across windows; the group is the user's once.
-            .get(`${SCIM}/Groups/${IDS.westGroup}`)
-            .query(memberWindow(1))
-            .reply(200, { ...west, members: members([USER.id, INACTIVE_USER.id, USER.id]) })
-            .get(`${SCIM}/Groups/${IDS.eastGroup}`)
-            .query(memberWindow(1))
-            .reply(200, { ...east, members: members([USER.id]) })
-            .get(`${SCIM}/Roles/${IDS.ceoRole}`)
-            .query(memberWindow(1))
-            .reply(200, role(IDS.ceoRole))
+            .window('Groups', IDS.westGroup, 1, 200, {
+                ...west,
+                members: members([USER.id, INACTIVE_USER.id, USER.id]),
+            })
+            .window('Groups', IDS.eastGroup, 1, 200, { ...east, members: members([USER.id]) })
+            .window('Roles', IDS.ceoRole, 1, 200, role(IDS.ceoRole))
 
         const result = await runCommand('std:account:list', {}, CONFIG)
 
@@ -181,22 +186,12 @@ describe('std:account:list where Salesforce leaves groups and roles out of users
     })
 
     it('fails the aggregation when a member list cannot be read, rather than drop its memberships', async () => {
-        const west = { id: IDS.westGroup, displayName: 'mycompany-West', type: 'Regular' }
-        salesforce({ listedGroups: [west] })
-            .get(`${SCIM}/Users`)
-            .query(FIRST_PAGE)
-            .reply(200, listResponse([BARE_USER]))
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1 })
-            .reply(200, listResponse([role(IDS.ceoRole, [USER.id])]))
-            .get(`${SCIM}/Users/${USER.id}`)
-            .reply(200, BARE_USER)
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: 'members' })
-            .reply(200, listResponse([]))
-            .get(`${SCIM}/Groups/${IDS.westGroup}`)
-            .query(memberWindow(1))
-            .reply(403, [{ errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access rights on object id' }])
+        aggregation({ listedGroups: [west] })
+            .users([BARE_USER])
+            .firstRoles([role(IDS.ceoRole, [USER.id])])
+            .member(USER.id, 200, BARE_USER)
+            .roleIds([])
+            .window('Groups', IDS.westGroup, 1, 403, FORBIDDEN)
 
         await expect(runCommand('std:account:list', {}, CONFIG)).rejects.toMatchObject({
             name: 'InsufficientPermissionError',
@@ -204,15 +199,10 @@ describe('std:account:list where Salesforce leaves groups and roles out of users
     })
 
     it('fails the aggregation when the user a member list names cannot be read', async () => {
-        salesforce()
-            .get(`${SCIM}/Users`)
-            .query(FIRST_PAGE)
-            .reply(200, listResponse([BARE_USER]))
-            .get(`${SCIM}/Roles`)
-            .query({ count: 200, startIndex: 1 })
-            .reply(200, listResponse([role(IDS.ceoRole, [USER.id])]))
-            .get(`${SCIM}/Users/${USER.id}`)
-            .reply(403, [{ errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access rights on object id' }])
+        aggregation()
+            .users([BARE_USER])
+            .firstRoles([role(IDS.ceoRole, [USER.id])])
+            .member(USER.id, 403, FORBIDDEN)
 
         await expect(runCommand('std:account:list', {}, CONFIG)).rejects.toMatchObject({
             name: 'InsufficientPermissionError',
