@@ -67,3 +67,34 @@ export function updateOnBundle(
 ): Promise<CommandResult> {
     return runOnBundle('std:account:update', { key: { simple: { id } }, changes }, config)
 }
+
+/** A line the bundle's connector logs (pino, one JSON object a line on stdout). */
+export interface BundleLogLine {
+    readonly level?: string
+    readonly message?: string
+}
+
+/**
+ * Runs `run` (commands on the bundle), keeping the log lines the bundle writes to stdout meanwhile. Every chunk
+ * still goes on to the `write` it replaced, so a failing test's report shows the lines as it does for any test.
+ */
+export async function withBundleLogs<T>(run: () => Promise<T>): Promise<{ result: T; logs: BundleLogLine[] }> {
+    const logs: BundleLogLine[] = []
+    const write = process.stdout.write
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+        for (const line of text.split('\n').filter(Boolean)) {
+            try {
+                logs.push(JSON.parse(line) as BundleLogLine)
+            } catch {
+                // not a log line
+            }
+        }
+        return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean).call(process.stdout, chunk, ...rest)
+    }
+    try {
+        return { result: await run(), logs }
+    } finally {
+        process.stdout.write = write
+    }
+}

@@ -7,37 +7,11 @@
 import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { VARIANT_VALUES } from '../../emulator/variants'
 import { emulatorConfig } from '../../scripts/local-config'
-import { runOnBundle } from '../helpers/bundle'
+import { runOnBundle, withBundleLogs } from '../helpers/bundle'
 import { at, http, token } from '../emulator/helpers'
 import { REST } from '../helpers/rest-bodies'
 
-interface LogLine {
-    readonly message?: string
-    readonly level?: string | number
-}
 type Output = Record<string, unknown> & { identity?: unknown; locked?: unknown; attributes?: Record<string, unknown> }
-
-/** Runs a command on the bundle, capturing the connector's log lines. */
-async function withLogs<T>(run: () => Promise<T>): Promise<{ result: T; logs: LogLine[] }> {
-    const logs: LogLine[] = []
-    const write = process.stdout.write
-    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
-        for (const line of text.split('\n').filter(Boolean)) {
-            try {
-                logs.push(JSON.parse(line) as LogLine)
-            } catch {
-                // not a log line
-            }
-        }
-        return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean).call(process.stdout, chunk, ...rest)
-    }
-    try {
-        return { result: await run(), logs }
-    } finally {
-        process.stdout.write = write
-    }
-}
 
 function accountOf(outputs: readonly Output[], id: string): Output {
     const account = outputs.find((o) => o.identity === id)
@@ -208,7 +182,7 @@ describe('a permission the integration user lacks', () => {
 
     it('leaves only its attributes out of the accounts, with one warning naming it', async () => {
         const config = { ...emulatorConfig(emulator.url), pageSize: 10 }
-        const { result, logs } = await withLogs(() => runOnBundle('std:account:list', {}, config))
+        const { result, logs } = await withBundleLogs(() => runOnBundle('std:account:list', {}, config))
         expect(result.outputs.length).toBeGreaterThan(10)
         for (const account of result.outputs as Output[]) {
             expect(account.attributes).not.toHaveProperty('frozen')
@@ -235,7 +209,7 @@ describe('the API usage limit', () => {
     it('stops the aggregation before a page that would take the org past the share, naming the setting and the figures', async () => {
         const config = { ...emulatorConfig(emulator.url), pageSize: 2, apiUsageLimitPercent: 50 }
         const sent: unknown[] = []
-        await withLogs(() =>
+        await withBundleLogs(() =>
             expect(runOnBundle('std:account:list', {}, config, (o) => sent.push(o))).rejects.toMatchObject({
                 name: 'RateLimitError',
                 message: expect.stringMatching(

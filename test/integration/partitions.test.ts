@@ -7,7 +7,7 @@ import * as http from 'http'
 import { AddressInfo } from 'net'
 import { RunningEmulator, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { runOnBundle } from '../helpers/bundle'
+import { BundleLogLine, runOnBundle, withBundleLogs } from '../helpers/bundle'
 
 let emulator: RunningEmulator
 beforeAll(async () => {
@@ -21,32 +21,12 @@ afterEach(() => {
     emulator.setFaults({ latencyMs: 0 })
 })
 
-interface LogLine {
-    readonly message?: string
-    readonly level?: string
-}
-
 /** Runs an aggregation, capturing the connector's log lines and the identities it sent. */
-async function aggregate(config: Record<string, unknown>): Promise<{ ids: string[]; logs: LogLine[] }> {
+async function aggregate(config: Record<string, unknown>): Promise<{ ids: string[]; logs: BundleLogLine[] }> {
     const ids: string[] = []
-    const logs: LogLine[] = []
-    const write = process.stdout.write
-    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
-        for (const line of text.split('\n').filter(Boolean)) {
-            try {
-                logs.push(JSON.parse(line) as LogLine)
-            } catch {
-                // not a log line
-            }
-        }
-        return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean).call(process.stdout, chunk, ...rest)
-    }
-    try {
-        await runOnBundle('std:account:list', {}, config, (o) => ids.push(String(o.identity)))
-    } finally {
-        process.stdout.write = write
-    }
+    const { logs } = await withBundleLogs(() =>
+        runOnBundle('std:account:list', {}, config, (o) => ids.push(String(o.identity)))
+    )
     return { ids, logs }
 }
 
@@ -56,9 +36,9 @@ function expectExactlyOnce(ids: readonly string[], expected: readonly string[]):
     expect([...ids].sort()).toEqual([...expected].sort())
 }
 
-const planned = (logs: readonly LogLine[]): LogLine[] =>
+const planned = (logs: readonly BundleLogLine[]): BundleLogLine[] =>
     logs.filter((l) => /in \d+ id ranges side by side/.test(l.message ?? ''))
-const sequential = (logs: readonly LogLine[]): LogLine[] =>
+const sequential = (logs: readonly BundleLogLine[]): BundleLogLine[] =>
     logs.filter((l) => (l.message ?? '').startsWith('Reading users as one sequential stream'))
 
 it('reads 10,000 users in 4 id ranges, each exactly once, in a few more requests than one stream', async () => {

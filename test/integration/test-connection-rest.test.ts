@@ -5,7 +5,7 @@
  */
 import { RunningEmulator, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
-import { runOnBundle } from '../helpers/bundle'
+import { runOnBundle, withBundleLogs } from '../helpers/bundle'
 
 let emulator: RunningEmulator
 let config: Record<string, unknown>
@@ -30,37 +30,13 @@ afterEach(() => {
     emulator.setIntegrationPermissions(ALL_PERMISSIONS)
 })
 
-interface LogLine {
-    readonly level?: string
-    readonly message?: string
-}
-
 /** Runs test-connection on the bundle, keeping the connector's log lines (the bundle logs to stdout). */
 async function testConnection(
     cfg: Record<string, unknown>
 ): Promise<{ outputs: readonly unknown[]; info: string[]; warnings: string[] }> {
-    const logs: LogLine[] = []
-    const write = process.stdout.write
-    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
-        const other = text.split('\n').filter((line) => {
-            try {
-                logs.push(JSON.parse(line) as LogLine)
-                return false
-            } catch {
-                return line !== ''
-            }
-        })
-        if (other.length === 0) return true
-        return (write as (c: string, ...r: unknown[]) => boolean).call(process.stdout, `${other.join('\n')}\n`, ...rest)
-    }
-    try {
-        const result = await runOnBundle('std:test-connection', {}, cfg)
-        const of = (level: string): string[] => logs.filter((l) => l.level === level).map((l) => l.message ?? '')
-        return { outputs: result.outputs, info: of('INFO'), warnings: of('WARN') }
-    } finally {
-        process.stdout.write = write
-    }
+    const { result, logs } = await withBundleLogs(() => runOnBundle('std:test-connection', {}, cfg))
+    const of = (level: string): string[] => logs.filter((l) => l.level === level).map((l) => l.message ?? '')
+    return { outputs: result.outputs, info: of('INFO'), warnings: of('WARN') }
 }
 
 describe('std:test-connection beyond SCIM', () => {
