@@ -18,16 +18,49 @@ const BEFORE = userWith(USER, {
     entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud), permissionSet(IDS.apiEnabled)],
 })
 
-/** Stubs read → PATCH /Users (recorded) → read, the way an update runs, and returns the recorded bodies. */
+type Recorder = ReturnType<typeof recorder>
+
+/** The answers of the groups' member PATCHes. */
+const EAST = { id: IDS.eastGroup, displayName: 'East' }
+const WEST = { id: IDS.westGroup, displayName: 'West' }
+
+/**
+ * The requests an update of USER makes, stubbed in the order it makes them: reads of the user (before the change,
+ * and back after it), PATCHes of the user (their bodies kept in `patches`), reads of a group's or role's members,
+ * and PATCHes of a group's members.
+ */
+function updateOf(patches: Recorder = recorder()) {
+    const scope = salesforce()
+    return {
+        read(user: unknown, status = 200) {
+            scope.get(`${SCIM}/Users/${IDS.user}`).reply(status, user)
+            return this
+        },
+        patch(answer: unknown, status = 200) {
+            scope.patch(`${SCIM}/Users/${IDS.user}`, patches.match).reply(status, answer)
+            return this
+        },
+        readMembers(resource: 'Groups' | 'Roles', id: string, answer: unknown) {
+            scope.get(`${SCIM}/${resource}/${id}`).reply(200, answer)
+            return this
+        },
+        patchGroup(
+            id: string,
+            answer: unknown,
+            options: { readonly status?: number; readonly record?: Recorder } = {}
+        ) {
+            scope
+                .patch(`${SCIM}/Groups/${id}`, options.record?.match ?? (() => true))
+                .reply(options.status ?? 200, answer)
+            return this
+        },
+    }
+}
+
+/** Stubs read → PATCH /Users → read, the way an update runs, and returns the PATCH bodies. */
 function userUpdate(after: typeof USER, before: typeof USER = BEFORE): unknown[] {
     const patches = recorder()
-    salesforce()
-        .get(`${SCIM}/Users/${IDS.user}`)
-        .reply(200, before)
-        .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-        .reply(200, after)
-        .get(`${SCIM}/Users/${IDS.user}`)
-        .reply(200, after)
+    updateOf(patches).read(before).patch(after).read(after)
     return patches.bodies
 }
 
@@ -77,7 +110,7 @@ describe('std:account:update', () => {
     })
 
     it('refuses to revoke the profile without a Default Profile, writing nothing', async () => {
-        salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(200, BEFORE)
+        updateOf().read(BEFORE)
         await expect(
             runCommand(
                 'std:account:update',
@@ -96,15 +129,11 @@ describe('std:account:update', () => {
         const joins = recorder()
         const leaves = recorder()
         const after = userWith(BEFORE, { groups: [{ value: IDS.eastGroup }] })
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .patch(`${SCIM}/Groups/${IDS.eastGroup}`, joins.match)
-            .reply(200, { id: IDS.eastGroup, displayName: 'East' })
-            .patch(`${SCIM}/Groups/${IDS.westGroup}`, leaves.match)
-            .reply(200, { id: IDS.westGroup, displayName: 'West' })
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, after)
+        updateOf()
+            .read(BEFORE)
+            .patchGroup(IDS.eastGroup, EAST, { record: joins })
+            .patchGroup(IDS.westGroup, WEST, { record: leaves })
+            .read(after)
 
         const account = await update([{ op: 'Set', attribute: 'groups', value: [IDS.eastGroup] }])
 
@@ -154,15 +183,11 @@ describe('std:account:update', () => {
     it('puts every user-level change in one PATCH and group changes after it', async () => {
         const patches = recorder()
         const joins = recorder()
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-            .reply(200, userWith(BEFORE, { title: 'CFO', active: false }))
-            .patch(`${SCIM}/Groups/${IDS.eastGroup}`, joins.match)
-            .reply(200, { id: IDS.eastGroup, displayName: 'East' })
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
+        updateOf(patches)
+            .read(BEFORE)
+            .patch(userWith(BEFORE, { title: 'CFO', active: false }))
+            .patchGroup(IDS.eastGroup, EAST, { record: joins })
+            .read(BEFORE)
 
         await update([
             { op: 'Set', attribute: 'title', value: 'CFO' },
@@ -183,13 +208,13 @@ describe('std:account:update', () => {
     })
 
     it('writes nothing when the changes leave the user as it is, and returns the account', async () => {
-        salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(200, BEFORE)
+        updateOf().read(BEFORE)
         const account = await update([{ op: 'Add', attribute: 'permissionSets', value: IDS.salesCloud }])
         expect(account.identity).toBe(IDS.user)
     })
 
     it('reports a user that does not exist as notFound, so ISC can create it', async () => {
-        salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(404, scimError(404, 'No such resource'))
+        updateOf().read(scimError(404, 'No such resource'), 404)
         await expect(
             runCommand(
                 'std:account:update',
@@ -200,13 +225,14 @@ describe('std:account:update', () => {
     })
 
     it('names the groups it could not change, after applying the rest', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .patch(`${SCIM}/Groups/${IDS.eastGroup}`)
-            .reply(400, scimError(400, 'FIELD_INTEGRITY_EXCEPTION:attempted assignment to wrong User license;'))
-            .patch(`${SCIM}/Groups/${IDS.westGroup}`)
-            .reply(200, { id: IDS.westGroup, displayName: 'West' })
+        updateOf()
+            .read(BEFORE)
+            .patchGroup(
+                IDS.eastGroup,
+                scimError(400, 'FIELD_INTEGRITY_EXCEPTION:attempted assignment to wrong User license;'),
+                { status: 400 }
+            )
+            .patchGroup(IDS.westGroup, WEST)
         await expect(update([{ op: 'Set', attribute: 'groups', value: [IDS.eastGroup] }])).rejects.toThrow(
             new RegExp(`Could not join ${IDS.eastGroup} for user ${IDS.user}: .*FIELD_INTEGRITY_EXCEPTION`)
         )
@@ -229,15 +255,7 @@ describe('std:account:update', () => {
 
         it('falls back to an empty replace when Salesforce ignores the RFC remove', async () => {
             const patches = recorder()
-            salesforce()
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, ONE_SET)
-                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-                .reply(200, ONE_SET)
-                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-                .reply(200, NONE)
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, NONE)
+            updateOf(patches).read(ONE_SET).patch(ONE_SET).patch(NONE).read(NONE)
             const account = await update(removeSalesCloud)
             expect(patches.bodies).toEqual([filteredRemove, emptyReplace])
             expect(account.attributes.permissionSets).toEqual([])
@@ -245,15 +263,11 @@ describe('std:account:update', () => {
 
         it('falls back to an empty replace when Salesforce refuses the RFC remove', async () => {
             const patches = recorder()
-            salesforce()
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, ONE_SET)
-                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-                .reply(400, scimError(400, 'INVALID_PATH:entitlements[value eq "0PS"];'))
-                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-                .reply(200, NONE)
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, NONE)
+            updateOf(patches)
+                .read(ONE_SET)
+                .patch(scimError(400, 'INVALID_PATH:entitlements[value eq "0PS"];'), 400)
+                .patch(NONE)
+                .read(NONE)
             const account = await update(removeSalesCloud)
             expect(patches.bodies).toEqual([filteredRemove, emptyReplace])
             expect(account.attributes.permissionSets).toEqual([])
@@ -261,13 +275,7 @@ describe('std:account:update', () => {
 
         it('fails naming the permission set, the user and what to do when Salesforce ignores every form', async () => {
             const patches = recorder()
-            salesforce()
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, ONE_SET)
-                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-                .reply(200, ONE_SET)
-                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-                .reply(200, ONE_SET)
+            updateOf(patches).read(ONE_SET).patch(ONE_SET).patch(ONE_SET)
             const result = update(removeSalesCloud)
             await expect(result).rejects.toMatchObject({
                 name: 'InvalidResponseError',
@@ -282,26 +290,14 @@ describe('std:account:update', () => {
         })
 
         it('says what Salesforce refused when no form took', async () => {
-            salesforce()
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, ONE_SET)
-                .patch(`${SCIM}/Users/${IDS.user}`)
-                .reply(400, scimError(400, 'INVALID_PATH:unsupported path;'))
-                .patch(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, ONE_SET)
+            updateOf().read(ONE_SET).patch(scimError(400, 'INVALID_PATH:unsupported path;'), 400).patch(ONE_SET)
             await expect(update(removeSalesCloud)).rejects.toThrow(
                 /NOT revoked\. Salesforce's answer: Salesforce refused the request: INVALID_PATH: unsupported path .*Remove the assignment in Salesforce Setup/
             )
         })
 
         it('fails when the user read back still holds it, whatever the PATCH answered', async () => {
-            salesforce()
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, ONE_SET)
-                .patch(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, NONE)
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, ONE_SET)
+            updateOf().read(ONE_SET).patch(NONE).read(ONE_SET)
             await expect(update(removeSalesCloud)).rejects.toThrow(
                 new RegExp(`still assigns permission set ${IDS.salesCloud} to user ${IDS.user}.*NOT revoked`)
             )
@@ -311,15 +307,7 @@ describe('std:account:update', () => {
     it('falls back to the RFC remove when a replace with the kept permission sets leaves the removed one', async () => {
         const patches = recorder()
         const after = userWith(BEFORE, { entitlements: [profile(IDS.adminProfile), permissionSet(IDS.apiEnabled)] })
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-            .reply(200, BEFORE)
-            .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-            .reply(200, after)
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, after)
+        updateOf(patches).read(BEFORE).patch(BEFORE).patch(after).read(after)
         const account = await update([{ op: 'Remove', attribute: 'permissionSets', value: IDS.salesCloud }])
         expect(patches.bodies).toEqual([
             patchOp(replaceEntitlements(IDS.adminProfile, IDS.apiEnabled)),
@@ -332,7 +320,7 @@ describe('std:account:update', () => {
         const short = (id: string) => id.slice(0, 15)
 
         it('reads the account of a 15-character key by its 18-character id', async () => {
-            salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(200, BEFORE)
+            updateOf().read(BEFORE)
             const account = onlyAccount(
                 await runCommand(
                     'std:account:update',
@@ -347,7 +335,7 @@ describe('std:account:update', () => {
         })
 
         it('writes nothing for an Add of a held permission set and group given by 15-character ids', async () => {
-            salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(200, BEFORE)
+            updateOf().read(BEFORE)
             const account = await update([
                 { op: 'Add', attribute: 'permissionSets', value: short(IDS.apiEnabled) },
                 { op: 'Add', attribute: 'groups', value: short(IDS.westGroup) },
@@ -363,15 +351,7 @@ describe('std:account:update', () => {
                 entitlements: [profile(IDS.adminProfile), permissionSet(IDS.salesCloud)],
                 groups: [],
             })
-            salesforce()
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, BEFORE)
-                .patch(`${SCIM}/Users/${IDS.user}`, patches.match)
-                .reply(200, after)
-                .patch(`${SCIM}/Groups/${IDS.westGroup}`, leaves.match)
-                .reply(200, { id: IDS.westGroup, displayName: 'West' })
-                .get(`${SCIM}/Users/${IDS.user}`)
-                .reply(200, after)
+            updateOf(patches).read(BEFORE).patch(after).patchGroup(IDS.westGroup, WEST, { record: leaves }).read(after)
             await update([
                 { op: 'Remove', attribute: 'permissionSets', value: short(IDS.apiEnabled) },
                 { op: 'Remove', attribute: 'groups', value: short(IDS.westGroup) },
@@ -386,7 +366,7 @@ describe('std:account:update', () => {
         ['the same department', { op: 'Set', attribute: 'department', value: 'Sales' }],
         ['the same manager by a 15-character id', { op: 'Set', attribute: 'manager', value: IDS.manager.slice(0, 15) }],
     ])('writes nothing for a Set to %s (B9)', async (_label, change) => {
-        salesforce().get(`${SCIM}/Users/${IDS.user}`).reply(200, BEFORE)
+        updateOf().read(BEFORE)
         const account = await update([change])
         expect(account.identity).toBe(IDS.user)
     })
@@ -420,15 +400,15 @@ describe('std:account:update for a user Salesforce lists without groups and role
 
     it('reads the group before a Remove and leaves it through its members when the user is one', async () => {
         const leaves = recorder()
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, UNLISTED)
-            .get(`${SCIM}/Groups/${IDS.westGroup}`)
-            .reply(200, { id: IDS.westGroup, displayName: 'West', members: [member(IDS.user)] })
-            .patch(`${SCIM}/Groups/${IDS.westGroup}`, leaves.match)
-            .reply(200, { id: IDS.westGroup, displayName: 'West' })
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, UNLISTED)
+        updateOf()
+            .read(UNLISTED)
+            .readMembers('Groups', IDS.westGroup, {
+                id: IDS.westGroup,
+                displayName: 'West',
+                members: [member(IDS.user)],
+            })
+            .patchGroup(IDS.westGroup, WEST, { record: leaves })
+            .read(UNLISTED)
 
         await update([{ op: 'Remove', attribute: 'groups', value: [IDS.westGroup] }])
 
@@ -438,11 +418,9 @@ describe('std:account:update for a user Salesforce lists without groups and role
     })
 
     it('writes nothing for a Remove of a group whose members do not include the user', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, UNLISTED)
-            .get(`${SCIM}/Groups/${IDS.westGroup}`)
-            .reply(200, { id: IDS.westGroup, displayName: 'West', members: others(3) })
+        updateOf()
+            .read(UNLISTED)
+            .readMembers('Groups', IDS.westGroup, { id: IDS.westGroup, displayName: 'West', members: others(3) })
 
         const account = await update([{ op: 'Remove', attribute: 'groups', value: [IDS.westGroup] }])
 
@@ -451,15 +429,11 @@ describe('std:account:update for a user Salesforce lists without groups and role
 
     it('sends the role removal when the role lists the user among its members', async () => {
         const bodies = recorder()
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, UNLISTED)
-            .get(`${SCIM}/Roles/${IDS.ceoRole}`)
-            .reply(200, { id: IDS.ceoRole, displayName: 'CEO', members: [member(IDS.user)] })
-            .patch(`${SCIM}/Users/${IDS.user}`, bodies.match)
-            .reply(200, UNLISTED)
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, UNLISTED)
+        updateOf(bodies)
+            .read(UNLISTED)
+            .readMembers('Roles', IDS.ceoRole, { id: IDS.ceoRole, displayName: 'CEO', members: [member(IDS.user)] })
+            .patch(UNLISTED)
+            .read(UNLISTED)
 
         await update([{ op: 'Remove', attribute: 'role', value: IDS.ceoRole }])
 
@@ -467,11 +441,9 @@ describe('std:account:update for a user Salesforce lists without groups and role
     })
 
     it('refuses a role Remove it cannot decide: a full window of members without the user', async () => {
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, UNLISTED)
-            .get(`${SCIM}/Roles/${IDS.ceoRole}`)
-            .reply(200, { id: IDS.ceoRole, displayName: 'CEO', members: others(200) })
+        updateOf()
+            .read(UNLISTED)
+            .readMembers('Roles', IDS.ceoRole, { id: IDS.ceoRole, displayName: 'CEO', members: others(200) })
 
         await expect(update([{ op: 'Remove', attribute: 'role', value: IDS.ceoRole }])).rejects.toThrow(
             `Remove role ${IDS.ceoRole}: Salesforce does not list the role of user ${IDS.user}`
@@ -482,11 +454,7 @@ describe('std:account:update for a user Salesforce lists without groups and role
 describe('std:account:update checks what Salesforce applied (R9, R11)', () => {
     it('fails naming the attribute Salesforce accepted but did not apply', async () => {
         // The PATCH answer still shows the title from before: Salesforce took the request and ignored the change.
-        salesforce()
-            .get(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
-            .patch(`${SCIM}/Users/${IDS.user}`)
-            .reply(200, BEFORE)
+        updateOf().read(BEFORE).patch(BEFORE)
         await expect(update([{ op: 'Set', attribute: 'title', value: 'CFO' }])).rejects.toThrow(
             `Salesforce accepted the update of user ${IDS.user} (${USER.userName}) but did not apply title`
         )
