@@ -3,7 +3,7 @@ import { ScimUser } from '../../src/salesforce/types'
 import { runCommand } from '../helpers/run-command'
 import { IDS, INACTIVE_USER, USER } from '../mapping/fixtures'
 import { CONFIG, SCIM, salesforce, useNock } from '../helpers/nock'
-import { listResponse, scimError } from '../helpers/scim-bodies'
+import { listQuery, listResponse, scimError } from '../helpers/scim-bodies'
 
 /**
  * Risk R8: Salesforce may leave `groups` and `roles` out of every user. Aggregation then reads who holds which
@@ -12,8 +12,7 @@ import { listResponse, scimError } from '../helpers/scim-bodies'
 
 useNock()
 
-const LEFT_OUT = 'photos,addresses,emailEncodingKey'
-const FIRST_PAGE = { count: 200, startIndex: 1, excludedAttributes: LEFT_OUT }
+const FIRST_PAGE = listQuery()
 const WINDOW = 200
 const QUEUE_ID = '00G4W000006IKBpUAO'
 const west = { id: IDS.westGroup, displayName: 'mycompany-West', type: 'Regular' }

@@ -8,17 +8,16 @@ import {
     INSTANCE_URL,
     SCIM,
     fixture,
+    noMembersAnywhere,
     nock,
     recorder,
     salesforce,
     useLogCapture,
     useNock,
 } from '../helpers/nock'
-import { listResponse } from '../helpers/scim-bodies'
+import { listQuery, listResponse } from '../helpers/scim-bodies'
 import { REST } from '../helpers/rest-bodies'
 
-/** Aggregation leaves out what the mapping never reads (the REST query reads the address and encoding). */
-const LEFT_OUT = 'photos,addresses,emailEncodingKey'
 const REST_CONFIG = { ...CONFIG, governBeyondScim: true }
 
 /** A user Salesforce lists with a role, so the first page needs no look at the member lists. */
@@ -56,20 +55,6 @@ function describeUser(scope: Nock.Scope, used = 1000): Nock.Scope {
     return scope.get(`${REST}/sobjects/User/describe`).reply(200, fixture('rest/describe.user'), limitInfo(used))
 }
 
-/**
- * An org whose roles and groups have no members. A first page of users without `groups` or `roles` has the
- * connector look for a member to tell whether Salesforce leaves the keys out (see account-list-memberships).
- */
-function noMembersAnywhere(scope: Nock.Scope): Nock.Scope {
-    return scope
-        .get(`${SCIM}/Roles`)
-        .query(true)
-        .reply(200, listResponse([]))
-        .get(`${SCIM}/Groups`)
-        .query(true)
-        .reply(200, listResponse([]))
-}
-
 /** The SOQL of each query of each Composite call the connector made. */
 function queriesOf(bodies: readonly unknown[]): Record<string, string>[] {
     return (bodies as CompositeBody[]).map((body) =>
@@ -89,7 +74,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         const composites = recorder()
         describeUser(salesforce())
             .get(`${SCIM}/Users`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery())
             .reply(200, listResponse([INACTIVE_USER, USER]))
             .post(`${REST}/composite`, composites.match)
             .reply(200, compositeAnswer(), limitInfo(1002))
@@ -147,13 +132,13 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         const config = { ...REST_CONFIG, pageSize: 1, parallelStreams: 1 }
         describeUser(salesforce())
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery(undefined, 1))
             .reply(200, () => {
                 events.push('scim 1')
                 return listResponse([IN_A_ROLE], 2)
             })
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${IN_A_ROLE.id}")` })
+            .query(listQuery(`(id gt "${IN_A_ROLE.id}")`, 1))
             .reply(200, () => {
                 events.push('scim 2 asked')
                 return new Promise((resolve) =>
@@ -186,10 +171,10 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         const refused = { packageLicenses: fixture('rest/error.invalid-type-user-package-license') }
         describeUser(noMembersAnywhere(salesforce()))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery(undefined, 1))
             .reply(200, listResponse([INACTIVE_USER], 2))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${INACTIVE_USER.id}")` })
+            .query(listQuery(`(id gt "${INACTIVE_USER.id}")`, 1))
             .reply(200, listResponse([USER], 1))
             .post(`${REST}/composite`)
             .times(2)
@@ -214,7 +199,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         const plainUsers = compositeAnswer().compositeResponse.find((r) => r.referenceId === 'user')
         describeUser(salesforce())
             .get(`${SCIM}/Users`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery())
             .reply(200, listResponse([INACTIVE_USER, USER]))
             .post(`${REST}/composite`, composites.match)
             .reply(200, compositeAnswer(refusedSubquery))
@@ -253,11 +238,11 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         const chunks: RawResponse[] = []
         describeUser(noMembersAnywhere(salesforce()), 89_000)
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery(undefined, 1))
             .reply(200, listResponse([INACTIVE_USER], 2))
             // Requested ahead while the first page is handled; the stop comes before its accounts are.
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${INACTIVE_USER.id}")` })
+            .query(listQuery(`(id gt "${INACTIVE_USER.id}")`, 1))
             .optionally()
             .reply(200, listResponse([USER], 1))
             .post(`${REST}/composite`)
@@ -305,12 +290,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
             const composites = recorder()
             const scope = describeUser(salesforce())
                 .get(`${SCIM}/Users`)
-                .query({
-                    count: 200,
-                    startIndex: 1,
-                    excludedAttributes: LEFT_OUT,
-                    filter: `(meta.lastModified gt "${SINCE}")`,
-                })
+                .query(listQuery(`(meta.lastModified gt "${SINCE}")`))
                 .reply(200, listResponse([USER]))
             changesSince(scope, {
                 // A deleted row (queryAll shows it) of a user SCIM's delta listed already, and a new one of another.
@@ -322,12 +302,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
                 GroupMember: [{ attributes: { type: 'GroupMember' }, UserOrGroupId: '00G4W000006IKBoUAO' }],
             })
                 .get(`${SCIM}/Users`)
-                .query({
-                    count: 200,
-                    startIndex: 1,
-                    excludedAttributes: LEFT_OUT,
-                    filter: `(id eq "${INACTIVE_USER.id}")`,
-                })
+                .query(listQuery(`(id eq "${INACTIVE_USER.id}")`))
                 .reply(200, listResponse([INACTIVE_USER]))
                 .post(`${REST}/composite`, composites.match)
                 .times(2)
@@ -347,21 +322,11 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
             const state = { ...SAVED, scope: scopeOf(filter, []) }
             const scope = describeUser(salesforce())
                 .get(`${SCIM}/Users`)
-                .query({
-                    count: 200,
-                    startIndex: 1,
-                    excludedAttributes: LEFT_OUT,
-                    filter: `((${filter}) and (meta.lastModified gt "${SINCE}"))`,
-                })
+                .query(listQuery(`((${filter}) and (meta.lastModified gt "${SINCE}"))`))
                 .reply(200, listResponse([]))
             changesSince(scope, { UserLogin: [{ attributes: { type: 'UserLogin' }, UserId: INACTIVE_USER.id }] })
                 .get(`${SCIM}/Users`)
-                .query({
-                    count: 200,
-                    startIndex: 1,
-                    excludedAttributes: LEFT_OUT,
-                    filter: `((${filter}) and (id eq "${INACTIVE_USER.id}"))`,
-                })
+                .query(listQuery(`((${filter}) and (id eq "${INACTIVE_USER.id}"))`))
                 .reply(200, listResponse([]))
 
             const result = await runCommand(
@@ -375,7 +340,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         it('lists everything when the state was saved without Govern Access Beyond SCIM', async () => {
             describeUser(salesforce())
                 .get(`${SCIM}/Users`)
-                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
+                .query(listQuery())
                 .reply(200, listResponse([USER]))
                 .post(`${REST}/composite`)
                 .reply(200, compositeAnswer())
@@ -394,7 +359,7 @@ describe('std:account:read with Govern Access Beyond SCIM', () => {
         const composites = recorder()
         describeUser(salesforce())
             .get(`${SCIM}/Users`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery())
             .reply(200, listResponse([INACTIVE_USER, USER]))
             .post(`${REST}/composite`)
             .reply(200, compositeAnswer())

@@ -1,13 +1,10 @@
 import { RawResponse, ResponseType } from '@sailpoint/connector-sdk'
-import type Nock from 'nock'
 import { scopeOf } from '../../src/mapping/delta-state'
+import { ScimUser } from '../../src/salesforce/types'
 import { runCommand } from '../helpers/run-command'
 import { INACTIVE_USER, USER } from '../mapping/fixtures'
-import { CONFIG, SCIM, salesforce, useNock } from '../helpers/nock'
-import { listResponse, userWith } from '../helpers/scim-bodies'
-
-/** Aggregation leaves out what the mapping never reads. */
-const LEFT_OUT = 'photos,addresses,emailEncodingKey'
+import { CONFIG, SCIM, noMembersAnywhere, salesforce, useNock } from '../helpers/nock'
+import { listQuery, listResponse, userWith } from '../helpers/scim-bodies'
 
 useNock()
 
@@ -17,21 +14,21 @@ const THIRD = userWith(USER, {
     meta: { created: '2021-01-01T00:00:00Z', lastModified: '2024-06-01T12:00:00Z' },
 })
 const FILTER = 'userType eq "Standard"'
+const STATEFUL_CONFIG = { ...CONFIG, spConnEnableStatefulCommands: true }
 const DELTA_CONFIG = { ...CONFIG, accountFilter: FILTER, spConnEnableStatefulCommands: true, deltaOverlapMinutes: 5 }
 const SAVED = { version: '1', lastModified: '2024-05-06T07:08:09Z', scope: scopeOf(FILTER) }
+/** The delta filter from SAVED: its lastModified less the 5 minutes' overlap, within FILTER. */
+const SINCE_SAVED = `((${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z"))`
 
 /**
- * An org whose roles and groups have no members. A first page of users without `groups` or `roles` has the
- * connector look for a member to tell whether Salesforce leaves the keys out (see account-list-memberships).
+ * Stubs the one page of users a listing reads, within `filter` if any, answered with `users` and, if given,
+ * Salesforce's `date` (the clock a saved state counts from).
  */
-function noMembersAnywhere(scope: Nock.Scope): Nock.Scope {
-    return scope
-        .get(`${SCIM}/Roles`)
-        .query(true)
-        .reply(200, listResponse([]))
-        .get(`${SCIM}/Groups`)
-        .query(true)
-        .reply(200, listResponse([]))
+function onePage(users: readonly ScimUser[], filter?: string, date?: string): void {
+    salesforce()
+        .get(`${SCIM}/Users`)
+        .query(listQuery(filter))
+        .reply(200, listResponse(users), date === undefined ? {} : { Date: date })
 }
 
 describe('std:account:list', () => {
@@ -41,13 +38,13 @@ describe('std:account:list', () => {
         // Ids ascend as Salesforce orders them: 0054W… < 005RM…FZAl… < 005RM…FZAm…
         noMembersAnywhere(salesforce())
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery(undefined, 1))
             .reply(200, listResponse([INACTIVE_USER], 3))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${INACTIVE_USER.id}")` })
+            .query(listQuery(`(id gt "${INACTIVE_USER.id}")`, 1))
             .reply(200, listResponse([USER], 2))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${USER.id}")` })
+            .query(listQuery(`(id gt "${USER.id}")`, 1))
             .reply(200, () => {
                 sentBeforeLastPage = chunks.filter((c) => c.type === ResponseType.Output).length
                 return listResponse([THIRD], 1)
@@ -71,10 +68,7 @@ describe('std:account:list', () => {
     })
 
     it('scopes the list with the account filter', async () => {
-        salesforce()
-            .get(`${SCIM}/Users`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(${FILTER})` })
-            .reply(200, listResponse([USER]))
+        onePage([USER], `(${FILTER})`)
         const result = await runCommand('std:account:list', {}, { ...CONFIG, accountFilter: FILTER })
         expect(result.outputs.map((o) => o.identity)).toEqual([USER.id])
     })
@@ -98,7 +92,7 @@ describe('std:account:list', () => {
             async (_label, listedGroups, groups) => {
                 salesforce({ listedGroups })
                     .get(`${SCIM}/Users`)
-                    .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
+                    .query(listQuery())
                     .reply(200, listResponse([inQueue]))
                 const result = await runCommand('std:account:list', {}, CONFIG)
                 expect(result.outputs.map((o) => (o.attributes as Record<string, unknown>).groups)).toEqual([groups])
@@ -107,25 +101,14 @@ describe('std:account:list', () => {
     })
 
     it('lists an empty org without Resources as no accounts', async () => {
-        salesforce()
-            .get(`${SCIM}/Users`)
-            .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
-            .reply(200, listResponse([]))
+        onePage([])
         const result = await runCommand('std:account:list', {}, CONFIG)
         expect(result.outputs).toEqual([])
     })
 
     describe('delta aggregation', () => {
         it('lists only users modified since the saved high-water mark less the overlap, within the filter, and saves the newest', async () => {
-            salesforce()
-                .get(`${SCIM}/Users`)
-                .query({
-                    count: 200,
-                    startIndex: 1,
-                    excludedAttributes: LEFT_OUT,
-                    filter: `((${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z"))`,
-                })
-                .reply(200, listResponse([THIRD]))
+            onePage([THIRD], SINCE_SAVED)
 
             const result = await runCommand('std:account:list', { stateful: true, state: SAVED }, DELTA_CONFIG)
 
@@ -136,15 +119,7 @@ describe('std:account:list', () => {
         })
 
         it('keeps the previous high-water mark when nothing changed', async () => {
-            salesforce()
-                .get(`${SCIM}/Users`)
-                .query({
-                    count: 200,
-                    startIndex: 1,
-                    excludedAttributes: LEFT_OUT,
-                    filter: `((${FILTER}) and (meta.lastModified gt "2024-05-06T07:03:09Z"))`,
-                })
-                .reply(200, listResponse([]))
+            onePage([], SINCE_SAVED)
             const result = await runCommand('std:account:list', { stateful: true, state: SAVED }, DELTA_CONFIG)
             expect(result.outputs).toEqual([])
             expect(result.states).toEqual([SAVED])
@@ -156,10 +131,7 @@ describe('std:account:list', () => {
             ['a state of an unknown version', { ...SAVED, version: '2' }],
             ['a state whose lastModified is not a time', { ...SAVED, lastModified: 'yesterday' }],
         ])('lists everything in scope on %s, and saves the newest lastModified', async (_label, state) => {
-            salesforce()
-                .get(`${SCIM}/Users`)
-                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(${FILTER})` })
-                .reply(200, listResponse([INACTIVE_USER, USER, THIRD]))
+            onePage([INACTIVE_USER, USER, THIRD], `(${FILTER})`)
 
             const result = await runCommand('std:account:list', { stateful: true, state }, DELTA_CONFIG)
 
@@ -170,10 +142,7 @@ describe('std:account:list', () => {
         })
 
         it('lists everything when ISC asks for a delta but the source has delta switched off, still saving state', async () => {
-            salesforce()
-                .get(`${SCIM}/Users`)
-                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
-                .reply(200, listResponse([USER]))
+            onePage([USER])
             const result = await runCommand('std:account:list', { stateful: true, state: SAVED }, CONFIG)
             expect(result.outputs).toHaveLength(1)
             expect(result.states).toEqual([
@@ -193,23 +162,13 @@ describe('std:account:list', () => {
             })
             salesforce()
                 .get(`${SCIM}/Users`)
-                .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(${FILTER})` })
+                .query(listQuery(`(${FILTER})`, 1))
                 .reply(200, listResponse([USER], 2), { Date: 'Sun, 01 Jun 2025 10:00:00 GMT' })
                 .get(`${SCIM}/Users`)
-                .query({
-                    count: 1,
-                    startIndex: 1,
-                    excludedAttributes: LEFT_OUT,
-                    filter: `(${FILTER}) and (id gt "${USER.id}")`,
-                })
+                .query(listQuery(`(${FILTER}) and (id gt "${USER.id}")`, 1))
                 .reply(200, listResponse([duringRun], 1), { Date: 'Sun, 01 Jun 2025 10:19:00 GMT' })
                 .get(`${SCIM}/Users`)
-                .query({
-                    count: 200,
-                    startIndex: 1,
-                    excludedAttributes: LEFT_OUT,
-                    filter: `((${FILTER}) and (meta.lastModified gt "2025-06-01T09:55:00Z"))`,
-                })
+                .query(listQuery(`((${FILTER}) and (meta.lastModified gt "2025-06-01T09:55:00Z"))`))
                 .reply(200, listResponse([changed]), { Date: 'Sun, 01 Jun 2025 11:00:00 GMT' })
 
             const full = await runCommand('std:account:list', { stateful: true }, { ...DELTA_CONFIG, pageSize: 1 })
@@ -228,33 +187,24 @@ describe('std:account:list', () => {
         })
 
         it('saves the newest lastModified seen when it is older than the run start', async () => {
-            salesforce()
-                .get(`${SCIM}/Users`)
-                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
-                .reply(200, listResponse([USER]), { Date: 'Sun, 01 Jun 2025 10:00:00 GMT' })
-            const result = await runCommand('std:account:list', {}, { ...CONFIG, spConnEnableStatefulCommands: true })
+            onePage([USER], undefined, 'Sun, 01 Jun 2025 10:00:00 GMT')
+            const result = await runCommand('std:account:list', {}, STATEFUL_CONFIG)
             expect(result.states).toEqual([
                 { version: '1', lastModified: '2020-10-25T09:27:40Z', scope: scopeOf(undefined) },
             ])
         })
 
         it("saves Salesforce's time of an empty first run, not the connector's", async () => {
-            salesforce()
-                .get(`${SCIM}/Users`)
-                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
-                .reply(200, listResponse([]), { Date: 'Sun, 01 Jun 2025 10:00:00 GMT' })
-            const result = await runCommand('std:account:list', {}, { ...CONFIG, spConnEnableStatefulCommands: true })
+            onePage([], undefined, 'Sun, 01 Jun 2025 10:00:00 GMT')
+            const result = await runCommand('std:account:list', {}, STATEFUL_CONFIG)
             expect(result.states).toEqual([
                 { version: '1', lastModified: '2025-06-01T10:00:00Z', scope: scopeOf(undefined) },
             ])
         })
 
         it('saves a state with string values only', async () => {
-            salesforce()
-                .get(`${SCIM}/Users`)
-                .query({ count: 200, startIndex: 1, excludedAttributes: LEFT_OUT })
-                .reply(200, listResponse([]))
-            const result = await runCommand('std:account:list', {}, { ...CONFIG, spConnEnableStatefulCommands: true })
+            onePage([])
+            const result = await runCommand('std:account:list', {}, STATEFUL_CONFIG)
             expect(result.states).toHaveLength(1)
             for (const value of Object.values(result.states[0] ?? {})) expect(typeof value).toBe('string')
             expect(result.states[0]?.lastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
@@ -264,10 +214,10 @@ describe('std:account:list', () => {
     it('fails the aggregation when Salesforce fails, after sending what it had', async () => {
         noMembersAnywhere(salesforce())
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery(undefined, 1))
             .reply(200, listResponse([INACTIVE_USER], 2))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${INACTIVE_USER.id}")` })
+            .query(listQuery(`(id gt "${INACTIVE_USER.id}")`, 1))
             .reply(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }])
         const chunks: RawResponse[] = []
         await expect(
@@ -280,13 +230,13 @@ describe('std:account:list', () => {
     it('fails the aggregation, saving no state, when a fresh count confirms that users went missing', async () => {
         noMembersAnywhere(salesforce())
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery(undefined, 1))
             .reply(200, listResponse([INACTIVE_USER], 3))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT, filter: `(id gt "${INACTIVE_USER.id}")` })
+            .query(listQuery(`(id gt "${INACTIVE_USER.id}")`, 1))
             .reply(200, listResponse([THIRD], 1))
             .get(`${SCIM}/Users`)
-            .query({ count: 1, startIndex: 1, excludedAttributes: LEFT_OUT })
+            .query(listQuery(undefined, 1))
             .reply(200, listResponse([INACTIVE_USER], 3))
         const chunks: RawResponse[] = []
         await expect(

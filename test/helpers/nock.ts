@@ -153,6 +153,20 @@ export function salesforce(options: { readonly listedGroups?: readonly object[] 
     return nock(INSTANCE_URL).matchHeader('authorization', `Bearer ${SECRETS.accessToken}`)
 }
 
+/**
+ * An org whose roles and groups have no members, on `scope`. A first page of users without `groups` or `roles`
+ * has the connector look for a member to tell whether Salesforce leaves the keys out (see account-list-memberships).
+ */
+export function noMembersAnywhere(scope: Nock.Scope): Nock.Scope {
+    return scope
+        .get(`${SCIM}/Roles`)
+        .query(true)
+        .reply(200, listResponse([]))
+        .get(`${SCIM}/Groups`)
+        .query(true)
+        .reply(200, listResponse([]))
+}
+
 /** A stub's body matcher that records each body it is offered (see `recorder`). */
 type BodyMatch = (body: unknown) => boolean
 

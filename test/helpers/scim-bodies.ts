@@ -5,6 +5,17 @@ import { fixture } from './nock'
 /** The Content-Type Salesforce answers JSON with. */
 export const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
 
+/**
+ * What aggregation leaves out of the users it lists: what the mapping never reads (with Govern Access Beyond SCIM,
+ * the REST query reads the address and the encoding).
+ */
+export const LEFT_OUT_OF_LIST = 'photos,addresses,emailEncodingKey'
+
+/** The query of one page of aggregation's user list: `count` users (200 by default), within `filter` if any. */
+export function listQuery(filter?: string, count = 200): Record<string, string | number> {
+    return { count, startIndex: 1, excludedAttributes: LEFT_OUT_OF_LIST, ...(filter === undefined ? {} : { filter }) }
+}
+
 export function listResponse<T>(resources: readonly T[], totalResults = resources.length): Record<string, unknown> {
     return {
         totalResults,
