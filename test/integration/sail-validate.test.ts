@@ -276,6 +276,28 @@ function checkValue(res: CheckResult, name: string, raw: unknown, attr: SchemaAt
     }
 }
 
+/**
+ * Checks each attribute of `items` against the schema attribute of its name, and warns once for each name the schema
+ * does not have (the CLI's account and entitlement schema checks).
+ */
+function checkAttributes(
+    res: CheckResult,
+    items: readonly Item[],
+    schema: readonly SchemaAttribute[],
+    account: boolean
+): void {
+    const additional = new Set<string>()
+    const attrsByName = new Map(schema.map((attr) => [attr.name, attr]))
+    for (const item of items) {
+        for (const [name, value] of Object.entries(item.attributes)) {
+            const attr = attrsByName.get(name)
+            if (attr) checkValue(res, name, value, attr, account)
+            else additional.add(name)
+        }
+    }
+    for (const name of additional) res.warnf(`additional attribute "${name}"`)
+}
+
 function entitlementAttr(): string {
     return spec.accountSchema.attributes.find((attr) => attr.entitlement)?.name ?? ''
 }
@@ -416,16 +438,7 @@ const CHECKS = {
         id: 'account-schema-check',
         requiredCommands: ['std:account:list'],
         async run(res) {
-            const additional = new Set<string>()
-            const attrsByName = new Map(spec.accountSchema.attributes.map((attr) => [attr.name, attr]))
-            for (const acct of await cc.accountList(buildAccountSchema())) {
-                for (const [name, value] of Object.entries(acct.attributes)) {
-                    const attr = attrsByName.get(name)
-                    if (attr) checkValue(res, name, value, attr, true)
-                    else additional.add(name)
-                }
-            }
-            for (const name of additional) res.warnf(`additional attribute "${name}"`)
+            checkAttributes(res, await cc.accountList(buildAccountSchema()), spec.accountSchema.attributes, true)
         },
     },
     'entitlement-not-found': {
@@ -458,17 +471,9 @@ const CHECKS = {
         id: 'entitlement-schema-check',
         requiredCommands: ['std:entitlement:list'],
         async run(res) {
-            const additional = new Set<string>()
             // The CLI checks every entitlement against the first schema of the spec, whatever its type.
-            const attrsByName = new Map((spec.entitlementSchemas[0]?.attributes ?? []).map((a) => [a.name, a]))
-            for (const e of await cc.entitlementList('group', buildEntitlementSchema())) {
-                for (const [name, value] of Object.entries(e.attributes)) {
-                    const attr = attrsByName.get(name)
-                    if (attr) checkValue(res, name, value, attr, false)
-                    else additional.add(name)
-                }
-            }
-            for (const name of additional) res.warnf(`additional attribute "${name}"`)
+            const entitlements = await cc.entitlementList('group', buildEntitlementSchema())
+            checkAttributes(res, entitlements, spec.entitlementSchemas[0]?.attributes ?? [], false)
         },
     },
     'account-create-empty': {
@@ -498,12 +503,8 @@ const CHECKS = {
         async run(res, userName) {
             const before = await cc.accountList()
             const input = minimalInput(userName)
-            let acct: Item
-            try {
-                acct = await cc.accountCreate(getIdentity(input), input)
-            } catch (err) {
-                return res.errf(`creating account: ${(err as Error).message}`)
-            }
+            const acct = await createAccount(res, input)
+            if (!acct) return
             const afterCreate = await cc.accountList()
             const accountRead = await cc.accountRead(idOf(acct), uniqueIdOf(acct))
             for (const diff of prettyDiff(acct, accountRead)) res.errf(`[identity=${acct.identity}] Diff: ${diff}`)
@@ -562,12 +563,8 @@ const CHECKS = {
             const entitlements = await cc.entitlementList('group', buildEntitlementSchema())
             if (entitlements.length === 0) return res.warnf('no entitlements found')
             const input = minimalInput(userName)
-            let acct: Item
-            try {
-                acct = await cc.accountCreate(getIdentity(input), input)
-            } catch (err) {
-                return res.errf(`creating account: ${(err as Error).message}`)
-            }
+            const acct = await createAccount(res, input)
+            if (!acct) return
             for (const e of entitlements) {
                 const current = await cc.accountRead(idOf(acct), uniqueIdOf(acct), accountSchema)
                 if (isAvailableForUpdating(accountEntitlements(current), idOf(e))) {
@@ -595,14 +592,20 @@ const CHECKS = {
     },
 } satisfies Record<string, Check>
 
+/** Creates the account of `input`, or reports why it could not (then there is nothing more to check). */
+async function createAccount(res: CheckResult, input: Record<string, unknown>): Promise<Item | undefined> {
+    try {
+        return await cc.accountCreate(getIdentity(input), input)
+    } catch (err) {
+        res.errf(`creating account: ${(err as Error).message}`)
+        return undefined
+    }
+}
+
 /** `account-create-minimal` and `-maximal`: create, compare with the input, read, compare again, delete. */
 async function createReadDelete(res: CheckResult, input: Record<string, unknown>, firstDiff: string): Promise<void> {
-    let acct: Item
-    try {
-        acct = await cc.accountCreate(getIdentity(input), input)
-    } catch (err) {
-        return res.errf(`creating account: ${(err as Error).message}`)
-    }
+    const acct = await createAccount(res, input)
+    if (!acct) return
     for (const diff of compareIntersection(input, acct.attributes)) res.errf(`${firstDiff} ${diff}`)
     const read = await failure(
         cc.accountRead(idOf(acct), uniqueIdOf(acct)).then((acctRead) => {
