@@ -3,6 +3,15 @@ import { at, clientCredentialsForm, http, SCIM, signAssertion, useOrg } from './
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000)
 
+/** The form of the username-password grant of the emulator's integration user, with this `password`. */
+const passwordForm = (password: string): Record<string, string> => ({
+    grant_type: 'password',
+    client_id: EMULATOR_CREDENTIALS.clientId,
+    client_secret: EMULATOR_CREDENTIALS.clientSecret,
+    username: EMULATOR_CREDENTIALS.username,
+    password,
+})
+
 describe('emulator OAuth token endpoint', () => {
     const org = useOrg()
     let tokenUrl: string
@@ -50,13 +59,7 @@ describe('emulator OAuth token endpoint', () => {
     it('issues a token for the password grant with password + security token', async () => {
         const res = await http(tokenUrl, {
             method: 'POST',
-            form: {
-                grant_type: 'password',
-                client_id: EMULATOR_CREDENTIALS.clientId,
-                client_secret: EMULATOR_CREDENTIALS.clientSecret,
-                username: EMULATOR_CREDENTIALS.username,
-                password: EMULATOR_CREDENTIALS.password + EMULATOR_CREDENTIALS.securityToken,
-            },
+            form: passwordForm(EMULATOR_CREDENTIALS.password + EMULATOR_CREDENTIALS.securityToken),
         })
         expect(res.status).toBe(200)
         expect(res.body).not.toHaveProperty('expires_in')
@@ -68,16 +71,7 @@ describe('emulator OAuth token endpoint', () => {
     })
 
     it('refuses the password grant without the security token', async () => {
-        const res = await http(tokenUrl, {
-            method: 'POST',
-            form: {
-                grant_type: 'password',
-                client_id: EMULATOR_CREDENTIALS.clientId,
-                client_secret: EMULATOR_CREDENTIALS.clientSecret,
-                username: EMULATOR_CREDENTIALS.username,
-                password: EMULATOR_CREDENTIALS.password,
-            },
-        })
+        const res = await http(tokenUrl, { method: 'POST', form: passwordForm(EMULATOR_CREDENTIALS.password) })
         expect(res.status).toBe(400)
         expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'authentication failure' })
     })
