@@ -92,33 +92,24 @@ export interface ScimGroupMember {
     readonly display?: string
 }
 
-export interface ScimGroup {
-    readonly schemas?: readonly string[]
-    readonly id: string
-    readonly displayName: string
-    /** `Regular` is a public group. */
-    readonly type?: string
-    readonly members?: readonly ScimGroupMember[]
-    readonly meta?: ScimMeta
-}
-
-/** A profile (`00e…`) or a permission set (`0PS…`) from `/Entitlements`. */
-export interface ScimEntitlement {
-    readonly schemas?: readonly string[]
-    readonly id: string
-    readonly displayName: string
-    /** `Profile` or `Permission Set` (note the space); kept open for types Salesforce may add. */
-    readonly type?: string
-    readonly members?: readonly ScimGroupMember[]
-    readonly meta?: ScimMeta
-}
-
+/** A role from `/Roles`; groups and entitlements are shaped alike, with a `type`. */
 export interface ScimRole {
     readonly schemas?: readonly string[]
     readonly id: string
     readonly displayName: string
     readonly members?: readonly ScimGroupMember[]
     readonly meta?: ScimMeta
+}
+
+export interface ScimGroup extends ScimRole {
+    /** `Regular` is a public group. */
+    readonly type?: string
+}
+
+/** A profile (`00e…`) or a permission set (`0PS…`) from `/Entitlements`. */
+export interface ScimEntitlement extends ScimRole {
+    /** `Profile` or `Permission Set` (note the space); kept open for types Salesforce may add. */
+    readonly type?: string
 }
 
 export interface ScimListResponse<T> {
