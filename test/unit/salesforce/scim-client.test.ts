@@ -7,7 +7,7 @@ import { toId18 } from '../../../src/salesforce/ids'
 import { ListPage } from '../../../src/salesforce/paginate'
 import { QUEUE_IDS_TTL_MS, clearQueueCache } from '../../../src/salesforce/queues'
 import { ScimEntitlement, ScimUser } from '../../../src/salesforce/types'
-import { MESSY_USER_KEYS, scimError } from '../../helpers/scim-bodies'
+import { JSON_UTF8, MESSY_USER_KEYS, listResponse, scimError } from '../../helpers/scim-bodies'
 import { wire } from '../../helpers/wire'
 import {
     INSTANCE_URL,
@@ -70,18 +70,6 @@ function streamedUsersPage(users: readonly ScimUser[], totalResults: number, cut
                   Object.assign(new Error('aborted'), { code: 'ECONNRESET' }),
               ]
     return wire(parts)
-}
-
-const JSON_UTF8 = { 'Content-Type': 'application/json;charset=UTF-8' }
-
-/** A ListResponse's members besides `Resources`, as Salesforce sends them. */
-function listResponseEnvelope(totalResults: number, itemsPerPage: number): Record<string, unknown> {
-    return {
-        totalResults,
-        itemsPerPage,
-        startIndex: 1,
-        schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
-    }
 }
 
 /**
@@ -304,7 +292,8 @@ describe('users', () => {
                             .filter((u) => after === undefined || byteOrder(u.id, after) > 0)
                             .sort((a, b) => orderBy(a.id, b.id))
                         const page = rest.slice(0, Number(url.searchParams.get('count')))
-                        return [200, { ...listResponseEnvelope(rest.length, page.length), Resources: page }]
+                        // An empty page keeps its empty `Resources`.
+                        return [200, { ...listResponse(page, rest.length), Resources: page }]
                     })
                 )
             return seen
@@ -342,11 +331,11 @@ describe('users', () => {
             nock(INSTANCE_URL)
                 .get(`${SCIM}/Users`)
                 .query((q) => q.filter === undefined)
-                .reply(200, { ...listResponseEnvelope(3, 2), Resources: [first, second] })
+                .reply(200, listResponse([first, second], 3))
                 .get(`${SCIM}/Users`)
                 .query((q) => typeof q.filter === 'string' && q.filter.includes(String(second?.id)))
                 // `id gt` applied as `id ge`: the cursor comes back first.
-                .reply(200, { ...listResponseEnvelope(2, 2), Resources: [second, third] })
+                .reply(200, listResponse([second, third], 2))
             const listed = (await listedPages(client().userPages({ pageSize: 2 }))).flat()
             expect(listed.map((u) => u.id)).toEqual([first?.id, second?.id, third?.id])
             expect(logs.lines.join('')).toContain('Salesforce returned 1 users twice; each was handed out once')
@@ -358,7 +347,7 @@ describe('users', () => {
         nock(INSTANCE_URL)
             .get(`${SCIM}/Users`)
             .query((q) => q.filter === '(active eq "true")')
-            .reply(200, { ...listResponseEnvelope(3, 2), Resources: [user(1), user(2)] })
+            .reply(200, listResponse([user(1), user(2)], 3))
             .get(`${SCIM}/Users`)
             .query(true)
             .reply(400, {
@@ -893,12 +882,13 @@ describe('entitlements, roles and schemas', () => {
                                 ]
                             }
                             if (form === 'empty body') return [200, '']
-                            return [200, { ...listResponseEnvelope(rest.length, 0) }]
+                            return [200, listResponse([], rest.length)]
                         }
                         const page = visible.slice(start - 1, start - 1 + count)
                         if (page.length === 0 && form === 'empty body') return [200, '']
                         const total = form === 'capped totalResults' ? Math.min(rest.length, 200) : rest.length
-                        return [200, { ...listResponseEnvelope(total, page.length), Resources: page }]
+                        // An empty page keeps its empty `Resources`.
+                        return [200, { ...listResponse(page, total), Resources: page }]
                     })
                 )
             return seen
