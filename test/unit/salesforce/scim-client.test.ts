@@ -59,6 +59,7 @@ function listedUser(n: number): ScimUser {
 function streamedUsersPage(users: readonly ScimUser[], totalResults: number, cutAfter?: number): Readable {
     const { totalResults: _total, ...envelope } = fixture<Record<string, unknown>>('scim/list.users.empty')
     const opening = JSON.stringify({ totalResults, ...envelope, itemsPerPage: users.length, startIndex: 1 })
+    if (users.length === 0) return wire([opening])
     const chunks = users.map((u, i) => `${i === 0 ? `${opening.slice(0, -1)},"Resources":[` : ','}${JSON.stringify(u)}`)
     chunks[chunks.length - 1] += ']}'
     const parts: (string | Error)[] =
@@ -72,26 +73,37 @@ function streamedUsersPage(users: readonly ScimUser[], totalResults: number, cut
     return wire(parts)
 }
 
+/** Salesforce's id order: bytewise, case-sensitive (base 62). */
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
 /**
- * `GET /Users` answered `times` times over `users` as Salesforce pages them by `id gt`, `pageSize` a page; the
- * answer to request number `cutAfter` (1-based) drops its connection after that many users when it returns one.
+ * `GET /Users` answered `times` times over `users` as Salesforce pages them: `count` a page, past the filter's
+ * `id gt` compared bytewise, in `orderBy` order (Salesforce's id order unless said otherwise). The answer to
+ * request number `cutAfter` (1-based) drops its connection after that many users when it returns one.
  */
 function keysetUsersEndpoint(
     users: readonly ScimUser[],
-    pageSize: number,
     times: number,
-    cutAfter: (request: number) => number | undefined
+    options: {
+        readonly orderBy?: (a: string, b: string) => number
+        readonly cutAfter?: (request: number) => number | undefined
+    } = {}
 ): SeenRequest[] {
     const seen: SeenRequest[] = []
+    const orderBy = options.orderBy ?? byteOrder
     nock(INSTANCE_URL)
         .get(`${SCIM}/Users`)
         .query(true)
         .times(times)
         .reply(
             recordingReply(seen, (r) => {
-                const after = /id gt "([^"]+)"/.exec(decodeURIComponent(r.path))?.[1]
-                const rest = users.filter((u) => after === undefined || u.id > after)
-                return [200, streamedUsersPage(rest.slice(0, pageSize), rest.length, cutAfter(seen.length)), JSON_UTF8]
+                const url = new URL(r.path, INSTANCE_URL)
+                const after = /id gt "([^"]+)"/.exec(url.searchParams.get('filter') ?? '')?.[1]
+                const rest = users
+                    .filter((u) => after === undefined || byteOrder(u.id, after) > 0)
+                    .sort((a, b) => orderBy(a.id, b.id))
+                const page = rest.slice(0, Number(url.searchParams.get('count')))
+                return [200, streamedUsersPage(page, rest.length, options.cutAfter?.(seen.length)), JSON_UTF8]
             })
         )
     return seen
@@ -167,7 +179,7 @@ describe('users', () => {
         stubToken()
         const users = Array.from({ length: 5 }, (_, i) => listedUser(i + 1))
         // The second page's connection resets after its first user, half-way through the second.
-        const seen = keysetUsersEndpoint(users, 2, 4, (request) => (request === 2 ? 1 : undefined))
+        const seen = keysetUsersEndpoint(users, 4, { cutAfter: (request) => (request === 2 ? 1 : undefined) })
         const timing = fakeTiming()
         const listed: ScimUser[] = []
         for await (const page of client(testConfig(), timing).userPages({ filter: 'active eq "true"', pageSize: 2 })) {
@@ -192,7 +204,7 @@ describe('users', () => {
         stubToken()
         const users = Array.from({ length: 12 }, (_, i) => listedUser(i + 1))
         // The first attempt at each page drops after one user.
-        const seen = keysetUsersEndpoint(users, 4, 6, (request) => (request % 2 === 1 ? 1 : undefined))
+        const seen = keysetUsersEndpoint(users, 6, { cutAfter: (request) => (request % 2 === 1 ? 1 : undefined) })
         const timing = fakeTiming()
         const listed: ScimUser[] = []
         for await (const page of client(testConfig(), timing).userPages({ pageSize: 4 })) listed.push(...page.resources)
@@ -205,7 +217,7 @@ describe('users', () => {
         stubToken()
         const users = Array.from({ length: 8 }, (_, i) => listedUser(i + 1))
         // Every page after the first resets after one user.
-        const seen = keysetUsersEndpoint(users, 3, 4, (request) => (request > 1 ? 1 : undefined))
+        const seen = keysetUsersEndpoint(users, 4, { cutAfter: (request) => (request > 1 ? 1 : undefined) })
         const timing = fakeTiming()
         const listed: ScimUser[] = []
         const listing = (async () => {
@@ -273,35 +285,12 @@ describe('users', () => {
     describe('in Salesforce id order', () => {
         const keys = MESSY_USER_KEYS
         const users = keys.map((key, i) => ({ ...listedUser(i + 1), id: toId18(key) }))
-        const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
         const caseInsensitive = (a: string, b: string): number =>
             byteOrder(a.toLowerCase(), b.toLowerCase()) || byteOrder(a, b)
 
-        /** /Users as the pilot pages it, `id gt` compared bytewise, ORDER BY as given. */
-        function usersEndpoint(orderBy: (a: string, b: string) => number, times: number): SeenRequest[] {
-            const seen: SeenRequest[] = []
-            nock(INSTANCE_URL)
-                .get(`${SCIM}/Users`)
-                .query(true)
-                .times(times)
-                .reply(
-                    recordingReply(seen, (r) => {
-                        const url = new URL(r.path, INSTANCE_URL)
-                        const after = /id gt "([^"]+)"/.exec(url.searchParams.get('filter') ?? '')?.[1]
-                        const rest = users
-                            .filter((u) => after === undefined || byteOrder(u.id, after) > 0)
-                            .sort((a, b) => orderBy(a.id, b.id))
-                        const page = rest.slice(0, Number(url.searchParams.get('count')))
-                        // An empty page keeps its empty `Resources`.
-                        return [200, { ...listResponse(page, rest.length), Resources: page }]
-                    })
-                )
-            return seen
-        }
-
         it('lists users of two pods, across case flips, once each, in base-62 order', async () => {
             stubToken()
-            const seen = usersEndpoint(byteOrder, 3)
+            const seen = keysetUsersEndpoint(users, 3)
             const listed = (await listedPages(client().userPages({ pageSize: 3 }))).flat()
             const inIdOrder = [...users].sort((a, b) => byteOrder(a.id, b.id))
             expect(listed.map((u) => u.id)).toEqual(inIdOrder.map((u) => u.id))
@@ -311,7 +300,7 @@ describe('users', () => {
 
         it('fails loudly, instead of losing users, when the ORDER BY disagrees with id gt', async () => {
             stubToken()
-            usersEndpoint(caseInsensitive, 1)
+            keysetUsersEndpoint(users, 1, { orderBy: caseInsensitive })
             const listed: ScimUser[] = []
             const listing = (async () => {
                 for await (const page of client().userPages({ pageSize: 3 })) listed.push(...page.resources)
