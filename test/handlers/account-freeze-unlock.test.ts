@@ -110,6 +110,19 @@ describe('std:account:disable', () => {
         })
     })
 
+    it('deactivates with one warning naming the permission when the login state may not be read', async () => {
+        const stubs = org()
+        stubs.scope.patch(`${SCIM}/Users/${IDS.user}`).reply(200, INACTIVE)
+        stubs.returns({}, ['logins'])
+        const account = onlyAccount(await run('std:account:disable'))
+        expect(account).toMatchObject({ disabled: true, attributes: { active: false } })
+        expect(account.attributes).not.toHaveProperty('frozen')
+        expect(account.attributes).not.toHaveProperty('locked')
+        const warnings = logs.lines.filter((line) => line.includes('"level":"WARN"'))
+        expect(warnings).toHaveLength(1)
+        expect(warnings[0]).toContain('Leaving frozen and locked out of the accounts')
+    })
+
     it('freezes, reads the freeze back, and reports the active user disabled, with Disable Action freeze', async () => {
         const writes: unknown[] = []
         org()
