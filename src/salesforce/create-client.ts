@@ -40,6 +40,8 @@ export interface SalesforceClients {
     readonly rest: SalesforceRestClient
     /** The org's daily API usage from the newest answer of either. */
     readonly apiUsage: ApiUsageMeter
+    /** The user this source signs in as (the integration user), when Salesforce's token response names it. */
+    signedInUserId(): Promise<string | undefined>
 }
 
 /**
@@ -59,6 +61,7 @@ export function createSalesforceClients(
         client: new ScimSalesforceClient(new SalesforceHttpClient(pipeline, tokens, SCIM_BASE_PATH), config, timing),
         rest: new SalesforceRestClient(new SalesforceHttpClient(pipeline, tokens, REST_BASE_PATH), pipeline),
         apiUsage: pipeline.apiUsage,
+        signedInUserId: async () => (await tokens.getToken()).userId,
     }
 }
 

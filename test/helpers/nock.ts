@@ -15,6 +15,7 @@ import { RetryTiming } from '../../src/http/retry-policy'
 import { listResponse } from './scim-bodies'
 import { REST, compositeAnswer } from './rest-bodies'
 import { SECRETS } from './secrets'
+import { IDS } from '../mapping/fixtures'
 
 export { SECRETS }
 
@@ -129,7 +130,7 @@ export function stubToken(options: TokenStubOptions = {}): Nock.Scope {
         .reply(200, {
             access_token: options.accessToken ?? SECRETS.accessToken,
             instance_url: options.instanceUrl ?? INSTANCE_URL,
-            id: 'https://login.salesforce.com/id/00DRM000000TESTAAA/005RM000002FZAlYAO',
+            id: `https://login.salesforce.com/id/00DRM000000TESTAAA/${IDS.integrationUser}`,
             token_type: 'Bearer',
             issued_at: String(options.issuedAt ?? Date.now()),
             signature: 'nUFHwtfIGLKDTHcLWmDBG8frv0t+HQGl/iCZFIQUarE=',
