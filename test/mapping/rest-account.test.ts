@@ -9,11 +9,14 @@ import { planUserAccess, PageAccessRows, UserAccessPart } from '../../src/salesf
 import { SObjectDescribe, SObjectRecord } from '../../src/salesforce/rest/rest-client'
 import { ACCOUNT_ATTRIBUTES } from '../../src/schema'
 import { fixture } from '../helpers/nock'
+import { lookedUpProfiles } from '../helpers/rest-bodies'
 import { IDS, INACTIVE_USER, USER, withUser } from './fixtures'
 
 const DESCRIBE = fixture<SObjectDescribe>('rest/describe.user')
-const PLAN = planUserAccess(DESCRIBE, [])
-const PLAN_WITH_FIELDS = planUserAccess(DESCRIBE, ['Cost_Center__c', 'badge_number__c'])
+/** The org's profiles with their licenses, as the plan holds them (Salesforce's answer to its Profile query). */
+const PROFILES = lookedUpProfiles(fixture('rest/query.profiles'))
+const PLAN = planUserAccess(DESCRIBE, [], PROFILES)
+const PLAN_WITH_FIELDS = planUserAccess(DESCRIBE, ['Cost_Center__c', 'badge_number__c'], PROFILES)
 
 /** The page's rows as `UserAccessReader.read` hands them over, from Salesforce's Composite answer. */
 function pageRows(except: readonly UserAccessPart[] = []): PageAccessRows {
