@@ -2,10 +2,11 @@ import { createSalesforceClients } from '../../../src/salesforce/create-client'
 import { EntitlementCatalog } from '../../../src/salesforce/rest/catalog'
 import { USER_DESCRIBE_TTL_MS } from '../../../src/salesforce/rest/user-describe'
 import { INSTANCE_URL, fakeTiming, fixture, nock, stubToken, testConfig, useNock } from '../../helpers/nock'
+import { REST } from '../../helpers/rest-bodies'
 
 useNock()
 
-const DESCRIBE = '/services/data/v62.0/sobjects/User/describe'
+const DESCRIBE = `${REST}/sobjects/User/describe`
 
 function catalog(clock: { now: number }, config = testConfig('jwtBearer', { governBeyondScim: true })) {
     const { rest } = createSalesforceClients(config, fakeTiming(clock.now))
