@@ -112,8 +112,9 @@ describe('each REST-only entitlement type, added and removed', () => {
             { op: 'Remove', attribute: 'permissionSetLicenses', value: SEED.permissionSetLicenses.crmAnalyticsPlus },
         ])
         expect(restWrites()).toEqual([])
-        // One Composite read to plan from, one for the account the command returns (as aggregation lists it).
-        expect(emulator.stats().byRoute['POST /services/data/v62.0/composite']).toBe(2)
+        // One Composite read to plan the writes from; for the account the command returns (as aggregation lists
+        // it), one for the page query's plan (the User describe and the org's profiles) and one for the user.
+        expect(emulator.stats().byRoute['POST /services/data/v62.0/composite']).toBe(3)
         expect(attributesOf(result).queues).toEqual([SEED.groups.supportQueue])
     })
 })
