@@ -75,15 +75,22 @@ interface ScimAttributeSpec extends AttributeCommon {
 
 /**
  * An attribute only the REST API reads (Govern Access Beyond SCIM): `rest` names what it is read from, the User
- * field (`LastLoginDate`, `Profile.UserLicense.Name`) or the object whose rows it lists. Without the setting, or
- * without the permission it needs, the attribute is left out of the account.
+ * field (`User.LastLoginDate`) or the object whose rows it lists. Without the setting, or without the permission
+ * it needs, the attribute is left out of the account.
  */
 interface RestAttributeSpec extends AttributeCommon {
     readonly rest: string
     /**
+     * For a User field that holds the id of another row (`User.ProfileId`): the object and field path the value
+     * is read from (`Profile.UserLicense.Name`). The org's rows of that object are read once per command and
+     * joined by id, rather than each User row carrying the parent rows nested in it.
+     */
+    readonly via?: string
+    /**
      * Where a SCIM user carries the same value (e.g. the address parts): that value is preferred whenever the
      * SCIM user holds it, and the REST value fills in where it does not (aggregation leaves such SCIM attributes
-     * out of its pages, `UNMAPPED_USER_ATTRIBUTES`, since the page's REST query reads them anyway).
+     * out of its pages, `UNMAPPED_USER_ATTRIBUTES`, since the page's REST query reads them anyway: SCIM's
+     * `addresses` and `emailEncodingKey` cost a page some 20% more bytes than the User fields do).
      */
     readonly alsoScim?: string
 }
@@ -367,7 +374,8 @@ export const ACCOUNT_ATTRIBUTE_TABLE = {
     userLicense: {
         description: 'The user license behind the profile, e.g. Salesforce (read-only: change the profile)',
         type: 'string',
-        rest: 'User.Profile.UserLicense.Name',
+        rest: 'User.ProfileId',
+        via: 'Profile.UserLicense.Name',
         write: READ_ONLY,
     },
     frozen: {

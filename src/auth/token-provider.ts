@@ -2,6 +2,7 @@ import { createHash } from 'crypto'
 import { AuthConfig, SalesforceConfig } from '../config'
 import { InvalidResponseError } from '../errors'
 import { processCache } from '../process-cache'
+import { isSalesforceId, toId18 } from '../salesforce/ids'
 import { clientCredentialsForm } from './client-credentials'
 import { trustedInstanceUrl } from './instance-url'
 import { jwtBearerForm } from './jwt-bearer'
@@ -25,6 +26,18 @@ interface SalesforceSession {
     /** Origin of the org's API host (the token response's `instance_url`), already checked to be Salesforce. */
     readonly instanceUrl: string
     readonly issuedAt: number
+    /** The user the session acts as (the integration user), from the token response's identity URL. */
+    readonly userId?: string
+}
+
+/**
+ * The user of an identity URL (`https://login.salesforce.com/id/<org id>/<user id>`), as an 18-character id;
+ * undefined when the URL does not end in a user id.
+ */
+export function userIdOfIdentityUrl(identityUrl: unknown): string | undefined {
+    if (typeof identityUrl !== 'string') return undefined
+    const last = identityUrl.replace(/\/+$/, '').split('/').pop()
+    return isSalesforceId(last, 'user') ? toId18(last as string, 'user') : undefined
 }
 
 export interface TokenProvider {
@@ -179,10 +192,12 @@ export class CachingTokenProvider implements TokenProvider {
         const instanceUrl = trustedInstanceUrl(body.instance_url, this.config.loginUrl)
         // issued_at is epoch milliseconds as a string; fall back to our clock if it is missing or garbled.
         const issuedAt = Number(body.issued_at)
+        const userId = userIdOfIdentityUrl(body.id)
         return {
             accessToken: body.access_token,
             instanceUrl: instanceUrl.origin,
             issuedAt: Number.isFinite(issuedAt) && issuedAt > 0 ? issuedAt : requestedAt,
+            ...(userId !== undefined ? { userId } : {}),
         }
     }
 }

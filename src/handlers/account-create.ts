@@ -9,6 +9,7 @@ import {
     planRestWrites,
     refuseNonQueues,
     refuseRestChangesWithoutRest,
+    refuseUngrantableOnCreate,
     undoRestWrites,
 } from './apply-changes'
 import { accountBeyondScim } from './account-beyond-scim'
@@ -18,8 +19,9 @@ import { connect } from './connection'
  * Creates the user with everything SCIM carries in one POST, then makes sure each requested permission set,
  * group, role and custom field is really on it, adding what is missing. If that fails, the user exists: the error
  * names it and what was not applied, so the admin can finish by hand or retry the access request. The REST-only
- * entitlements asked for (Govern Access Beyond SCIM) are granted once the user exists and read back; if one
- * fails, what the create granted beyond SCIM is taken back, so the user holds none of it, and the error says so.
+ * entitlements asked for (Govern Access Beyond SCIM) are checked against the org's rows before the user exists
+ * (seats, entitlements deleted), granted once it exists and read back; if one still fails, what the create granted
+ * beyond SCIM is taken back, so the user holds none of it, and the error says so.
  */
 export const stdAccountCreate: StdAccountCreateHandler = async (_context, input, res) => {
     const { config, client, rest } = await connect()
@@ -27,6 +29,7 @@ export const stdAccountCreate: StdAccountCreateHandler = async (_context, input,
     // Refused before the user exists: nothing is created for a request that cannot be carried out.
     refuseRestChangesWithoutRest(plan.restChanges, config)
     await refuseNonQueues(client, plan.restChanges)
+    await refuseUngrantableOnCreate(rest, plan.restChanges)
     const created = await client.createUser(plan.user)
     logger.info({ userId: created.id, userName: created.userName }, `Created Salesforce user ${created.id}`)
 

@@ -11,6 +11,7 @@ import { ScimUser } from '../salesforce/types'
 import { accountBeyondScim } from './account-beyond-scim'
 import { connect } from './connection'
 import { accountIdOf } from './input'
+import { refuseCuttingOffIntegrationUser } from './integration-user'
 import { AccountResult, requireBeyondScim, setActive, withResults } from './set-active'
 
 const COMMAND = 'std:account:disable'
@@ -23,8 +24,10 @@ const COMMAND = 'std:account:disable'
  */
 export const stdAccountDisable: StdAccountDisableHandler = async (_context, input, res) => {
     const id = accountIdOf(input)
-    const { config, client, rest } = await connect()
+    const clients = await connect()
+    const { config, client, rest } = clients
     checkSettings(config)
+    await refuseCuttingOffIntegrationUser(clients, id, 'disable')
     if (!config.governBeyondScim) {
         res.send(await accountBeyondScim({ config, rest }, await setActive(client, id, false)))
         return

@@ -1,6 +1,6 @@
 import { StdAccountDiscoverSchemaHandler } from '@sailpoint/connector-sdk'
 import { toAccountSchema, withAdditionalUserFields } from '../mapping/account-schema'
-import { readUserAccessPlan } from '../salesforce/rest/user-access'
+import { readAdditionalUserFields } from '../salesforce/rest/user-access'
 import { connect } from './connection'
 
 /**
@@ -9,9 +9,9 @@ import { connect } from './connection'
  */
 export const stdAccountDiscoverSchema: StdAccountDiscoverSchemaHandler = async (_context, _input, res) => {
     const { config, client, rest } = await connect()
-    const [schemas, plan] = await Promise.all([
+    const [schemas, additionalUserFields] = await Promise.all([
         client.schemas(),
-        config.governBeyondScim ? readUserAccessPlan(rest, config.additionalUserFields) : undefined,
+        config.governBeyondScim ? readAdditionalUserFields(rest, config.additionalUserFields) : [],
     ])
-    res.send(withAdditionalUserFields(toAccountSchema(schemas), plan?.additionalUserFieldDescriptions ?? []))
+    res.send(withAdditionalUserFields(toAccountSchema(schemas), additionalUserFields))
 }

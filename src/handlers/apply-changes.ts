@@ -21,6 +21,7 @@ import {
 } from '../mapping/account-changes'
 import { SalesforceClient } from '../salesforce/client'
 import { SalesforceRestClient } from '../salesforce/rest/rest-client'
+import { CHECKED_GRANT_TYPES, CheckedGrantType, refuseUngrantable } from '../salesforce/rest/grant-check'
 import { sameId } from '../salesforce/ids'
 import {
     AccessQuery,
@@ -385,6 +386,24 @@ export function refuseRestChangesWithoutRest(changes: readonly AccountChange[], 
  * org's queues.
  * @throws InvalidRequestError naming the id and the attribute to use.
  */
+/**
+ * Before a create: the permission set groups and licenses it grants are checked against the org's rows, so that a
+ * grant Salesforce would refuse once the user exists (no free seat, an entitlement deleted) fails the create
+ * before the user is made (`grant-check.ts`).
+ */
+export async function refuseUngrantableOnCreate(
+    rest: SalesforceRestClient,
+    changes: readonly AccountChange[]
+): Promise<void> {
+    const grants: Partial<Record<CheckedGrantType, string[]>> = {}
+    for (const change of restChangesOf(changes)) {
+        if (change.op === 'Remove' || !(CHECKED_GRANT_TYPES as readonly string[]).includes(change.type)) continue
+        const type = change.type as CheckedGrantType
+        grants[type] = [...(grants[type] ?? []), ...change.ids]
+    }
+    await refuseUngrantable(rest, grants)
+}
+
 export async function refuseNonQueues(client: SalesforceClient, changes: readonly AccountChange[]): Promise<void> {
     const granted = restChangesOf(changes).flatMap((c) => (c.type === 'queue' && c.op !== 'Remove' ? c.ids : []))
     if (granted.length === 0) return

@@ -141,13 +141,13 @@ export const stdEntitlementList: StdEntitlementListHandler = async (_context, in
     const send = (output: EntitlementOutput): void => res.send(output)
     if (isRestEntitlementType(type)) {
         if (!config.governBeyondScim) throw restEntitlementsOff(type)
-        const catalog = new EntitlementCatalog(rest, config)
+        const catalog = new EntitlementCatalog(rest)
         await withProgress(res, `${type} entitlements`, (progress) =>
             sendRestEntitlements(type, catalog, send, progress)
         )
         return
     }
-    const catalog = config.governBeyondScim ? new EntitlementCatalog(rest, config) : undefined
+    const catalog = config.governBeyondScim ? new EntitlementCatalog(rest) : undefined
     await withProgress(res, `${type} entitlements`, (progress) =>
         sendScimEntitlements(type, client, catalog, send, progress)
     )

@@ -115,13 +115,13 @@ export const stdEntitlementRead: StdEntitlementReadHandler = async (_context, in
         const key = objectKeyOf(input, 'Entitlement')
         const { rest, config } = await connect()
         if (!config.governBeyondScim) throw restEntitlementsOff(type)
-        res.send(await readRestEntitlement(new EntitlementCatalog(rest, config), type, key))
+        res.send(await readRestEntitlement(new EntitlementCatalog(rest), type, key))
         return
     }
     const id = objectIdOf(input, 'Entitlement')
     if (!isSalesforceId(id, ENTITLEMENT_ID_KIND[type])) throw notFound(type, id)
     const { client, rest, config } = await connect()
-    const catalog = config.governBeyondScim ? new EntitlementCatalog(rest, config) : undefined
+    const catalog = config.governBeyondScim ? new EntitlementCatalog(rest) : undefined
     try {
         res.send(await readScimEntitlement(client, catalog, type, id))
     } catch (error) {

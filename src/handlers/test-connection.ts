@@ -1,7 +1,7 @@
 import { StdTestConnectionHandler } from '@sailpoint/connector-sdk'
 import { logger } from '../logger'
 import { checkRestAccess, describeRestAccess } from '../salesforce/rest/access-check'
-import { readUserAccessPlan } from '../salesforce/rest/user-access'
+import { readAdditionalUserFields } from '../salesforce/rest/user-access'
 import { connect } from './connection'
 
 /**
@@ -20,7 +20,7 @@ export const stdTestConnection: StdTestConnectionHandler = async (_context, _inp
             else logger.info(line.message)
         }
         // A misspelt Additional User Field fails here (INVALID_FIELD, naming it), not at the first aggregation.
-        if (config.additionalUserFields.length > 0) await readUserAccessPlan(rest, config.additionalUserFields)
+        if (config.additionalUserFields.length > 0) await readAdditionalUserFields(rest, config.additionalUserFields)
     }
     res.send({})
 }

@@ -102,7 +102,7 @@ function fieldValue(value: unknown): FieldValue | undefined {
     return undefined
 }
 
-/** The value at a field path of a row (`Profile.UserLicense.Name`), parent relationships read as nested rows. */
+/** The value at a field path of a row (`UserLicense.Name`), parent relationships read as nested rows. */
 function valueAt(row: SObjectRecord, path: string): unknown {
     let value: unknown = row
     for (const step of path.split('.')) {
@@ -112,16 +112,38 @@ function valueAt(row: SObjectRecord, path: string): unknown {
     return value
 }
 
-/** The REST attributes read from a User field, each with a reader of its SCIM twin if it has one. */
+/**
+ * The REST attributes read from a User field, each with a reader of its SCIM twin if it has one, and for a field
+ * holding another row's id, the path of the value in that row.
+ */
 const USER_FIELD_READERS: readonly {
     readonly name: AccountAttribute
     readonly path: string
     readonly scim?: (user: ScimUser) => unknown
-}[] = USER_FIELD_ATTRIBUTES.map(({ name, field, alsoScim }) => ({
+    readonly viaPath?: string
+}[] = USER_FIELD_ATTRIBUTES.map(({ name, field, alsoScim, via }) => ({
     name,
     path: field,
     ...(alsoScim !== undefined ? { scim: scimPath(alsoScim).read } : {}),
+    ...(via !== undefined ? { viaPath: via.path } : {}),
 }))
+
+/**
+ * The value of a looked-up attribute: the field at `viaPath` of the row the user's field points to (a null id
+ * reads as null); undefined, so left out, when those rows could not be read or lack the one it points to.
+ */
+function lookedUpValue(
+    user: SObjectRecord,
+    path: string,
+    viaPath: string,
+    rows: ReadonlyMap<string, SObjectRecord> | undefined
+): unknown {
+    if (rows === undefined) return undefined
+    const id = valueAt(user, path)
+    if (typeof id !== 'string') return null
+    const row = rows.get(id)
+    return row === undefined ? undefined : valueAt(row, viaPath)
+}
 
 interface Assignment {
     readonly permissionSetId?: string
@@ -193,9 +215,15 @@ export function toRestAttributes(
     const attributes: Attributes = {}
     const user = rows.user
     if (user !== undefined) {
-        for (const { name, path, scim } of USER_FIELD_READERS) {
+        for (const { name, path, scim, viaPath } of USER_FIELD_READERS) {
             const fromScim = scim !== undefined && scimUser !== undefined ? scim(scimUser) : undefined
-            const value = typeof fromScim === 'string' && fromScim !== '' ? fromScim : fieldValue(valueAt(user, path))
+            if (typeof fromScim === 'string' && fromScim !== '') {
+                attributes[name] = fromScim
+                continue
+            }
+            const raw =
+                viaPath !== undefined ? lookedUpValue(user, path, viaPath, shape.lookedUp[name]) : valueAt(user, path)
+            const value = raw === undefined ? undefined : fieldValue(raw)
             if (value !== undefined) attributes[name] = value
         }
         attributes.featureLicenses = shape.featureLicenseFields.filter((field) => user[field] === true)

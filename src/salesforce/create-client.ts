@@ -8,6 +8,7 @@ import { SalesforceClient } from './client'
 import { ScimSalesforceClient } from './scim-client'
 import { ApiUsageMeter } from '../http/api-usage'
 import { REST_BASE_PATH, SalesforceRestClient } from './rest/rest-client'
+import { orgKey } from './queues'
 
 /** The secrets a source config holds, for value-based redaction of traces and error texts. */
 export function configSecrets(config: SalesforceConfig): string[] {
@@ -40,6 +41,8 @@ export interface SalesforceClients {
     readonly rest: SalesforceRestClient
     /** The org's daily API usage from the newest answer of either. */
     readonly apiUsage: ApiUsageMeter
+    /** The user this source signs in as (the integration user), when Salesforce's token response names it. */
+    signedInUserId(): Promise<string | undefined>
 }
 
 /**
@@ -57,8 +60,13 @@ export function createSalesforceClients(
     })
     return {
         client: new ScimSalesforceClient(new SalesforceHttpClient(pipeline, tokens, SCIM_BASE_PATH), config, timing),
-        rest: new SalesforceRestClient(new SalesforceHttpClient(pipeline, tokens, REST_BASE_PATH), pipeline),
+        rest: new SalesforceRestClient(
+            new SalesforceHttpClient(pipeline, tokens, REST_BASE_PATH),
+            pipeline,
+            orgKey(config)
+        ),
         apiUsage: pipeline.apiUsage,
+        signedInUserId: async () => (await tokens.getToken()).userId,
     }
 }
 

@@ -21,6 +21,7 @@ import { indexPageAccess, toRestAttributes } from '../../src/mapping/rest-accoun
 import { ACCOUNT_ATTRIBUTES, ENTITLEMENT_TYPES } from '../../src/schema'
 import { USER } from '../mapping/fixtures'
 import { fixture } from '../helpers/nock'
+import { lookedUpProfiles } from '../helpers/rest-bodies'
 
 interface ConfigItem {
     readonly key: string
@@ -121,6 +122,7 @@ describe('connector-spec.json', () => {
         const rest = toRestAttributes(indexPageAccess(rows)(USER.id), {
             featureLicenseFields: [],
             additionalUserFields: [],
+            lookedUp: lookedUpProfiles(fixture('rest/query.profiles')),
         })
         const emitted = Object.keys({
             ...toAccountAttributes({ ...USER, 'urn:salesforce:schemas:extension:00DRM000000abcdEAA': undefined }),

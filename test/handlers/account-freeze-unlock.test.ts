@@ -3,7 +3,7 @@
  * for activation, the REST API's UserLogin row for freeze and lockout, license assignment rows for seats.
  */
 import { runCommand, onlyAccount } from '../helpers/run-command'
-import { CONFIG, fixture, recorder, SCIM, salesforce, useLogCapture, useNock } from '../helpers/nock'
+import { CONFIG, fixture, recorder, rest, SCIM, salesforce, useLogCapture, useNock } from '../helpers/nock'
 import { REST, compositeOf, queryAnswer, sobjectRow } from '../helpers/rest-bodies'
 import { patchOp, scimError, userWith } from '../helpers/scim-bodies'
 import { IDS, USER } from '../mapping/fixtures'
@@ -60,11 +60,12 @@ function org(scope = salesforce()) {
             return this
         },
         /**
-         * The reads of the account the command returns, as aggregation lists it: the User describe and one
-         * Composite whose login row says `login`, with the `refused` parts refused as for a missing permission.
+         * The reads of the account the command returns, as aggregation lists it: the plan (the User describe and
+         * the org's profiles) and one Composite whose login row, read only when frozen or locked, says `login`, with
+         * the `refused` parts refused as for a missing permission.
          */
         returns(login: { frozen?: boolean; locked?: boolean } = {}, refused: readonly string[] = []) {
-            scope.get(`${REST}/sobjects/User/describe`).reply(200, fixture('rest/describe.user'))
+            rest(scope).plan()
             const loginRow = sobjectRow('UserLogin', LOGIN_ID, {
                 UserId: IDS.user,
                 IsFrozen: login.frozen ?? false,
@@ -76,7 +77,7 @@ function org(scope = salesforce()) {
                 permissionSetLicenses: queryAnswer([]),
                 packageLicenses: queryAnswer([]),
                 queues: queryAnswer([]),
-                logins: queryAnswer([loginRow]),
+                logins: queryAnswer(login.frozen === true || login.locked === true ? [loginRow] : []),
             }
             const answer = compositeOf(bodies) as { compositeResponse: { referenceId: string }[] }
             const responses = answer.compositeResponse.map((response) =>

@@ -33,6 +33,33 @@ describe('std:account:enable and std:account:disable', () => {
     })
 })
 
+describe('the user the source signs in as', () => {
+    const INTEGRATION_KEY = { key: { simple: { id: IDS.integrationUser } } }
+
+    it.each([
+        ['std:account:disable', 'disable'],
+        ['std:account:delete', 'deactivate'],
+    ])('%s refuses it before any write: Salesforce would lock the connector out', async (command, action) => {
+        // Only the token endpoint is stubbed: a PATCH or DELETE of the user would find no answer and fail otherwise.
+        salesforce()
+        await expect(
+            runCommand(command, { ...INTEGRATION_KEY, identity: IDS.integrationUser }, CONFIG)
+        ).rejects.toThrow(
+            new RegExp(
+                `^Salesforce user ${IDS.integrationUser} is the integration user this source signs in as: to ${action} ` +
+                    'it would lock the connector out of Salesforce, so nothing was changed'
+            )
+        )
+    })
+
+    it('is refused by its 15-character id too', async () => {
+        salesforce()
+        await expect(
+            runCommand('std:account:disable', { key: { simple: { id: IDS.integrationUser.slice(0, 15) } } }, CONFIG)
+        ).rejects.toMatchObject({ message: expect.stringMatching(/is the integration user this source signs in as/) })
+    })
+})
+
 describe('std:account:delete', () => {
     it('deactivates the user, as Salesforce never deletes users, and sends an empty result', async () => {
         salesforce().delete(`${SCIM}/Users/${IDS.user}`).reply(204)

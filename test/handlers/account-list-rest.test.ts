@@ -11,12 +11,14 @@ import {
     noMembersAnywhere,
     nock,
     recorder,
+    rest,
     salesforce,
+    userAccessAnswer,
     useLogCapture,
     useNock,
 } from '../helpers/nock'
 import { listQuery, listResponse } from '../helpers/scim-bodies'
-import { REST } from '../helpers/rest-bodies'
+import { REST, limitInfo } from '../helpers/rest-bodies'
 
 const REST_CONFIG = { ...CONFIG, governBeyondScim: true }
 
@@ -26,33 +28,14 @@ const IN_A_ROLE = withUser(INACTIVE_USER, { roles: [{ value: IDS.vpRole }] })
 useNock()
 const logs = useLogCapture()
 
-interface CompositeAnswer {
-    compositeResponse: { referenceId: string; httpStatusCode: number; body: unknown; httpHeaders: object }[]
-}
 interface CompositeBody {
     allOrNone: boolean
     compositeRequest: { method: string; url: string; referenceId: string }[]
 }
 
-/** Salesforce's Composite answer for the page of USER and INACTIVE_USER, with `refused` parts answered 400. */
-function compositeAnswer(refused: Readonly<Record<string, unknown>> = {}): CompositeAnswer {
-    const answer = fixture<CompositeAnswer>('rest/composite.user-access')
-    return {
-        compositeResponse: answer.compositeResponse.map((response) =>
-            refused[response.referenceId] === undefined
-                ? response
-                : { ...response, httpStatusCode: 400, body: refused[response.referenceId] }
-        ),
-    }
-}
-
-function limitInfo(used: number, max = 100_000): Record<string, string> {
-    return { 'Sforce-Limit-Info': `api-usage=${used}/${max}` }
-}
-
-/** The User describe, answered once per command. */
-function describeUser(scope: Nock.Scope, used = 1000): Nock.Scope {
-    return scope.get(`${REST}/sobjects/User/describe`).reply(200, fixture('rest/describe.user'), limitInfo(used))
+/** The plan of the command (the User describe and the org's profiles, one Composite call), sent with `used`. */
+function plan(scope: Nock.Scope, used = 1000): Nock.Scope {
+    return rest(scope).plan({ headers: limitInfo(used) }).scope
 }
 
 /** The SOQL of each query of each Composite call the connector made. */
@@ -72,12 +55,12 @@ function queriesOf(bodies: readonly unknown[]): Record<string, string>[] {
 describe('std:account:list with Govern Access Beyond SCIM', () => {
     it('gives each account what only the REST API shows, with ONE Composite call of five queries per page', async () => {
         const composites = recorder()
-        describeUser(salesforce())
+        plan(salesforce())
             .get(`${SCIM}/Users`)
             .query(listQuery())
             .reply(200, listResponse([INACTIVE_USER, USER]))
             .post(`${REST}/composite`, composites.match)
-            .reply(200, compositeAnswer(), limitInfo(1002))
+            .reply(200, userAccessAnswer(), limitInfo(1002))
 
         const result = await runCommand('std:account:list', {}, REST_CONFIG)
 
@@ -87,7 +70,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         expect(queries).toEqual({
             user:
                 'SELECT Id, Street, City, State, PostalCode, Country, CompanyName, EmailEncodingKey, ' +
-                'Profile.UserLicense.Name, LastLoginDate, UserPermissionsMarketingUser, UserPermissionsOfflineUser, ' +
+                'ProfileId, LastLoginDate, UserPermissionsMarketingUser, UserPermissionsOfflineUser, ' +
                 'UserPermissionsKnowledgeUser, UserPermissionsSupportUser, (SELECT Id, PermissionSetId, ' +
                 'PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignments WHERE PermissionSet.IsOwnedByProfile = false) ' +
                 `FROM User WHERE Id IN ${ids}`,
@@ -98,7 +81,9 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
             queues:
                 'SELECT Id, UserOrGroupId, GroupId, SystemModstamp FROM GroupMember ' +
                 `WHERE UserOrGroupId IN ${ids} AND Group.Type = 'Queue'`,
-            logins: `SELECT Id, UserId, IsFrozen, IsPasswordLocked, LastModifiedDate FROM UserLogin WHERE UserId IN ${ids}`,
+            logins:
+                'SELECT Id, UserId, IsFrozen, IsPasswordLocked, LastModifiedDate FROM UserLogin ' +
+                `WHERE UserId IN ${ids} AND (IsFrozen = true OR IsPasswordLocked = true)`,
         })
         expect(result.outputs.map((o) => [o.identity, o.locked])).toEqual([
             [INACTIVE_USER.id, false],
@@ -130,7 +115,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         const events: string[] = []
         const composites = recorder()
         const config = { ...REST_CONFIG, pageSize: 1, parallelStreams: 1 }
-        describeUser(salesforce())
+        plan(salesforce())
             .get(`${SCIM}/Users`)
             .query(listQuery(undefined, 1))
             .reply(200, () => {
@@ -152,7 +137,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
             .times(2)
             .reply(200, () => {
                 events.push(`composite ${composites.bodies.length}`)
-                return compositeAnswer()
+                return userAccessAnswer()
             })
 
         const result = await runCommand('std:account:list', {}, config)
@@ -162,14 +147,14 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         // The first page's REST data was answered while the second SCIM page was still on its way.
         expect(events).toEqual(['scim 1', 'scim 2 asked', 'composite 1', 'scim 2 answered', 'composite 2'])
         expect(queriesOf(composites.bodies).map((q) => q.logins)).toEqual([
-            `SELECT Id, UserId, IsFrozen, IsPasswordLocked, LastModifiedDate FROM UserLogin WHERE UserId IN ('${INACTIVE_USER.id}')`,
-            `SELECT Id, UserId, IsFrozen, IsPasswordLocked, LastModifiedDate FROM UserLogin WHERE UserId IN ('${USER.id}')`,
+            `SELECT Id, UserId, IsFrozen, IsPasswordLocked, LastModifiedDate FROM UserLogin WHERE UserId IN ('${INACTIVE_USER.id}') AND (IsFrozen = true OR IsPasswordLocked = true)`,
+            `SELECT Id, UserId, IsFrozen, IsPasswordLocked, LastModifiedDate FROM UserLogin WHERE UserId IN ('${USER.id}') AND (IsFrozen = true OR IsPasswordLocked = true)`,
         ])
     })
 
     it('leaves out only the attributes of a query Salesforce refuses, with one warning naming the permission', async () => {
         const refused = { packageLicenses: fixture('rest/error.invalid-type-user-package-license') }
-        describeUser(noMembersAnywhere(salesforce()))
+        plan(noMembersAnywhere(salesforce()))
             .get(`${SCIM}/Users`)
             .query(listQuery(undefined, 1))
             .reply(200, listResponse([INACTIVE_USER], 2))
@@ -178,7 +163,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
             .reply(200, listResponse([USER], 1))
             .post(`${REST}/composite`)
             .times(2)
-            .reply(200, compositeAnswer(refused))
+            .reply(200, userAccessAnswer(refused))
 
         const result = await runCommand('std:account:list', {}, { ...REST_CONFIG, pageSize: 1 })
 
@@ -196,13 +181,13 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
     it('reads the page again without the assignment subquery when Salesforce refuses it, once per command', async () => {
         const composites = recorder()
         const refusedSubquery = { user: fixture('rest/error.invalid-type-permission-set-assignments') }
-        const plainUsers = compositeAnswer().compositeResponse.find((r) => r.referenceId === 'user')
-        describeUser(salesforce())
+        const plainUsers = userAccessAnswer().compositeResponse.find((r) => r.referenceId === 'user')
+        plan(salesforce())
             .get(`${SCIM}/Users`)
             .query(listQuery())
             .reply(200, listResponse([INACTIVE_USER, USER]))
             .post(`${REST}/composite`, composites.match)
-            .reply(200, compositeAnswer(refusedSubquery))
+            .reply(200, userAccessAnswer(refusedSubquery))
             .post(`${REST}/composite`, composites.match)
             .reply(200, { compositeResponse: [plainUsers] })
 
@@ -221,7 +206,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
 
     it('fails before any account for an Additional User Field the User object does not have', async () => {
         // The describe is read while the first SCIM page is on its way; no account leaves.
-        describeUser(salesforce())
+        plan(salesforce())
             .get(`${SCIM}/Users`)
             .query(true)
             .optionally()
@@ -236,7 +221,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
 
     it('stops before a page that would take the org past the API usage limit, naming the setting and the figures', async () => {
         const chunks: RawResponse[] = []
-        describeUser(noMembersAnywhere(salesforce()), 89_000)
+        plan(noMembersAnywhere(salesforce()), 89_000)
             .get(`${SCIM}/Users`)
             .query(listQuery(undefined, 1))
             .reply(200, listResponse([INACTIVE_USER], 2))
@@ -246,11 +231,11 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
             .optionally()
             .reply(200, listResponse([USER], 1))
             .post(`${REST}/composite`)
-            .reply(200, compositeAnswer(), limitInfo(89_999))
+            .reply(200, userAccessAnswer(), limitInfo(89_999))
             // The second page's rows are asked for while the first waits for its own, before its usage is known.
             .post(`${REST}/composite`)
             .optionally()
-            .reply(200, compositeAnswer(), limitInfo(90_000))
+            .reply(200, userAccessAnswer(), limitInfo(90_000))
 
         await expect(
             runCommand('std:account:list', {}, { ...REST_CONFIG, pageSize: 1, apiUsageLimitPercent: 90 }, chunks)
@@ -288,7 +273,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
 
         it('also lists the users whose assignments or login state changed though the user did not', async () => {
             const composites = recorder()
-            const scope = describeUser(salesforce())
+            const scope = plan(salesforce())
                 .get(`${SCIM}/Users`)
                 .query(listQuery(`(meta.lastModified gt "${SINCE}")`))
                 .reply(200, listResponse([USER]))
@@ -306,7 +291,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
                 .reply(200, listResponse([INACTIVE_USER]))
                 .post(`${REST}/composite`, composites.match)
                 .times(2)
-                .reply(200, compositeAnswer())
+                .reply(200, userAccessAnswer())
 
             const result = await runCommand('std:account:list', { stateful: true, state: SAVED }, DELTA)
 
@@ -320,7 +305,7 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         it('reads the changed users within the account filter only', async () => {
             const filter = 'userType eq "Standard"'
             const state = { ...SAVED, scope: scopeOf(filter, []) }
-            const scope = describeUser(salesforce())
+            const scope = plan(salesforce())
                 .get(`${SCIM}/Users`)
                 .query(listQuery(`((${filter}) and (meta.lastModified gt "${SINCE}"))`))
                 .reply(200, listResponse([]))
@@ -338,12 +323,12 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
         })
 
         it('lists everything when the state was saved without Govern Access Beyond SCIM', async () => {
-            describeUser(salesforce())
+            plan(salesforce())
                 .get(`${SCIM}/Users`)
                 .query(listQuery())
                 .reply(200, listResponse([USER]))
                 .post(`${REST}/composite`)
-                .reply(200, compositeAnswer())
+                .reply(200, userAccessAnswer())
             const result = await runCommand(
                 'std:account:list',
                 { stateful: true, state: { ...SAVED, scope: scopeOf(undefined) } },
@@ -357,18 +342,19 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
 describe('std:account:read with Govern Access Beyond SCIM', () => {
     it('gives the same attributes as aggregation for that user', async () => {
         const composites = recorder()
-        describeUser(salesforce())
+        plan(salesforce())
             .get(`${SCIM}/Users`)
             .query(listQuery())
             .reply(200, listResponse([INACTIVE_USER, USER]))
             .post(`${REST}/composite`)
-            .reply(200, compositeAnswer())
+            .reply(200, userAccessAnswer())
         // The second command reuses the session of the first.
-        describeUser(nock(INSTANCE_URL))
-            .get(`${SCIM}/Users/${USER.id}`)
+        rest(nock(INSTANCE_URL))
+            .planWithDescribeHeld()
+            .scope.get(`${SCIM}/Users/${USER.id}`)
             .reply(200, USER)
             .post(`${REST}/composite`, composites.match)
-            .reply(200, compositeAnswer())
+            .reply(200, userAccessAnswer())
 
         const listed = (await runCommand('std:account:list', {}, REST_CONFIG)).outputs[1]
         const read = onlyAccount(await runCommand('std:account:read', { identity: USER.id }, REST_CONFIG))
@@ -380,8 +366,9 @@ describe('std:account:read with Govern Access Beyond SCIM', () => {
 
 describe('std:account:discover-schema with Govern Access Beyond SCIM', () => {
     it('offers the Additional User Fields with the types of the User describe', async () => {
-        describeUser(salesforce())
-            .get(`${SCIM}/Schemas`)
+        rest(salesforce())
+            .describeUser()
+            .scope.get(`${SCIM}/Schemas`)
             .reply(200, listResponse(fixture<unknown[]>('../handlers/scim/schemas')))
         const config = { ...REST_CONFIG, additionalUserFields: ['Hire_Date__c', 'is_contractor__c'] }
         const result = await runCommand('std:account:discover-schema', undefined, config)

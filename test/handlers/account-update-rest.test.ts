@@ -440,12 +440,117 @@ describe('std:account:create beyond SCIM', () => {
         entitlements: [profile(IDS.standardProfile)],
     })
 
-    /** Stubs the SCIM create and the read of the new user's rows (none yet); returns the REST stubs that follow. */
+    /** The licenses' catalog rows the create checks its grants against before the user exists. */
+    function licenseRows(seats: { readonly psl?: [number, number]; readonly pkg?: [number, number] } = {}) {
+        const [pslUsed, pslTotal] = seats.psl ?? [3, 10]
+        const [pkgUsed, pkgAllowed] = seats.pkg ?? [3, 4]
+        return {
+            permissionSetLicense: [
+                row('PermissionSetLicense', PSL, {
+                    DeveloperName: 'SalesCloudEinstein',
+                    MasterLabel: 'Sales Cloud Einstein',
+                    Status: 'Active',
+                    TotalLicenses: pslTotal,
+                    UsedLicenses: pslUsed,
+                    ExpirationDate: null,
+                }),
+            ],
+            packageLicense: [
+                row('PackageLicense', PACKAGE, {
+                    NamespacePrefix: 'dsfs',
+                    Status: 'Active',
+                    AllowedLicenses: pkgAllowed,
+                    UsedLicenses: pkgUsed,
+                    ExpirationDate: null,
+                }),
+            ],
+        }
+    }
+
+    /**
+     * Stubs the check of the grants (a seat free of each), the SCIM create and the read of the new user's rows (none
+     * yet); returns the REST stubs that follow.
+     */
     function stubCreate(): ReturnType<typeof rest> {
-        const stubs = rest()
+        const stubs = rest().composite(compositeAnswer(licenseRows()))
         stubs.scope.post(`${SCIM}/Users`).reply(201, newUser)
         return stubs.composite(compositeAnswer({ permissionSetLicense: [], packageLicense: [] }))
     }
+
+    it.each([
+        [
+            'the permission set license',
+            { psl: [10, 10] as [number, number] },
+            `permission set license ${PSL} has no free seat \\(10 of 10 in use\\)`,
+        ],
+        [
+            'the package license',
+            { pkg: [4, 4] as [number, number] },
+            `package license ${PACKAGE} has no free seat \\(4 of 4 in use\\)`,
+        ],
+        [
+            'the site-wide package',
+            { pkg: [0, -1] as [number, number] },
+            `package license ${PACKAGE} is licensed site-wide`,
+        ],
+    ])('refuses before creating anyone when %s has no seat to give', async (_case, seats, reason) => {
+        const checks = recorder()
+        // Only the check is stubbed: a create of the user would find no answer.
+        rest().composite(compositeAnswer(licenseRows(seats)), checks.match)
+        await expect(runCommand('std:account:create', { attributes: ATTRIBUTES }, REST_CONFIG)).rejects.toMatchObject({
+            name: 'LicenseLimitError',
+            message: expect.stringMatching(new RegExp(`^Nothing was created: the ${reason}.*Free a seat`)),
+        })
+        expect(queriesOf(checks.bodies[0])).toEqual({
+            permissionSetLicense: expect.stringMatching(
+                new RegExp(`FROM PermissionSetLicense WHERE Id IN \\('${PSL}'\\)`)
+            ),
+            packageLicense: expect.stringMatching(new RegExp(`FROM PackageLicense WHERE Id IN \\('${PACKAGE}'\\)`)),
+        })
+    })
+
+    it('refuses before creating anyone a license the org no longer has', async () => {
+        rest().composite(compositeAnswer({ ...licenseRows(), permissionSetLicense: [] }))
+        await expect(runCommand('std:account:create', { attributes: ATTRIBUTES }, REST_CONFIG)).rejects.toMatchObject({
+            name: 'MissingEntitlementError',
+            message: expect.stringMatching(
+                new RegExp(
+                    `^Nothing was created: permission set license ${PSL} \\(not a PermissionSetLicense of this org\\)`
+                )
+            ),
+        })
+    })
+
+    it('creates the user when the integration user may not read a license, leaving the grant to decide', async () => {
+        const readBack = compositeAnswer({
+            permissionSetLicense: [],
+            packageLicense: [
+                row('UserPackageLicense', '051RM0000000Up1YAE', { UserId: NEW_ID, PackageLicenseId: PACKAGE }),
+            ],
+        })
+        const stubs = rest().composite(
+            compositeRefused('packageLicense', {
+                errorCode: 'INVALID_TYPE',
+                message: "sObject type 'PackageLicense' is not supported.",
+            })
+        )
+        stubs.scope.post(`${SCIM}/Users`).reply(201, newUser)
+        stubs
+            .composite(compositeAnswer({ packageLicense: [] }))
+            .create('UserPackageLicense', created('051RM0000000Up1YAE'))
+            .composite(readBack)
+        stubs.scope.get(`${SCIM}/Users/${NEW_ID}`).reply(200, newUser)
+        stubs.account(accountRowsOf(readBack))
+
+        const account = onlyAccount(
+            await runCommand(
+                'std:account:create',
+                { attributes: { ...MINIMAL_CREATE, packageLicenses: PACKAGE } },
+                REST_CONFIG
+            )
+        )
+        expect(account.attributes).toMatchObject({ packageLicenses: [PACKAGE] })
+    })
 
     it('grants the REST-only entitlements once the user exists and returns them read back', async () => {
         const posts = recorder()

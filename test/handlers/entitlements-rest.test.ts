@@ -7,10 +7,8 @@ import { runCommand } from '../helpers/run-command'
 import { CONFIG, SCIM, captureLogs, fixture, rest, salesforce, useNock } from '../helpers/nock'
 import { listResponse } from '../helpers/scim-bodies'
 import { compositeOf, queryAnswer, REST } from '../helpers/rest-bodies'
-import { clearFeatureLicenseCache } from '../../src/salesforce/rest/catalog'
 
 useNock()
-beforeEach(() => clearFeatureLicenseCache())
 
 const ON = { ...CONFIG, governBeyondScim: true }
 

@@ -11,10 +11,12 @@ import { logger as sdkLogger } from '@sailpoint/connector-sdk'
 import { SalesforceConfig, parseConfig } from '../../src/config'
 import { clearTokenCache } from '../../src/auth/token-provider'
 import { clearQueueCache } from '../../src/salesforce/queues'
+import { clearUserDescribeCache } from '../../src/salesforce/rest/user-describe'
 import { RetryTiming } from '../../src/http/retry-policy'
 import { listResponse } from './scim-bodies'
-import { REST, compositeAnswer } from './rest-bodies'
+import { REST, compositeAnswer, compositeOf } from './rest-bodies'
 import { SECRETS } from './secrets'
+import { IDS } from '../mapping/fixtures'
 
 export { SECRETS }
 
@@ -129,7 +131,7 @@ export function stubToken(options: TokenStubOptions = {}): Nock.Scope {
         .reply(200, {
             access_token: options.accessToken ?? SECRETS.accessToken,
             instance_url: options.instanceUrl ?? INSTANCE_URL,
-            id: 'https://login.salesforce.com/id/00DRM000000TESTAAA/005RM000002FZAlYAO',
+            id: `https://login.salesforce.com/id/00DRM000000TESTAAA/${IDS.integrationUser}`,
             token_type: 'Bearer',
             issued_at: String(options.issuedAt ?? Date.now()),
             signature: 'nUFHwtfIGLKDTHcLWmDBG8frv0t+HQGl/iCZFIQUarE=',
@@ -210,11 +212,32 @@ export function rest(scope: Nock.Scope = salesforce()) {
             return stubs
         },
         /**
-         * The reads of the account a command returns as aggregation lists it (`accountBeyondScim`): the User
-         * describe, then one Composite of the user's five queries, answered with `rows` by part (none by default).
+         * The plan of a command's page query (`readUserAccessPlan`): one Composite of the org's Profile query and
+         * the User describe, answered with `rest/query.profiles` and `rest/describe.user`.
+         */
+        plan(options: { readonly match?: BodyMatch; readonly headers?: Record<string, string> } = {}) {
+            scope.post(`${REST}/composite`, json(options.match)).reply(200, planAnswer(), options.headers)
+            return stubs
+        },
+        /**
+         * The plan of a later command of the same test, the User describe being held for the org: a Composite of
+         * the Profile query alone.
+         */
+        planWithDescribeHeld() {
+            scope.post(`${REST}/composite`).reply(200, compositeOf({ userLicense: fixture('rest/query.profiles') }))
+            return stubs
+        },
+        /** GET the User describe (`rest/describe.user`), as `test-connection` and `discover-schema` read it. */
+        describeUser(headers?: Record<string, string>) {
+            scope.get(`${REST}/sobjects/User/describe`).reply(200, fixture('rest/describe.user'), headers)
+            return stubs
+        },
+        /**
+         * The reads of the account a command returns as aggregation lists it (`accountBeyondScim`): the plan, then
+         * one Composite of the user's five queries, answered with `rows` by part (none by default).
          */
         account(rows: Readonly<Partial<Record<AccountPart, readonly unknown[]>>> = {}, match?: BodyMatch) {
-            scope.get(`${REST}/sobjects/User/describe`).reply(200, fixture('rest/describe.user'))
+            stubs.plan()
             const parts = ['user', 'permissionSetLicenses', 'packageLicenses', 'queues', 'logins'] as const
             scope
                 .post(`${REST}/composite`, json(match))
@@ -228,6 +251,34 @@ export function rest(scope: Nock.Scope = salesforce()) {
         },
     }
     return stubs
+}
+
+/**
+ * Salesforce's answer to the plan's Composite (`readUserAccessPlan`): the org's profiles with their licenses and
+ * the User describe (by default `rest/describe.user`).
+ */
+export function planAnswer(describe: unknown = fixture('rest/describe.user')): Record<string, unknown> {
+    return compositeOf({ userLicense: fixture('rest/query.profiles'), describe })
+}
+
+/** A Composite answer as Salesforce sends it: one subresponse per referenceId. */
+export interface CompositeAnswer {
+    compositeResponse: { referenceId: string; httpStatusCode: number; body: unknown; httpHeaders: object }[]
+}
+
+/**
+ * Salesforce's answer to the Composite of a page of USER and INACTIVE_USER (`rest/composite.user-access`), with
+ * the `refused` parts answered 400 with the body given.
+ */
+export function userAccessAnswer(refused: Readonly<Record<string, unknown>> = {}): CompositeAnswer {
+    const answer = fixture<CompositeAnswer>('rest/composite.user-access')
+    return {
+        compositeResponse: answer.compositeResponse.map((response) =>
+            refused[response.referenceId] === undefined
+                ? response
+                : { ...response, httpStatusCode: 400, body: refused[response.referenceId] }
+        ),
+    }
 }
 
 /**
@@ -283,6 +334,7 @@ export function useNock(): void {
     beforeEach(() => {
         clearTokenCache()
         clearQueueCache()
+        clearUserDescribeCache()
         unmatched.length = 0
     })
     afterEach(() => {

@@ -1,5 +1,7 @@
 /** Bodies shaped like Salesforce's REST API (v62.0), for stubs to answer with and tests to expect. */
 import { toId18 } from '../../src/salesforce/ids'
+import { SObjectRecord } from '../../src/salesforce/rest/rest-client'
+import { LookedUpRows } from '../../src/salesforce/rest/user-access'
 
 /** The REST API's base path at the API version the connector calls. */
 export const REST = '/services/data/v62.0'
@@ -62,6 +64,11 @@ export function compositeRefused(
     }
 }
 
+/** The `Sforce-Limit-Info` header Salesforce sends with each REST answer: the org's daily API usage. */
+export function limitInfo(used: number, max = 100_000): Record<string, string> {
+    return { 'Sforce-Limit-Info': `api-usage=${used}/${max}` }
+}
+
 /** Salesforce's answer to an sobject create. */
 export function created(id: string): Record<string, unknown> {
     return { id, success: true, errors: [] }
@@ -73,4 +80,12 @@ export function queriesOf(body: unknown): Record<string, string> {
     return Object.fromEntries(
         requests.map((r) => [r.referenceId, new URL(`https://x${r.url}`).searchParams.get('q') ?? ''])
     )
+}
+
+/**
+ * The rows a page query's plan looks values up in, from the answer to its Profile query (`rest/query.profiles`):
+ * the profiles by Id, each with its user license, as `readUserAccessPlan` keeps them for `userLicense`.
+ */
+export function lookedUpProfiles(answer: { readonly records: readonly SObjectRow[] }): LookedUpRows {
+    return { userLicense: new Map(answer.records.map((row) => [row.Id as string, row as SObjectRecord])) }
 }

@@ -46,7 +46,9 @@ describe('accounts beyond SCIM', () => {
 
     it('costs one Composite call per SCIM page of users, never a request per user', () => {
         const routes = emulator.stats().byRoute
-        expect(routes[`POST ${REST}/composite`]).toBe(routes['GET /Users'])
+        // One more for the command's plan: the User describe and the org's profiles, in one Composite call.
+        expect(routes[`POST ${REST}/composite`]).toBe((routes['GET /Users'] ?? 0) + 1)
+        expect(routes[`GET ${REST}/sobjects/User/describe`]).toBeUndefined()
         expect(routes['GET /Users']).toBe(Math.ceil(listed.length / 10))
         expect(Object.keys(routes).filter((route) => route.includes('/query'))).toEqual([])
     })

@@ -127,6 +127,20 @@ describe('std:account:disable and std:account:enable by Disable Action', () => {
     })
 })
 
+describe('the integration user', () => {
+    it.each([
+        ['std:account:disable', { disableAction: 'freeze' }],
+        ['std:account:disable', { disableAction: 'deactivate' }],
+        ['std:account:delete', {}],
+    ])('%s (%j) is refused: the user the source signs in as stays active and unfrozen', async (command, settings) => {
+        await expect(
+            runOnBundle(command, { ...key(U.integration), identity: U.integration }, config(settings))
+        ).rejects.toThrow(/is the integration user this source signs in as: .*nothing was changed/)
+        expect(await isActive(U.integration)).toBe(true)
+        expect(await loginState(U.integration)).toMatchObject({ frozen: false })
+    })
+})
+
 describe('std:account:unlock', () => {
     it('names the permission when the integration user may freeze but not unlock', async () => {
         emulator.setIntegrationPermissions({ ManageUsers: false, FreezeUsers: true })

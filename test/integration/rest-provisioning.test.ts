@@ -3,6 +3,7 @@
  * by default): each REST-only entitlement type added and removed and read back through SOQL, permission sets
  * removed row by row, seats, license dependencies, and no-ops that send nothing.
  */
+import { toId18 } from '../../src/salesforce/ids'
 import { RunningEmulator, SEED, startEmulator } from '../../emulator'
 import { emulatorConfig } from '../../scripts/local-config'
 import { createUserOnBundle, firstAccount, runOnBundle, updateOnBundle } from '../helpers/bundle'
@@ -111,8 +112,9 @@ describe('each REST-only entitlement type, added and removed', () => {
             { op: 'Remove', attribute: 'permissionSetLicenses', value: SEED.permissionSetLicenses.crmAnalyticsPlus },
         ])
         expect(restWrites()).toEqual([])
-        // One Composite read to plan from, one for the account the command returns (as aggregation lists it).
-        expect(emulator.stats().byRoute['POST /services/data/v62.0/composite']).toBe(2)
+        // One Composite read to plan the writes from; for the account the command returns (as aggregation lists
+        // it), one for the page query's plan (the User describe and the org's profiles) and one for the user.
+        expect(emulator.stats().byRoute['POST /services/data/v62.0/composite']).toBe(3)
         expect(attributesOf(result).queues).toEqual([SEED.groups.supportQueue])
     })
 })
@@ -219,7 +221,7 @@ describe('refusals said plainly', () => {
         expect(restWrites()).toEqual([])
     })
 
-    it('grants on create once the user exists, and takes them back when one fails', async () => {
+    it('grants on create once the user exists, and refuses before creating anyone what the org cannot give', async () => {
         /** Creates a Standard User under `userName`, with the access beyond SCIM given. */
         const create = (userName: string, familyName: string, access: Record<string, unknown>) =>
             runOnBundle(
@@ -250,9 +252,22 @@ describe('refusals said plainly', () => {
         })
         await expect(failing).rejects.toMatchObject({
             name: 'LicenseLimitError',
-            message: expect.stringContaining('The user holds none of the access beyond SCIM this create asked for'),
+            message: expect.stringMatching(
+                `^Nothing was created: the permission set license ${SEED.permissionSetLicenses.salesCloudEinstein} has no free seat \\(2 of 2 in use\\)`
+            ),
         })
-        const [user] = await rows(`SELECT Id FROM User WHERE Username = 'create.noseat@acme.example'`)
-        expect(await rows(`SELECT Id FROM GroupMember WHERE UserOrGroupId = '${String(user?.Id)}'`)).toEqual([])
+        expect(await rows(`SELECT Id FROM User WHERE Username = 'create.noseat@acme.example'`)).toEqual([])
+
+        // A permission set group id of the right form that the org does not have (deleted since the last aggregation).
+        const goneGroup = toId18('0PGi00000000zzz')
+        await expect(
+            create('create.nogroup@acme.example', 'Nogroup', { permissionSetGroups: [goneGroup] })
+        ).rejects.toMatchObject({
+            name: 'MissingEntitlementError',
+            message: expect.stringContaining(
+                `permission set group ${goneGroup} (not a PermissionSetGroup of this org)`
+            ),
+        })
+        expect(await rows(`SELECT Id FROM User WHERE Username = 'create.nogroup@acme.example'`)).toEqual([])
     })
 })

@@ -10,6 +10,8 @@ export const INACTIVE_USER = inactiveUser as unknown as ScimUser
 export const IDS = {
     user: '005RM000002FZAlYAO',
     manager: '0054W00000CVREkQAP',
+    /** The user the token endpoint's identity URL names: the one the source signs in as. */
+    integrationUser: '005RM000001IntgYAC',
     adminProfile: '00eRM000001VtbnYAC',
     standardProfile: '00eRM000001VtbmYAC',
     salesCloud: '0PSRM0000004aBcDEF',

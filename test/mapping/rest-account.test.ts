@@ -9,11 +9,14 @@ import { planUserAccess, PageAccessRows, UserAccessPart } from '../../src/salesf
 import { SObjectDescribe, SObjectRecord } from '../../src/salesforce/rest/rest-client'
 import { ACCOUNT_ATTRIBUTES } from '../../src/schema'
 import { fixture } from '../helpers/nock'
+import { lookedUpProfiles } from '../helpers/rest-bodies'
 import { IDS, INACTIVE_USER, USER, withUser } from './fixtures'
 
 const DESCRIBE = fixture<SObjectDescribe>('rest/describe.user')
-const PLAN = planUserAccess(DESCRIBE, [])
-const PLAN_WITH_FIELDS = planUserAccess(DESCRIBE, ['Cost_Center__c', 'badge_number__c'])
+/** The org's profiles with their licenses, as the plan holds them (Salesforce's answer to its Profile query). */
+const PROFILES = lookedUpProfiles(fixture('rest/query.profiles'))
+const PLAN = planUserAccess(DESCRIBE, [], PROFILES)
+const PLAN_WITH_FIELDS = planUserAccess(DESCRIBE, ['Cost_Center__c', 'badge_number__c'], PROFILES)
 
 /** The page's rows as `UserAccessReader.read` hands them over, from Salesforce's Composite answer. */
 function pageRows(except: readonly UserAccessPart[] = []): PageAccessRows {
@@ -151,6 +154,22 @@ describe('the REST attributes of an account', () => {
         expect(attributes).not.toHaveProperty('permissionSetGroups')
         expect(attributes).not.toHaveProperty('permissionSetExpirations')
         expect(attributes).toMatchObject({ lastLoginDate: '2026-11-30T08:15:02Z', queues: ['00GRM0000000qu1AAA'] })
+    })
+
+    it("reads the user license from the org's profiles by the user's ProfileId, and leaves it out where they were not read", () => {
+        expect(toRestAttributes(rowsOf(IDS.user), PLAN).userLicense).toBe('Salesforce')
+        // The Profile query refused: no profiles in the plan.
+        expect(toRestAttributes(rowsOf(IDS.user), planUserAccess(DESCRIBE, []))).not.toHaveProperty('userLicense')
+        // A profile the lookup could not find either.
+        const other = new Map([...(PROFILES.userLicense ?? [])].filter(([id]) => id !== '00eRM000001VtbnYAC'))
+        const attributes = toRestAttributes(rowsOf(IDS.user), planUserAccess(DESCRIBE, [], { userLicense: other }))
+        expect(attributes).not.toHaveProperty('userLicense')
+        expect(attributes).toMatchObject({ companyName: 'My Company', lastLoginDate: '2026-11-30T08:15:02Z' })
+    })
+
+    it('reads a user without a UserLogin row (neither frozen nor locked: the page reads only those rows) as neither', () => {
+        const attributes = toRestAttributes(indexPageAccess({ ...pageRows(), logins: [] })(IDS.user), PLAN)
+        expect(attributes).toMatchObject({ frozen: false, locked: false })
     })
 
     it('sets the account locked flag from UserLogin.IsPasswordLocked, and keeps every SCIM attribute', () => {

@@ -4,10 +4,7 @@
  * each paged by `nextRecordsUrl` or read by id. A catalog the integration user may not read fails with an
  * InsufficientPermissionError naming the Salesforce permission it needs.
  */
-import { SalesforceConfig } from '../../config'
 import { InsufficientPermissionError, SalesforceConnectorError } from '../../errors'
-import { processCache } from '../../process-cache'
-import { orgKey } from '../queues'
 import {
     CATALOG_OBJECTS,
     FEATURE_LICENSE_FIELD_PREFIX,
@@ -18,6 +15,7 @@ import {
     permissionSetGroupComponentsSoql,
 } from './objects'
 import { SObjectDescribe, SObjectRecord, SalesforceRestClient } from './rest-client'
+import { userDescribe } from './user-describe'
 
 /** A PermissionSetGroup row as the connector selects it. */
 export interface PermissionSetGroupRow extends SObjectRecord {
@@ -116,22 +114,6 @@ export function missingPermissionError(what: string, permissions: readonly strin
     )
 }
 
-/**
- * How long the feature licenses read from the User describe are trusted: Salesforce adds such fields only with a
- * release or a newly licensed feature, so a few minutes keep the describe to one call per aggregation.
- */
-export const FEATURE_LICENSES_TTL_MS = 5 * 60_000
-
-interface FeatureLicenseEntry {
-    readonly promise: Promise<readonly FeatureLicense[]>
-    readonly readAt: number
-}
-
-/** Forgets every org's feature licenses (tests). */
-export function clearFeatureLicenseCache(): void {
-    processCache<string, FeatureLicenseEntry>('feature-licenses.v1').clear()
-}
-
 /** The `UserPermissions*` booleans of a User describe, in its order, each with its label. */
 function featureLicensesOf(describe: SObjectDescribe): FeatureLicense[] {
     return describe.fields
@@ -146,7 +128,6 @@ function featureLicensesOf(describe: SObjectDescribe): FeatureLicense[] {
 export class EntitlementCatalog {
     constructor(
         private readonly rest: SalesforceRestClient,
-        private readonly config: SalesforceConfig,
         private readonly now: () => number = Date.now
     ) {}
 
@@ -206,23 +187,11 @@ export class EntitlementCatalog {
     }
 
     /**
-     * The feature licenses the org's User describe shows (`UserPermissions*` booleans), read once per org and
-     * process for `FEATURE_LICENSES_TTL_MS`; concurrent callers share one describe, and a failed one is not kept.
+     * The feature licenses the org's User describe shows (`UserPermissions*` booleans), from the describe held for
+     * the org (`user-describe.ts`).
      */
-    featureLicenses(): Promise<readonly FeatureLicense[]> {
-        const cache = processCache<string, FeatureLicenseEntry>('feature-licenses.v1')
-        const key = orgKey(this.config)
-        const now = this.now()
-        const entry = cache.get(key)
-        if (entry !== undefined && now - entry.readAt < FEATURE_LICENSES_TTL_MS) return entry.promise
-        for (const [other, old] of cache) if (now - old.readAt >= FEATURE_LICENSES_TTL_MS) cache.delete(other)
-        const promise = this.rest.describe('User').then(featureLicensesOf)
-        const fresh: FeatureLicenseEntry = { promise, readAt: now }
-        cache.set(key, fresh)
-        promise.catch(() => {
-            if (cache.get(key) === fresh) cache.delete(key)
-        })
-        return promise
+    async featureLicenses(): Promise<readonly FeatureLicense[]> {
+        return featureLicensesOf(await userDescribe(this.rest, this.now()))
     }
 
     /** The feature license of that User field; undefined when the org's User describe has no such flag. */

@@ -55,6 +55,11 @@ export interface SObjectDescribe {
     }[]
 }
 
+/** The describe of an object, under the REST base path. */
+export function describePath(sobject: string): string {
+    return `/sobjects/${sobject}/describe`
+}
+
 /** `/limits`: each limit's maximum and what remains of it. */
 export type OrgLimits = Readonly<Record<string, { readonly Max: number; readonly Remaining: number }>>
 
@@ -78,9 +83,14 @@ const NEXT_RECORDS_URL = new RegExp(`^${REST_BASE_PATH.replace(/\./g, '\\.')}/qu
  * which Salesforce caps at 2,000 rows.
  */
 export class SalesforceRestClient {
+    /**
+     * @param org the org and identity this client reaches (`orgKey` of its source config): what caches of the
+     * org's metadata are keyed by, so that two sources never share an entry.
+     */
     constructor(
         private readonly http: SalesforceHttpClient,
-        private readonly pipeline: RequestPipeline
+        private readonly pipeline: RequestPipeline,
+        readonly org: string
     ) {}
 
     /**
@@ -119,17 +129,35 @@ export class SalesforceRestClient {
     async queries<T extends SObjectRecord>(
         soqlByName: Readonly<Record<string, string>>
     ): Promise<Record<string, QueryOutcome<T>>> {
+        return (await this.reads<T>(soqlByName, {})).queries
+    }
+
+    /**
+     * Up to five queries and other GETs (a describe, under the REST base path) in one Composite request, one API
+     * call: each query followed to its last batch, each GET's body as it came. A subrequest Salesforce refuses
+     * does not fail the others.
+     */
+    async reads<T extends SObjectRecord>(
+        soqlByName: Readonly<Record<string, string>>,
+        getByName: Readonly<Record<string, string>>
+    ): Promise<{ queries: Record<string, QueryOutcome<T>>; gets: Record<string, CompositeOutcome> }> {
         const names = Object.keys(soqlByName)
         if (names.length > COMPOSITE_MAX_QUERIES) {
             throw new Error(`A Composite request holds at most ${COMPOSITE_MAX_QUERIES} queries, not ${names.length}`)
         }
-        const outcomes = await this.composite(
-            names.map((name) => ({
+        const getNames = Object.keys(getByName)
+        const outcomes = await this.composite([
+            ...names.map((name) => ({
                 referenceId: name,
-                method: 'GET',
+                method: 'GET' as const,
                 url: `/query${queryString({ q: soqlByName[name] })}`,
-            }))
-        )
+            })),
+            ...getNames.map((name) => ({ referenceId: name, method: 'GET' as const, url: getByName[name] as string })),
+        ])
+        const gets: Record<string, CompositeOutcome> = {}
+        getNames.forEach((name, index) => {
+            gets[name] = outcomes[names.length + index] as CompositeOutcome
+        })
         const results: Record<string, QueryOutcome<T>> = {}
         await Promise.all(
             names.map(async (name, index) => {
@@ -148,7 +176,7 @@ export class SalesforceRestClient {
                 results[name] = { ok: true, records }
             })
         )
-        return results
+        return { queries: results, gets }
     }
 
     /**
@@ -221,7 +249,7 @@ export class SalesforceRestClient {
     }
 
     describe(sobject: string): Promise<SObjectDescribe> {
-        return this.http.get<SObjectDescribe>(`/sobjects/${sobject}/describe`)
+        return this.http.get<SObjectDescribe>(describePath(sobject))
     }
 
     /** `/limits` (needs View Setup and Configuration). */

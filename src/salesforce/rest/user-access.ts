@@ -5,6 +5,10 @@
  * licenses, package licenses, queue memberships and login state. Every query names the page's ids with `IN`,
  * never one request per user; batches past a query's first are followed by `nextRecordsUrl`.
  *
+ * A value the User row only points to (the license behind the profile: `via` in the attribute table) comes from
+ * the org's rows of that object, read once per command with the org's User describe in one Composite call (the
+ * plan), and joined by id: each User row then carries an id rather than the parent rows nested in it.
+ *
  * A query Salesforce refuses for a permission the integration user lacks leaves only its own attributes out of the
  * accounts, with one warning per command naming the permission; any other failure stops the command.
  */
@@ -16,13 +20,20 @@ import {
     ACCESS_CHANGE_MARKERS,
     FEATURE_LICENSE_FIELD_PREFIX,
     REST_PERMISSIONS,
-    USER_LOGIN_FIELDS,
-    USER_LOGIN_OBJECT,
     USER_PERMISSION_SET_ASSIGNMENTS,
     assignmentsOfUsersSoql,
+    blockedLoginsOfUsersSoql,
 } from './objects'
-import { SObjectDescribe, SObjectRecord, SalesforceRestClient } from './rest-client'
+import {
+    CompositeOutcome,
+    QueryOutcome,
+    SObjectDescribe,
+    SObjectRecord,
+    SalesforceRestClient,
+    describePath,
+} from './rest-client'
 import { soqlDateTime, soqlIdList, soqlString } from './soql'
+import { heldUserDescribe, keepUserDescribe, userDescribe } from './user-describe'
 
 /** The queries of a page, one Composite call: the users' own fields and four kinds of rows about them. */
 export const USER_ACCESS_PARTS = ['user', 'permissionSetLicenses', 'packageLicenses', 'queues', 'logins'] as const
@@ -31,28 +42,73 @@ export type UserAccessPart = (typeof USER_ACCESS_PARTS)[number]
 /** What the REST API answered for a page of users, per part; a part Salesforce refused is absent. */
 export type PageAccessRows = { readonly [P in UserAccessPart]?: readonly SObjectRecord[] }
 
+/**
+ * The rows a looked-up attribute's User field points to, by their id (`Profile` rows by the users' `ProfileId`);
+ * an attribute whose rows Salesforce refused to show is absent. The reader adds the rows of ids first seen on a
+ * page (a profile made during the run); nothing else writes them.
+ */
+export type LookedUpRows = Partial<Record<AccountAttribute, Map<string, SObjectRecord>>>
+
 /** What of the page query's shape the mapping needs: the flags and the further fields it selected. */
 export interface UserAccessShape {
     /** The `UserPermissions*` booleans of the org's User describe, each a feature license when true. */
     readonly featureLicenseFields: readonly string[]
     /** The admin's further User fields (setting Additional User Fields), by API name as the describe spells it. */
     readonly additionalUserFields: readonly string[]
+    /** The rows the looked-up attributes' User fields point to (see `USER_FIELD_LOOKUPS`). */
+    readonly lookedUp: LookedUpRows
+}
+
+/** Where a looked-up attribute's value is: a field path (`UserLicense.Name`) of the object's row (`Profile`). */
+export interface FieldLookup {
+    readonly object: string
+    readonly path: string
 }
 
 /**
  * The account attributes read from a field of the User row (`rest: 'User.<field path>'` in the attribute table),
- * with the SCIM path of the same value where SCIM carries it.
+ * with the SCIM path of the same value where SCIM carries it, and for a field that holds another row's id, where
+ * in that row the value is (`via`).
  */
 export const USER_FIELD_ATTRIBUTES: readonly {
     readonly name: AccountAttribute
     readonly field: string
     readonly alsoScim?: string
+    readonly via?: FieldLookup
 }[] = ACCOUNT_ATTRIBUTES.flatMap((name) => {
     const spec = attributeSpec(name)
     if (!isRestAttribute(spec) || !spec.rest.startsWith('User.') || spec.rest.includes('*')) return []
     const field = spec.rest.slice('User.'.length)
-    return [{ name, field, ...(spec.alsoScim !== undefined ? { alsoScim: spec.alsoScim } : {}) }]
+    const via = spec.via === undefined ? undefined : fieldLookup(spec.via)
+    return [
+        {
+            name,
+            field,
+            ...(spec.alsoScim !== undefined ? { alsoScim: spec.alsoScim } : {}),
+            ...(via !== undefined ? { via } : {}),
+        },
+    ]
 })
+
+function fieldLookup(via: string): FieldLookup {
+    const dot = via.indexOf('.')
+    return { object: via.slice(0, dot), path: via.slice(dot + 1) }
+}
+
+/** The looked-up attributes: each with the User field holding the id, and where its value is. */
+const USER_FIELD_LOOKUPS = USER_FIELD_ATTRIBUTES.flatMap(({ name, field, via }) =>
+    via !== undefined ? [{ attribute: name, field, ...via }] : []
+)
+type UserFieldLookup = (typeof USER_FIELD_LOOKUPS)[number]
+
+/** `SELECT Id, UserLicense.Name FROM Profile [WHERE Id IN (…)]`: the org's rows of a lookup, or some of them. */
+export function lookupSoql(lookup: UserFieldLookup, ids?: readonly string[]): string {
+    const where = ids !== undefined ? ` WHERE Id IN ${soqlIdList(ids)}` : ''
+    return `SELECT Id, ${lookup.path} FROM ${lookup.object}${where}`
+}
+
+/** Reading a lookup's rows takes what reading the org's setup does. */
+const LOOKUP_PERMISSION = REST_PERMISSIONS.read
 
 /** A further User field the admin asked for, as the org's User describe has it. */
 export interface UserFieldDescription {
@@ -94,7 +150,11 @@ function isRefusal(error: Error): boolean {
  * @throws InvalidRequestError (INVALID_FIELD) naming every further field the User object does not have, so that a
  * misspelt name fails test-connection and the start of an aggregation rather than a page.
  */
-export function planUserAccess(describe: SObjectDescribe, additionalUserFields: readonly string[]): UserAccessPlan {
+export function planUserAccess(
+    describe: SObjectDescribe,
+    additionalUserFields: readonly string[],
+    lookedUp: LookedUpRows = {}
+): UserAccessPlan {
     const fields = new Map(describe.fields.map((field) => [field.name.toLowerCase(), field]))
     const featureLicenseFields = describe.fields
         .filter((field) => field.name.startsWith(FEATURE_LICENSE_FIELD_PREFIX) && field.type === 'boolean')
@@ -115,15 +175,79 @@ export function planUserAccess(describe: SObjectDescribe, additionalUserFields: 
         featureLicenseFields,
         additionalUserFields: additionalUserFieldDescriptions.map((field) => field.name),
         additionalUserFieldDescriptions,
+        lookedUp,
     }
 }
 
-/** Reads the org's User describe and plans the page query; see `planUserAccess`. */
+/**
+ * The Additional User Fields, checked and described by the org's User describe (the one held for the org, or read
+ * now); see `planUserAccess`.
+ */
+export async function readAdditionalUserFields(
+    rest: SalesforceRestClient,
+    additionalUserFields: readonly string[]
+): Promise<readonly UserFieldDescription[]> {
+    return planUserAccess(await userDescribe(rest), additionalUserFields).additionalUserFieldDescriptions
+}
+
+/**
+ * Plans the page query of one command: the org's User describe and the rows of every lookup (the org's profiles
+ * with their licenses, `nextRecordsUrl` followed) in one Composite call, or only the rows when the describe is
+ * held for the org. A refused lookup leaves its attribute out, with one warning; see `planUserAccess`.
+ * @throws the mapped Salesforce error of a failed describe, or of a lookup failure that is not a refusal.
+ */
 export async function readUserAccessPlan(
     rest: SalesforceRestClient,
     additionalUserFields: readonly string[]
 ): Promise<UserAccessPlan> {
-    return planUserAccess(await rest.describe('User'), additionalUserFields)
+    const soql = Object.fromEntries(USER_FIELD_LOOKUPS.map((lookup) => [lookup.attribute, lookupSoql(lookup)]))
+    const held = heldUserDescribe(rest)
+    let describe: Promise<SObjectDescribe>
+    let lookups: Promise<Record<string, QueryOutcome<SObjectRecord>>>
+    if (held !== undefined || USER_FIELD_LOOKUPS.length === 0) {
+        describe = held ?? userDescribe(rest)
+        lookups = USER_FIELD_LOOKUPS.length > 0 ? rest.queries(soql) : Promise.resolve({})
+    } else {
+        const read = rest.reads(soql, { describe: describePath('User') })
+        describe = keepUserDescribe(
+            rest,
+            read.then(({ gets }) => {
+                const outcome = gets.describe as CompositeOutcome
+                if (!outcome.ok) throw outcome.error
+                return outcome.body as SObjectDescribe
+            })
+        )
+        lookups = read.then(({ queries }) => queries)
+    }
+    lookups.catch(() => undefined)
+    const plan = planUserAccess(await describe, additionalUserFields)
+    const outcomes = await lookups
+    const lookedUp: LookedUpRows = {}
+    for (const lookup of USER_FIELD_LOOKUPS) {
+        const outcome = outcomes[lookup.attribute]
+        if (outcome === undefined) continue
+        if (!outcome.ok) {
+            if (!isRefusal(outcome.error)) throw outcome.error
+            warnLeftOut(lookup.attribute, outcome.error, lookup.attribute, LOOKUP_PERMISSION)
+            continue
+        }
+        lookedUp[lookup.attribute] = rowsById(outcome.records)
+    }
+    return { ...plan, lookedUp }
+}
+
+function rowsById(rows: readonly SObjectRecord[], into = new Map<string, SObjectRecord>()): Map<string, SObjectRecord> {
+    for (const row of rows) if (typeof row.Id === 'string') into.set(row.Id, row)
+    return into
+}
+
+/** Logs that attributes are left out of the accounts because Salesforce refused to read them. */
+function warnLeftOut(part: string, error: Error, attributes: string, permission: string): void {
+    logger.warn(
+        { part, permission, errorCode: (error as SalesforceConnectorError).errorCode },
+        `Leaving ${attributes} out of the accounts: Salesforce refused to read them (${error.message}). ` +
+            `The integration user needs the permission ${permission}.`
+    )
 }
 
 function withoutDuplicates(fields: readonly string[]): string[] {
@@ -136,7 +260,7 @@ function withoutDuplicates(fields: readonly string[]): string[] {
     })
 }
 
-/** `SELECT Id, LastLoginDate, Profile.UserLicense.Name, …, (SELECT … FROM PermissionSetAssignments) FROM User …`. */
+/** `SELECT Id, LastLoginDate, ProfileId, …, (SELECT … FROM PermissionSetAssignments) FROM User …`. */
 export function usersSoql(plan: UserAccessShape, userIds: readonly string[], withAssignments: boolean): string {
     const fields = withoutDuplicates([
         'Id',
@@ -173,7 +297,7 @@ export function userAccessQueries(
         permissionSetLicenses: assignmentsOfUsersSoql('permissionSetLicense', userIds),
         packageLicenses: assignmentsOfUsersSoql('packageLicense', userIds),
         queues: assignmentsOfUsersSoql('queue', userIds),
-        logins: `SELECT ${USER_LOGIN_FIELDS.join(', ')} FROM ${USER_LOGIN_OBJECT} WHERE UserId IN ${soqlIdList(userIds)}`,
+        logins: blockedLoginsOfUsersSoql(userIds),
     }
 }
 
@@ -229,8 +353,40 @@ export class UserAccessReader {
             if (!isRefusal(outcome.error)) throw outcome.error
             this.warn(part, outcome.error, PART_NEEDS[part].attributes, PART_NEEDS[part].permission)
         }
-        if (rows.user !== undefined) rows.user = await this.withAllAssignments(rows.user)
+        if (rows.user !== undefined) {
+            rows.user = await this.withAllAssignments(rows.user)
+            await this.lookUpUnknown(rows.user)
+        }
         return rows
+    }
+
+    /**
+     * Reads the rows the users' lookup fields point to that the plan does not hold yet (a profile made during the
+     * run), in one Composite call, and adds them to the plan; none when every id is known. A refused read leaves
+     * the attribute out of those users only, with one warning.
+     */
+    private async lookUpUnknown(users: readonly SObjectRecord[]): Promise<void> {
+        const soql: Record<string, string> = {}
+        for (const lookup of USER_FIELD_LOOKUPS) {
+            const known = this.plan.lookedUp[lookup.attribute]
+            if (known === undefined) continue
+            const unknown = new Set<string>()
+            for (const user of users) {
+                const id = user[lookup.field]
+                if (typeof id === 'string' && !known.has(id) && isSalesforceId(id)) unknown.add(id)
+            }
+            if (unknown.size > 0) soql[lookup.attribute] = lookupSoql(lookup, [...unknown])
+        }
+        if (Object.keys(soql).length === 0) return
+        const outcomes = await this.rest.queries(soql)
+        for (const lookup of USER_FIELD_LOOKUPS) {
+            const outcome = outcomes[lookup.attribute]
+            const known = this.plan.lookedUp[lookup.attribute]
+            if (outcome === undefined || known === undefined) continue
+            if (outcome.ok) rowsById(outcome.records, known)
+            else if (!isRefusal(outcome.error)) throw outcome.error
+            else this.warn(`lookup ${lookup.attribute}`, outcome.error, lookup.attribute, LOOKUP_PERMISSION)
+        }
     }
 
     /**
@@ -255,11 +411,7 @@ export class UserAccessReader {
     private warn(key: string, error: Error, attributes: string, permission: string): void {
         if (this.warned.has(key)) return
         this.warned.add(key)
-        logger.warn(
-            { part: key, permission, errorCode: (error as SalesforceConnectorError).errorCode },
-            `Leaving ${attributes} out of the accounts: Salesforce refused to read them (${error.message}). ` +
-                `The integration user needs the permission ${permission}.`
-        )
+        warnLeftOut(key, error, attributes, permission)
     }
 }
 

@@ -14,6 +14,7 @@ import {
     PROVISIONING_PERMISSION,
 } from './objects'
 import { SalesforceRestClient, SObjectRecord } from './rest-client'
+import { userDescribe } from './user-describe'
 
 /** The REST-only entitlement types held as a row of their own (feature licenses are flags on User). */
 export type AssignmentType = keyof typeof ASSIGNMENT_OBJECTS
@@ -138,10 +139,11 @@ export async function readUserAccess(
 
 /**
  * The feature-license flags the org's User describe shows: its boolean `UserPermissions*` fields that an update
- * may write (a Set of feature licenses must know every flag to clear the ones not listed).
+ * may write (a Set of feature licenses must know every flag to clear the ones not listed). The describe held for
+ * the org serves (`user-describe.ts`): at worst, a flag Salesforce added in the last few minutes is left as it is.
  */
 export async function featureLicenseFields(rest: SalesforceRestClient): Promise<string[]> {
-    const describe = await rest.describe('User')
+    const describe = await userDescribe(rest)
     return describe.fields
         .filter(
             (field) =>

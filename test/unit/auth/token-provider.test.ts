@@ -4,6 +4,7 @@ import {
     clearTokenCache,
     sessionExpiresAt,
     tokenCacheKey,
+    userIdOfIdentityUrl,
 } from '../../../src/auth/token-provider'
 import { jwtAudience } from '../../../src/auth/jwt-bearer'
 import { trustedInstanceUrl } from '../../../src/auth/instance-url'
@@ -309,3 +310,21 @@ describe('trustedInstanceUrl', () => {
 })
 
 afterAll(() => clearTokenCache())
+
+describe('userIdOfIdentityUrl', () => {
+    it.each([
+        ['https://login.salesforce.com/id/00DRM000000TESTAAA/005RM000001IntgYAC', '005RM000001IntgYAC'],
+        ['https://test.salesforce.com/id/00DRM000000TESTAAA/005RM000001Intg', '005RM000001IntgYAC'],
+        ['https://login.salesforce.com/id/00DRM000000TESTAAA/005RM000001IntgYAC/', '005RM000001IntgYAC'],
+    ])('reads the user of %s', (url, userId) => {
+        expect(userIdOfIdentityUrl(url)).toBe(userId)
+    })
+
+    it.each([
+        ['no user in the URL', 'https://login.salesforce.com/id/00DRM000000TESTAAA'],
+        ['a record that is no user', 'https://login.salesforce.com/id/00DRM000000TESTAAA/00eRM000001VtbnYAC'],
+        ['no URL', undefined],
+    ])('names nobody for %s', (_case, url) => {
+        expect(userIdOfIdentityUrl(url)).toBeUndefined()
+    })
+})

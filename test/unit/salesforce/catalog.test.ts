@@ -1,19 +1,16 @@
 import { createSalesforceClients } from '../../../src/salesforce/create-client'
-import {
-    EntitlementCatalog,
-    FEATURE_LICENSES_TTL_MS,
-    clearFeatureLicenseCache,
-} from '../../../src/salesforce/rest/catalog'
+import { EntitlementCatalog } from '../../../src/salesforce/rest/catalog'
+import { USER_DESCRIBE_TTL_MS } from '../../../src/salesforce/rest/user-describe'
 import { INSTANCE_URL, fakeTiming, fixture, nock, stubToken, testConfig, useNock } from '../../helpers/nock'
+import { REST } from '../../helpers/rest-bodies'
 
 useNock()
-beforeEach(clearFeatureLicenseCache)
 
-const DESCRIBE = '/services/data/v62.0/sobjects/User/describe'
+const DESCRIBE = `${REST}/sobjects/User/describe`
 
 function catalog(clock: { now: number }, config = testConfig('jwtBearer', { governBeyondScim: true })) {
     const { rest } = createSalesforceClients(config, fakeTiming(clock.now))
-    return new EntitlementCatalog(rest, config, () => clock.now)
+    return new EntitlementCatalog(rest, () => clock.now)
 }
 
 describe('EntitlementCatalog feature licenses', () => {
@@ -22,9 +19,10 @@ describe('EntitlementCatalog feature licenses', () => {
         nock(INSTANCE_URL).get(DESCRIBE).once().reply(200, fixture('rest/describe.user.feature-licenses'))
         const clock = { now: Date.now() }
         const [a, b] = await Promise.all([catalog(clock).featureLicenses(), catalog(clock).featureLicenses()])
-        expect(b).toBe(a)
-        clock.now += FEATURE_LICENSES_TTL_MS - 1
-        expect(await catalog(clock).featureLicenses()).toBe(a)
+        // One describe (nock answers it once): every caller gets its licenses.
+        expect(b).toEqual(a)
+        clock.now += USER_DESCRIBE_TTL_MS - 1
+        expect(await catalog(clock).featureLicenses()).toEqual(a)
         expect(a.map((license) => license.field)).toEqual([
             'UserPermissionsMarketingUser',
             'UserPermissionsOfflineUser',
@@ -38,7 +36,7 @@ describe('EntitlementCatalog feature licenses', () => {
         nock(INSTANCE_URL).get(DESCRIBE).twice().reply(200, fixture('rest/describe.user.feature-licenses'))
         const clock = { now: Date.now() }
         await catalog(clock).featureLicenses()
-        clock.now += FEATURE_LICENSES_TTL_MS
+        clock.now += USER_DESCRIBE_TTL_MS
         await catalog(clock).featureLicenses()
     })
 

@@ -1,17 +1,35 @@
 import { createSalesforceClients } from '../../../src/salesforce/create-client'
+import { EntitlementCatalog } from '../../../src/salesforce/rest/catalog'
 import { SObjectDescribe } from '../../../src/salesforce/rest/rest-client'
 import {
     PageAccessRows,
     UserAccessReader,
     planUserAccess,
+    readUserAccessPlan,
     usersSoql,
     withPageAccess,
 } from '../../../src/salesforce/rest/user-access'
-import { fixture, recorder, salesforce, testConfig, useNock } from '../../helpers/nock'
+import { featureLicenseFields } from '../../../src/salesforce/rest/user-writes'
+import { fixture, planAnswer, recorder, rest, salesforce, testConfig, useLogCapture, useNock } from '../../helpers/nock'
 import { IDS, USER } from '../../mapping/fixtures'
-import { REST } from '../../helpers/rest-bodies'
+import { REST, compositeOf, lookedUpProfiles, queriesOf, queryAnswer, sobjectRow } from '../../helpers/rest-bodies'
 
 useNock()
+const logs = useLogCapture()
+
+const PROFILE_SOQL = 'SELECT Id, UserLicense.Name FROM Profile'
+const PROFILES = fixture<{ records: Record<string, unknown>[] }>('rest/query.profiles')
+
+function restClient() {
+    return createSalesforceClients(testConfig('clientCredentials', { governBeyondScim: true })).rest
+}
+
+/** The subrequests of a recorded Composite body: each referenceId with its URL under the REST base path. */
+function subrequestsOf(body: unknown): Record<string, string> {
+    const requests = (body as { compositeRequest: { referenceId: string; method: string; url: string }[] })
+        .compositeRequest
+    return Object.fromEntries(requests.map((r) => [r.referenceId, `${r.method} ${r.url.split('?')[0] ?? ''}`]))
+}
 
 const DESCRIBE = fixture<SObjectDescribe>('rest/describe.user')
 
@@ -50,7 +68,106 @@ describe('planUserAccess', () => {
     })
 })
 
+describe('readUserAccessPlan', () => {
+    it('reads the User describe and the org profiles in ONE Composite call, and the profiles alone while the describe is held', async () => {
+        const composites = recorder()
+        rest(salesforce())
+            .plan({ match: composites.match })
+            .composite(compositeOf({ userLicense: PROFILES }), composites.match)
+        const client = restClient()
+
+        const plan = await readUserAccessPlan(client, [])
+        // The catalog and provisioning take the describe held for the org: no request of their own.
+        const licenses = await new EntitlementCatalog(client).featureLicenses()
+        expect(await featureLicenseFields(client)).toEqual(licenses.map((license) => license.field))
+        const next = await readUserAccessPlan(client, [])
+
+        expect(composites.bodies.map(subrequestsOf)).toEqual([
+            { userLicense: `GET ${REST}/query`, describe: `GET ${REST}/sobjects/User/describe` },
+            { userLicense: `GET ${REST}/query` },
+        ])
+        expect(queriesOf(composites.bodies[0]).userLicense).toBe(PROFILE_SOQL)
+        expect(plan.featureLicenseFields).toEqual(licenses.map((license) => license.field))
+        expect(plan.lookedUp).toEqual(lookedUpProfiles(PROFILES))
+        expect(next.lookedUp).toEqual(plan.lookedUp)
+    })
+
+    it("follows the Profile query's nextRecordsUrl to the org's last profile", async () => {
+        const [first, second] = PROFILES.records
+        const batch = { totalSize: 2, done: false, nextRecordsUrl: `${REST}/query/01gRM000000Pro1-1`, records: [first] }
+        rest(salesforce())
+            .composite(compositeOf({ userLicense: batch, describe: fixture('rest/describe.user') }))
+            .scope.get(`${REST}/query/01gRM000000Pro1-1`)
+            .reply(200, queryAnswer([second]))
+
+        const plan = await readUserAccessPlan(restClient(), [])
+
+        expect(plan.lookedUp).toEqual(lookedUpProfiles(PROFILES))
+    })
+
+    it('leaves userLicense out with one warning naming the permission when Salesforce refuses the Profile query', async () => {
+        const answer = planAnswer() as { compositeResponse: { referenceId: string }[] }
+        const refused = {
+            compositeResponse: answer.compositeResponse.map((response) =>
+                response.referenceId === 'userLicense'
+                    ? {
+                          ...response,
+                          httpStatusCode: 400,
+                          body: [
+                              { errorCode: 'INVALID_TYPE', message: "sObject type 'UserLicense' is not supported." },
+                          ],
+                      }
+                    : response
+            ),
+        }
+        rest(salesforce()).composite(refused)
+
+        const plan = await readUserAccessPlan(restClient(), [])
+
+        expect(plan.lookedUp).toEqual({})
+        expect(plan.featureLicenseFields).toHaveLength(4)
+        const warnings = logs.lines.filter((line) => line.includes('Leaving userLicense out of the accounts'))
+        expect(warnings).toHaveLength(1)
+        expect(warnings[0]).toContain('View Setup and Configuration')
+    })
+})
+
 describe('UserAccessReader', () => {
+    it('looks up a profile the plan does not hold (made during the run) once, and keeps it for later pages', async () => {
+        const NEW_PROFILE = '00eRM000001VtbpYAC'
+        const page = compositeOf({
+            user: queryAnswer([
+                sobjectRow('User', USER.id, { ProfileId: NEW_PROFILE, PermissionSetAssignments: null }),
+                sobjectRow('User', IDS.manager, { ProfileId: PROFILES.records[0]?.Id, PermissionSetAssignments: null }),
+            ]),
+            permissionSetLicenses: queryAnswer([]),
+            packageLicenses: queryAnswer([]),
+            queues: queryAnswer([]),
+            logins: queryAnswer([]),
+        })
+        const newProfile = sobjectRow('Profile', NEW_PROFILE, {
+            UserLicense: {
+                attributes: { type: 'UserLicense', url: `${REST}/sobjects/UserLicense/100RM0000000abdYAA` },
+                Name: 'Salesforce',
+            },
+        })
+        const composites = recorder()
+        rest(salesforce())
+            .composite(page)
+            .composite(compositeOf({ userLicense: queryAnswer([newProfile]) }), composites.match)
+            .composite(page)
+        const plan = planUserAccess(DESCRIBE, [], lookedUpProfiles(PROFILES))
+        const reader = new UserAccessReader(restClient(), plan)
+
+        await reader.read([USER.id, IDS.manager])
+        await reader.read([USER.id, IDS.manager])
+
+        expect(composites.bodies.map((body) => queriesOf(body))).toEqual([
+            { userLicense: `${PROFILE_SOQL} WHERE Id IN ('${NEW_PROFILE}')` },
+        ])
+        expect(plan.lookedUp.userLicense?.get(NEW_PROFILE)).toEqual(newProfile)
+    })
+
     it('reads in full the assignments of a user with more than the subquery batch holds, with one query of its own', async () => {
         const answer = fixture<{ compositeResponse: { referenceId: string; body: { records: object[] } }[] }>(
             'rest/composite.user-access'
