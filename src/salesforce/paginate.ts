@@ -56,6 +56,11 @@ export interface KeysetStart {
     /** The answer to the first request, already fetched with the same parameters: it is not asked for again. */
     readonly firstAnswer?: ListAnswer
     readonly range?: KeysetRange
+    /**
+     * Asked as each page is handed out: whether the next page is requested before it (the default) or only once
+     * the next page is asked for. A stream past the parallelism after a push-back starts no request of its own.
+     */
+    readonly readAhead?: () => boolean
 }
 
 export interface PageOptions {
@@ -347,8 +352,12 @@ export async function* keysetPages<T extends WithId>(
             )
         }
         cursor = last
-        pending = request(cursor)
-        await letRequestGoOut()
+        const ahead = start.readAhead?.() ?? true
+        if (ahead) {
+            pending = request(cursor)
+            await letRequestGoOut()
+        }
         yield { resources: fresh, date: answer.date }
+        if (!ahead) pending = request(cursor)
     }
 }

@@ -380,7 +380,15 @@ async function* readRanges<T extends { readonly id: string }>(
                 next.firstAnswer !== undefined
                     ? { range: next.range, firstAnswer: next.firstAnswer }
                     : { range: next.range }
-            streams.push({ range: next.range, pages: keysetPages<T>(fetchPage, options, what, start) })
+            // After a push-back, a stream past the parallelism asks for no page ahead of being pulled again.
+            const stream: Stream<T> = {
+                range: next.range,
+                pages: keysetPages<T>(fetchPage, options, what, {
+                    ...start,
+                    readAhead: () => streams.indexOf(stream) < parallelism,
+                }),
+            }
+            streams.push(stream)
         }
         // Streams past the parallelism (after a push-back) finish the page they were asked for, then wait.
         for (const stream of streams.slice(0, parallelism)) if (stream.pending === undefined) pull(stream)
