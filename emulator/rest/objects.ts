@@ -316,19 +316,24 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             SystemModstamp: sfDateTime(p.lastModified),
         }
     }
-    const userLicenseRows = (): SoqlRow[] =>
-        USER_LICENSES.map(([name, key]) => {
-            const seats = store.userLicenseSeats(name)
-            return {
-                Id: store.userLicenseIds.get(name),
-                Name: name,
-                MasterLabel: name,
-                LicenseDefinitionKey: key,
-                Status: 'Active',
-                TotalLicenses: seats.total,
-                UsedLicenses: seats.used,
-            }
-        })
+    const userLicenseRow = ([name, key]: (typeof USER_LICENSES)[number]): SoqlRow => {
+        const seats = store.userLicenseSeats(name)
+        return {
+            Id: store.userLicenseIds.get(name),
+            Name: name,
+            MasterLabel: name,
+            LicenseDefinitionKey: key,
+            Status: 'Active',
+            TotalLicenses: seats.total,
+            UsedLicenses: seats.used,
+        }
+    }
+    const userLicenseRows = (): SoqlRow[] => USER_LICENSES.map(userLicenseRow)
+    // `Profile.UserLicense.Name` follows this once per user: build the one row asked for, not all of them.
+    const userLicenseById = (lId: string): SoqlRow | undefined => {
+        const license = USER_LICENSES.find(([name]) => store.userLicenseIds.get(name) === lId)
+        return license ? userLicenseRow(license) : undefined
+    }
     // The permission flags of a permission set (`PermissionsManageUsers`, …): the integration user holds the switched
     // permissions through its profile's own permission set; every other set grants none of them.
     const sessionProfileId = store.getUser(options.sessionUserId)?.profileId
@@ -546,7 +551,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
                 UsedLicenses: int,
             },
             rows: userLicenseRows,
-            get: (lId) => userLicenseRows().find((r) => r.Id === lId),
+            get: userLicenseById,
         },
         keyedDef(
             {
@@ -816,5 +821,37 @@ export class OrgSchema implements SoqlSchema {
 
     objects(): RestObject[] {
         return [...this.byName.values()]
+    }
+}
+
+/**
+ * The schemas of recent requests, reused while the store has not changed (`store.version`) and the request's
+ * options are the same: a schema holds no data of its own but what it reads within one version of the store (the
+ * session user's profile, the permission sets it has built), so reusing it answers exactly as a new one would, and
+ * a page's Composite of five queries does not build the org's objects five times.
+ */
+export class OrgSchemas {
+    private version = -1
+    private readonly byOptions = new Map<string, OrgSchema>()
+
+    constructor(
+        private readonly store: OrgStore,
+        /** A few sessions' schemas at once (one per integration user and permission setting). */
+        private readonly capacity = 8
+    ) {}
+
+    for(options: SchemaOptions): OrgSchema {
+        if (this.store.version !== this.version) {
+            this.byOptions.clear()
+            this.version = this.store.version
+        }
+        const key = JSON.stringify([options.sessionUserId, options.permissions.current, options.deletedRows])
+        let schema = this.byOptions.get(key)
+        if (!schema) {
+            schema = new OrgSchema(this.store, options)
+            if (this.byOptions.size >= this.capacity) this.byOptions.clear()
+            this.byOptions.set(key, schema)
+        }
+        return schema
     }
 }
