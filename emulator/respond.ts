@@ -33,7 +33,9 @@ export function sendJsonText(
     res.status(status)
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
     res.setHeader('Content-Type', JSON_CONTENT_TYPE)
-    res.end(body)
+    // Encoded here, to its exact size: a large string handed to the socket is encoded into a buffer sized for its
+    // worst case, which costs more than the answer's own bytes.
+    res.end(typeof body === 'string' ? Buffer.from(body) : body)
 }
 
 /**

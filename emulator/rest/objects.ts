@@ -303,7 +303,21 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
     const licenseIdOf = (name: string | undefined): string | null =>
         name ? (store.userLicenseIds.get(name as never) ?? null) : null
 
-    const profileRow = (pId: string): SoqlRow | undefined => {
+    // A query following PermissionSetAssignment.PermissionSet, GroupMember.Group or User.Profile reads the same few
+    // records once per row: within this schema's life (one version of the store, see OrgSchemas) none of them
+    // changes, so each row is built once.
+    const builtOnce = (
+        build: (recordId: string) => SoqlRow | undefined
+    ): ((recordId: string) => SoqlRow | undefined) => {
+        const rows = new Map<string, SoqlRow | undefined>()
+        return (recordId) => {
+            if (rows.has(recordId)) return rows.get(recordId)
+            const row = build(recordId)
+            rows.set(recordId, row)
+            return row
+        }
+    }
+    const profileRow = builtOnce((pId: string): SoqlRow | undefined => {
         const p = store.profiles.get(pId)
         if (!p) return undefined
         return {
@@ -315,7 +329,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             LastModifiedDate: sfDateTime(p.lastModified),
             SystemModstamp: sfDateTime(p.lastModified),
         }
-    }
+    })
     const userLicenseRow = ([name, key]: (typeof USER_LICENSES)[number]): SoqlRow => {
         const seats = store.userLicenseSeats(name)
         return {
@@ -346,15 +360,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
         ])
     const noFlags = flagsOf(false)
     const integrationFlags = flagsOf(true)
-    // A query following PermissionSetAssignment.PermissionSet reads the same few sets once per row: within one
-    // request (this schema's life) a permission set does not change, so each row is built once.
-    const permissionSetRows = new Map<string, SoqlRow | undefined>()
-    const permissionSetRow = (psId: string): SoqlRow | undefined => {
-        if (permissionSetRows.has(psId)) return permissionSetRows.get(psId)
-        const row = buildPermissionSetRow(psId)
-        permissionSetRows.set(psId, row)
-        return row
-    }
+    const permissionSetRow = builtOnce((psId) => buildPermissionSetRow(psId))
     const buildPermissionSetRow = (psId: string): SoqlRow | undefined => {
         const ps = store.permissionSets.get(psId)
         if (ps)
@@ -423,7 +429,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             ExpirationDate: l.expirationDate === null ? null : sfDateTime(l.expirationDate),
         }
     }
-    const groupRow = (gId: string): SoqlRow | undefined => {
+    const groupRow = builtOnce((gId: string): SoqlRow | undefined => {
         const g = store.groups.get(gId)
         if (!g) return undefined
         return {
@@ -437,8 +443,8 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             LastModifiedDate: sfDateTime(g.lastModified),
             SystemModstamp: sfDateTime(g.lastModified),
         }
-    }
-    const roleRow = (rId: string): SoqlRow | undefined => {
+    })
+    const roleRow = builtOnce((rId: string): SoqlRow | undefined => {
         const r = store.roles.get(rId)
         if (!r) return undefined
         return {
@@ -449,7 +455,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             LastModifiedDate: sfDateTime(r.lastModified),
             SystemModstamp: sfDateTime(r.lastModified),
         }
-    }
+    })
     const mapped = <T>(items: Iterable<T>, f: (t: T) => SoqlRow | undefined): SoqlRow[] => {
         const out: SoqlRow[] = []
         for (const t of items) {
@@ -824,13 +830,18 @@ export class OrgSchema implements SoqlSchema {
     }
 }
 
+/** Where each request's schema comes from. */
+export interface SchemaSource {
+    for(options: SchemaOptions): OrgSchema
+}
+
 /**
  * The schemas of recent requests, reused while the store has not changed (`store.version`) and the request's
  * options are the same: a schema holds no data of its own but what it reads within one version of the store (the
- * session user's profile, the permission sets it has built), so reusing it answers exactly as a new one would, and
+ * session user's profile, the permission sets, groups and profiles it has built), so reusing it answers exactly as a new one would, and
  * a page's Composite of five queries does not build the org's objects five times.
  */
-export class OrgSchemas {
+export class OrgSchemas implements SchemaSource {
     private version = -1
     private readonly byOptions = new Map<string, OrgSchema>()
 

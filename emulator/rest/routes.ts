@@ -6,7 +6,7 @@ import { sessionOf } from '../oauth'
 import { sendEmpty, sendJson } from '../respond'
 import { OrgStore } from '../store'
 import { VariantSwitch } from '../variants'
-import { OrgSchema, OrgSchemas } from './objects'
+import { OrgSchema, SchemaSource } from './objects'
 import { PermissionSwitch } from './permissions'
 import { runSoql, SoqlError, SoqlRecord } from './soql'
 import {
@@ -32,7 +32,8 @@ export interface RestDeps {
     readonly variants: VariantSwitch
     readonly limit: RollingDailyCounter
     readonly cursors: QueryCursors
-    readonly schemas: OrgSchemas
+    /** The schema of each request (`OrgSchemas`: reused while the store is unchanged). */
+    readonly schemas: SchemaSource
 }
 
 export interface RestCall {
