@@ -838,8 +838,8 @@ export interface SchemaSource {
 /**
  * The schemas of recent requests, reused while the store has not changed (`store.version`) and the request's
  * options are the same: a schema holds no data of its own but what it reads within one version of the store (the
- * session user's profile, the permission sets, groups and profiles it has built), so reusing it answers exactly as a new one would, and
- * a page's Composite of five queries does not build the org's objects five times.
+ * session user's profile, the permission sets, groups and profiles it has built), so reusing it answers exactly as
+ * a new one would, and a page's Composite of five queries does not build the org's objects five times.
  */
 export class OrgSchemas implements SchemaSource {
     private version = -1
