@@ -116,11 +116,24 @@ export class FaultInjector {
             const ms = this.options.latencyMs
             if (ms <= 0) return next()
             res.locals[ANSWER_DUE] = performance.now() + ms
+            const write = res.write.bind(res) as (...args: unknown[]) => boolean
             const end = res.end.bind(res) as (...args: unknown[]) => Response
+            // A body written in parts (`res.write` each, then `res.end`) is held with its end, so that no byte
+            // leaves early either.
+            const held: unknown[][] = []
+            res.write = ((...args: unknown[]) => {
+                held.push(withEncodedBody(args))
+                return true
+            }) as Response['write']
             res.end = ((...args: unknown[]) => {
                 // The body is encoded now, while the answer waits: at its due time only the bytes go out.
                 const encoded = withEncodedBody(args)
-                whenDue(res, () => end(...encoded))
+                whenDue(res, () => {
+                    res.cork()
+                    for (const part of held) write(...part)
+                    end(...encoded)
+                    res.uncork()
+                })
                 return res
             }) as Response['end']
             next()

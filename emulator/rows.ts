@@ -4,17 +4,23 @@
  * fields queries filter on. Deleted rows go to a bounded recycle bin, which `queryAll` may show.
  */
 
-let lastMs = Number.NaN
-let lastText = ''
+/**
+ * Formatted dateTimes by epoch ms. A page's rows repeat a few times (a user's created and modified times, its
+ * profile's), and formatting is the larger part of building a row; the text depends on the number alone, so an entry
+ * never goes stale. Cleared when full, to keep memory flat.
+ */
+const dateTimeTexts = new Map<number, string>()
+const DATE_TIME_TEXTS = 100_000
 
 /** Salesforce's JSON form of a dateTime: `2021-03-15T16:00:00.000+0000`. */
 export function sfDateTime(ms: number): string {
-    // Rows written together (a user's seeded rows, one request's writes) share their time: format it once.
-    if (ms !== lastMs) {
-        lastText = new Date(ms).toISOString().replace('Z', '+0000')
-        lastMs = ms
+    let text = dateTimeTexts.get(ms)
+    if (text === undefined) {
+        text = new Date(ms).toISOString().replace('Z', '+0000')
+        if (dateTimeTexts.size >= DATE_TIME_TEXTS) dateTimeTexts.clear()
+        dateTimeTexts.set(ms, text)
     }
-    return lastText
+    return text
 }
 
 /** Salesforce's JSON form of a date: `2027-06-30`. */

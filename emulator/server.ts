@@ -13,6 +13,7 @@ import { RollingDailyCounter } from './limits'
 import { issueToken, requireSession, sessionOf } from './oauth'
 import { sendEmpty, sendJson } from './respond'
 import { PermissionSwitch, UnknownPermissionError } from './rest/permissions'
+import { OrgSchemas } from './rest/objects'
 import { QueryCursors, restRouter } from './rest/routes'
 import { RequestContext, SCIM_BASE_PATH } from './scim/common'
 import { ScimDeps } from './scim/deps'
@@ -275,6 +276,7 @@ export function createApp(state: ServerState): express.Express {
             variants: state.variants,
             limit: state.limit,
             cursors: new QueryCursors(state.store),
+            schemas: new OrgSchemas(state.store),
         })
     )
     app.use('/services/data', rest)

@@ -303,7 +303,21 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
     const licenseIdOf = (name: string | undefined): string | null =>
         name ? (store.userLicenseIds.get(name as never) ?? null) : null
 
-    const profileRow = (pId: string): SoqlRow | undefined => {
+    // A query following PermissionSetAssignment.PermissionSet, GroupMember.Group or User.Profile reads the same few
+    // records once per row: within this schema's life (one version of the store, see OrgSchemas) none of them
+    // changes, so each row is built once.
+    const builtOnce = (
+        build: (recordId: string) => SoqlRow | undefined
+    ): ((recordId: string) => SoqlRow | undefined) => {
+        const rows = new Map<string, SoqlRow | undefined>()
+        return (recordId) => {
+            if (rows.has(recordId)) return rows.get(recordId)
+            const row = build(recordId)
+            rows.set(recordId, row)
+            return row
+        }
+    }
+    const profileRow = builtOnce((pId: string): SoqlRow | undefined => {
         const p = store.profiles.get(pId)
         if (!p) return undefined
         return {
@@ -315,20 +329,25 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             LastModifiedDate: sfDateTime(p.lastModified),
             SystemModstamp: sfDateTime(p.lastModified),
         }
+    })
+    const userLicenseRow = ([name, key]: (typeof USER_LICENSES)[number]): SoqlRow => {
+        const seats = store.userLicenseSeats(name)
+        return {
+            Id: store.userLicenseIds.get(name),
+            Name: name,
+            MasterLabel: name,
+            LicenseDefinitionKey: key,
+            Status: 'Active',
+            TotalLicenses: seats.total,
+            UsedLicenses: seats.used,
+        }
     }
-    const userLicenseRows = (): SoqlRow[] =>
-        USER_LICENSES.map(([name, key]) => {
-            const seats = store.userLicenseSeats(name)
-            return {
-                Id: store.userLicenseIds.get(name),
-                Name: name,
-                MasterLabel: name,
-                LicenseDefinitionKey: key,
-                Status: 'Active',
-                TotalLicenses: seats.total,
-                UsedLicenses: seats.used,
-            }
-        })
+    const userLicenseRows = (): SoqlRow[] => USER_LICENSES.map(userLicenseRow)
+    // `Profile.UserLicense.Name` follows this once per user: build the one row asked for, not all of them.
+    const userLicenseById = (lId: string): SoqlRow | undefined => {
+        const license = USER_LICENSES.find(([name]) => store.userLicenseIds.get(name) === lId)
+        return license ? userLicenseRow(license) : undefined
+    }
     // The permission flags of a permission set (`PermissionsManageUsers`, …): the integration user holds the switched
     // permissions through its profile's own permission set; every other set grants none of them.
     const sessionProfileId = store.getUser(options.sessionUserId)?.profileId
@@ -341,15 +360,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
         ])
     const noFlags = flagsOf(false)
     const integrationFlags = flagsOf(true)
-    // A query following PermissionSetAssignment.PermissionSet reads the same few sets once per row: within one
-    // request (this schema's life) a permission set does not change, so each row is built once.
-    const permissionSetRows = new Map<string, SoqlRow | undefined>()
-    const permissionSetRow = (psId: string): SoqlRow | undefined => {
-        if (permissionSetRows.has(psId)) return permissionSetRows.get(psId)
-        const row = buildPermissionSetRow(psId)
-        permissionSetRows.set(psId, row)
-        return row
-    }
+    const permissionSetRow = builtOnce((psId) => buildPermissionSetRow(psId))
     const buildPermissionSetRow = (psId: string): SoqlRow | undefined => {
         const ps = store.permissionSets.get(psId)
         if (ps)
@@ -418,7 +429,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             ExpirationDate: l.expirationDate === null ? null : sfDateTime(l.expirationDate),
         }
     }
-    const groupRow = (gId: string): SoqlRow | undefined => {
+    const groupRow = builtOnce((gId: string): SoqlRow | undefined => {
         const g = store.groups.get(gId)
         if (!g) return undefined
         return {
@@ -432,8 +443,8 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             LastModifiedDate: sfDateTime(g.lastModified),
             SystemModstamp: sfDateTime(g.lastModified),
         }
-    }
-    const roleRow = (rId: string): SoqlRow | undefined => {
+    })
+    const roleRow = builtOnce((rId: string): SoqlRow | undefined => {
         const r = store.roles.get(rId)
         if (!r) return undefined
         return {
@@ -444,7 +455,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
             LastModifiedDate: sfDateTime(r.lastModified),
             SystemModstamp: sfDateTime(r.lastModified),
         }
-    }
+    })
     const mapped = <T>(items: Iterable<T>, f: (t: T) => SoqlRow | undefined): SoqlRow[] => {
         const out: SoqlRow[] = []
         for (const t of items) {
@@ -546,7 +557,7 @@ function definitions(store: OrgStore, options: SchemaOptions): ObjectDef[] {
                 UsedLicenses: int,
             },
             rows: userLicenseRows,
-            get: (lId) => userLicenseRows().find((r) => r.Id === lId),
+            get: userLicenseById,
         },
         keyedDef(
             {
@@ -816,5 +827,42 @@ export class OrgSchema implements SoqlSchema {
 
     objects(): RestObject[] {
         return [...this.byName.values()]
+    }
+}
+
+/** Where each request's schema comes from. */
+export interface SchemaSource {
+    for(options: SchemaOptions): OrgSchema
+}
+
+/**
+ * The schemas of recent requests, reused while the store has not changed (`store.version`) and the request's
+ * options are the same: a schema holds no data of its own but what it reads within one version of the store (the
+ * session user's profile, the permission sets, groups and profiles it has built), so reusing it answers exactly as
+ * a new one would, and a page's Composite of five queries does not build the org's objects five times.
+ */
+export class OrgSchemas implements SchemaSource {
+    private version = -1
+    private readonly byOptions = new Map<string, OrgSchema>()
+
+    constructor(
+        private readonly store: OrgStore,
+        /** A few sessions' schemas at once (one per integration user and permission setting). */
+        private readonly capacity = 8
+    ) {}
+
+    for(options: SchemaOptions): OrgSchema {
+        if (this.store.version !== this.version) {
+            this.byOptions.clear()
+            this.version = this.store.version
+        }
+        const key = JSON.stringify([options.sessionUserId, options.permissions.current, options.deletedRows])
+        let schema = this.byOptions.get(key)
+        if (!schema) {
+            schema = new OrgSchema(this.store, options)
+            if (this.byOptions.size >= this.capacity) this.byOptions.clear()
+            this.byOptions.set(key, schema)
+        }
+        return schema
     }
 }

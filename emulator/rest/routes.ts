@@ -6,7 +6,7 @@ import { sessionOf } from '../oauth'
 import { sendEmpty, sendJson } from '../respond'
 import { OrgStore } from '../store'
 import { VariantSwitch } from '../variants'
-import { OrgSchema } from './objects'
+import { OrgSchema, SchemaSource } from './objects'
 import { PermissionSwitch } from './permissions'
 import { runSoql, SoqlError, SoqlRecord } from './soql'
 import {
@@ -32,6 +32,8 @@ export interface RestDeps {
     readonly variants: VariantSwitch
     readonly limit: RollingDailyCounter
     readonly cursors: QueryCursors
+    /** The schema of each request (`OrgSchemas`: reused while the store is unchanged). */
+    readonly schemas: SchemaSource
 }
 
 export interface RestCall {
@@ -114,7 +116,7 @@ const INVALID_QUERY_LOCATOR = (): RestApiError =>
     new RestApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator')
 
 function schemaFor(deps: RestDeps, call: RestCall): OrgSchema {
-    return new OrgSchema(deps.store, {
+    return deps.schemas.for({
         sessionUserId: call.sessionUserId,
         permissions: deps.permissions,
         deletedRows: deps.variants.current.deletedJunctionRows,

@@ -14,12 +14,10 @@ import type { SoqlFieldType } from './soql-schema'
 /** A field's value ready to compare; null when the field is empty. */
 export type Comparable = string | number | boolean | null
 
-const ID_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+const ID_SHAPE = /^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$/
 
 function isIdShaped(s: string): boolean {
-    if (s.length !== 15 && s.length !== 18) return false
-    for (const c of s) if (!ID_CHARS.includes(c)) return false
-    return true
+    return ID_SHAPE.test(s)
 }
 
 /** The 18-character form of a 15- or 18-character id (its first 15 characters are the key). */
@@ -128,6 +126,8 @@ const ESCAPES: Readonly<Record<string, string>> = {
 }
 
 export function stringLiteral(quoted: string): string {
+    // Most literals (every id) hold no escape: their text is what the quotes enclose.
+    if (!quoted.includes('\\')) return quoted.slice(1, -1)
     let text = ''
     scanString(quoted, (c) => (text += c))
     return text

@@ -174,14 +174,24 @@ function compileCondition(condition: ConditionWithValueQuery, ctx: WhereContext,
         }
         case 'IN':
         case 'NOT IN': {
-            const keys = new Set(literals.flatMap((l) => (l.value === null ? [] : [keyOf(type, l.value)])))
-            const withNull = literals.some((l) => l.value === null)
+            // One pass over the list: a page's `Id IN (…)` holds 200 ids.
+            const keys = new Set<string | number | boolean>()
+            const distinct = new Set<string>()
+            let withNull = false
+            for (const { value } of literals) {
+                if (value === null) {
+                    withNull = true
+                    continue
+                }
+                keys.add(keyOf(type, value))
+                distinct.add(String(value))
+            }
             const inList = (row: SoqlRow): boolean => {
                 const v = read(row)
                 return v === null ? withNull : keys.has(keyOf(type, v))
             }
             if (op === 'NOT IN') return { test: (row) => !inList(row) }
-            const ids = [...new Set(literals.flatMap((l) => (l.value === null ? [] : [String(l.value)])))]
+            const ids = [...distinct]
             return {
                 test: inList,
                 ...(field.direct && isIdField && !withNull ? { lookup: { field: field.name, values: () => ids } } : {}),

@@ -1,7 +1,6 @@
 import {
     type FieldType,
     type OrderByClause,
-    parseQuery,
     type Query,
     type QueryBase,
     type Subquery,
@@ -17,6 +16,7 @@ import {
     unsupported,
     unsupportedType,
 } from './soql-errors'
+import { parseSoql } from './soql-parse'
 import type { SoqlFieldType, SoqlObject, SoqlRow, SoqlSchema } from './soql-schema'
 import { compareValues, comparableOf, keyOf } from './soql-values'
 import { compileWhere, type CompiledWhere, type SemiJoin, type WhereField } from './soql-where'
@@ -66,39 +66,10 @@ export interface SoqlResult {
 
 export function runSoql(soql: string, schema: SoqlSchema, options: SoqlOptions): SoqlResult {
     const engine = new Engine(schema, options)
-    const query = engine.compileQuery(parse(soql))
+    const query = engine.compileQuery(parseSoql(soql))
     const rows = engine.select(query)
     if (query.countOnly) return { object: query.object.name, totalSize: rows.length, records: [] }
     return { object: query.object.name, totalSize: rows.length, records: engine.emit(query, rows) }
-}
-
-function parse(soql: string): Query {
-    try {
-        return parseQuery(soql)
-    } catch (e) {
-        throw unexpectedToken(foundToken(e instanceof Error ? e.message : String(e)))
-    }
-}
-
-/**
- * The token a soql-parser-js error names: chevrotain's "… but found: 'X'", "… but found --> 'X' <--",
- * "… but found: X", or its lexer's "unexpected character: ->X<-"; an empty token is the end of the query.
- */
-function foundToken(message: string): string {
-    const lexed = message.indexOf('->')
-    const found = message.lastIndexOf('but found')
-    let token: string
-    if (found >= 0) {
-        token = message.slice(found + 'but found'.length).trim()
-        for (const lead of [':', '-->']) if (token.startsWith(lead)) token = token.slice(lead.length).trim()
-        if (token.endsWith('<--')) token = token.slice(0, -'<--'.length).trim()
-        if (token.length >= 2 && token.startsWith("'") && token.endsWith("'")) token = token.slice(1, -1)
-    } else if (lexed >= 0) {
-        token = message.slice(lexed + 2, message.indexOf('<-', lexed + 2))
-    } else {
-        return message
-    }
-    return token === '' ? '<EOF>' : token
 }
 
 /** What a SELECT is: the query itself, a child subquery in its SELECT, or a semi-join's inner query. */

@@ -331,18 +331,21 @@ export class UserJsonCache {
 const RESOURCES_TAIL = '"Resources":[]}'
 
 /**
- * A ListResponse body (compact JSON, `Resources` last as `listResponse` writes it) as UTF-8 bytes, with its
- * resources given as already encoded JSON: the same bytes as encoding `JSON.stringify` of the whole body.
+ * A ListResponse body (compact JSON, `Resources` last as `listResponse` writes it) as the UTF-8 parts to send one
+ * after the other, with its resources given as already encoded JSON: together the same bytes as encoding
+ * `JSON.stringify` of the whole body. The parts are sent as they are (one `writev`), never copied into one buffer.
  */
-export function listBodyBytes(envelope: Record<string, unknown>, resources: readonly Buffer[]): Buffer {
+export function listBodyParts(envelope: Record<string, unknown>, resources: readonly Buffer[]): Buffer[] {
     const text = JSON.stringify({ ...envelope, Resources: [] })
     if (!text.endsWith(RESOURCES_TAIL)) throw new Error('a ListResponse envelope must end with its Resources')
     const parts: Buffer[] = [Buffer.from(text.slice(0, -2))]
-    const comma = Buffer.from(',')
     resources.forEach((r, i) => {
-        if (i > 0) parts.push(comma)
+        if (i > 0) parts.push(COMMA)
         parts.push(r)
     })
-    parts.push(Buffer.from(']}'))
-    return Buffer.concat(parts)
+    parts.push(LIST_END)
+    return parts
 }
+
+const COMMA = Buffer.from(',')
+const LIST_END = Buffer.from(']}')

@@ -3,14 +3,14 @@ import { METHOD_NOT_ALLOWED, ScimError } from '../errors'
 import { compileFilter, topLevelOperators } from '../filter'
 import { UserRecord } from '../model'
 import { sessionOf } from '../oauth'
-import { sendEmpty, sendJson, sendJsonText, wantsPrettyJson } from '../respond'
+import { sendEmpty, sendJson, sendJsonParts, wantsPrettyJson } from '../respond'
 import { attributeList, checkAttributeNames, compileProjection, location } from './common'
 import { ScimDeps } from './deps'
 import { emptyUserList, firstParam, listResponse, parsePaging, runQuery, totalResultsOf } from './list'
 import { applyPatch, draftFromResource } from './user-input'
 import { CREATE_COMMIT_DELAY_MS } from '../variants'
 import {
-    listBodyBytes,
+    listBodyParts,
     serializeUser,
     UserJsonCache,
     userAttributeNames,
@@ -127,7 +127,7 @@ export function usersRouter(deps: ScimDeps): Router {
         ])
         const version = store.version
         const resources = page.map((u) => listedJson.get(version, shape, u.id, () => renderListed(u)))
-        sendJsonText(res, 200, listBodyBytes(listResponse(total, page, paged), resources))
+        sendJsonParts(res, 200, listBodyParts(listResponse(total, page, paged), resources))
     })
 
     router.get('/Users/:id', (req, res) => {
