@@ -25,16 +25,26 @@ function header(value: unknown): string | undefined {
 }
 
 const BACKSLASH = 0x5c
-const HEX = '0123456789abcdef'
+const LETTER_U = 0x75
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1')
+/** Bytes checked at once by the native ASCII check; a run of ASCII this long is copied without a look at each byte. */
+const ASCII_CHUNK = 256
 
-/** UTF-16 code units as JSON `\uXXXX` escapes: the same string to JSON.parse inside a JSON string. */
-function escapedUnits(text: string): string {
-    let out = ''
-    for (let i = 0; i < text.length; i++) {
-        const unit = text.charCodeAt(i)
-        out += `\\u${HEX[unit >> 12]}${HEX[(unit >> 8) & 15]}${HEX[(unit >> 4) & 15]}${HEX[unit & 15]}`
-    }
-    return out
+/**
+ * Where the ASCII text is built: reused from body to body (the reading is synchronous), so that a page costs no
+ * buffer of its own. An escape (6 bytes per UTF-16 unit) is at most three times the UTF-8 it replaces.
+ */
+let scratch = Buffer.alloc(0)
+
+/** Writes one UTF-16 code unit as `\uXXXX` at `at`; returns where the next byte goes. */
+function writeEscape(out: Buffer, at: number, unit: number): number {
+    out[at] = BACKSLASH
+    out[at + 1] = LETTER_U
+    out[at + 2] = HEX_DIGITS[unit >> 12] as number
+    out[at + 3] = HEX_DIGITS[(unit >> 8) & 15] as number
+    out[at + 4] = HEX_DIGITS[(unit >> 4) & 15] as number
+    out[at + 5] = HEX_DIGITS[unit & 15] as number
+    return at + 6
 }
 
 /**
@@ -42,32 +52,68 @@ function escapedUnits(text: string): string {
  * allows characters past ASCII only inside strings, where a `\uXXXX` escape means the same, so the text parses to
  * the same value, or fails to parse just as the decoded text would. It is cheaper to read than the decoded text: a
  * page of 200 users (some 350 KB) with one accented name would decode into a two-byte string of twice its size,
- * and decoding UTF-8 costs V8 several times what copying ASCII does.
+ * and decoding UTF-8 costs V8 several times what copying ASCII does. Runs of ASCII are found by the native check
+ * and copied whole; only the stretches holding other characters are read byte by byte (checked UTF-8, so each
+ * sequence is whole and well formed).
  */
 function asciiJsonText(bytes: Buffer): string | undefined {
     if (isAscii(bytes)) return bytes.toString('latin1')
     // Invalid UTF-8 decodes with replacement characters: left to the plain decoding, which defines them.
     if (!isUtf8(bytes)) return undefined
-    let text = ''
-    let copied = 0
+    if (scratch.length < bytes.length * 3) scratch = Buffer.allocUnsafe(bytes.length * 3)
+    const out = scratch
+    const length = bytes.length
+    let written = 0
+    // Backslashes just before the current byte: after an odd number, a character would be an escape of its own
+    // (invalid JSON), which an escape in its place would not be, so that body is left to the plain decoding.
+    let backslashes = 0
     let i = 0
-    while (i < bytes.length) {
-        if ((bytes[i] as number) < 0x80) {
-            i++
+    while (i < length) {
+        const chunkEnd = Math.min(i + ASCII_CHUNK, length)
+        if (isAscii(bytes.subarray(i, chunkEnd))) {
+            bytes.copy(out, written, i, chunkEnd)
+            written += chunkEnd - i
+            let k = chunkEnd - 1
+            while (k >= i && bytes[k] === BACKSLASH) k--
+            backslashes = k < i ? backslashes + (chunkEnd - i) : chunkEnd - 1 - k
+            i = chunkEnd
             continue
         }
-        // After an unescaped backslash the character would be an escape of its own (invalid JSON), which an
-        // escape in its place would not be: left to the plain decoding.
-        let backslashes = 0
-        while (i - backslashes > copied && bytes[i - backslashes - 1] === BACKSLASH) backslashes++
-        if (backslashes % 2 === 1) return undefined
-        let end = i + 1
-        while (end < bytes.length && (bytes[end] as number) >= 0x80) end++
-        text += bytes.toString('latin1', copied, i) + escapedUnits(bytes.toString('utf8', i, end))
-        copied = end
-        i = end
+        while (i < chunkEnd) {
+            const byte = bytes[i] as number
+            if (byte < 0x80) {
+                out[written++] = byte
+                backslashes = byte === BACKSLASH ? backslashes + 1 : 0
+                i++
+                continue
+            }
+            if ((backslashes & 1) === 1) return undefined
+            backslashes = 0
+            // The continuation bytes' six bits each, after the lead byte's own.
+            const b1 = (bytes[i + 1] as number) & 0x3f
+            let codePoint: number
+            if (byte < 0xe0) {
+                codePoint = ((byte & 0x1f) << 6) | b1
+                i += 2
+            } else if (byte < 0xf0) {
+                codePoint = ((byte & 0x0f) << 12) | (b1 << 6) | ((bytes[i + 2] as number) & 0x3f)
+                i += 3
+            } else {
+                const b2 = (bytes[i + 2] as number) & 0x3f
+                codePoint = ((byte & 0x07) << 18) | (b1 << 12) | (b2 << 6) | ((bytes[i + 3] as number) & 0x3f)
+                i += 4
+            }
+            if (codePoint < 0x10000) {
+                written = writeEscape(out, written, codePoint)
+            } else {
+                // Past the Basic Multilingual Plane: a surrogate pair, as JSON escapes it.
+                const offset = codePoint - 0x10000
+                written = writeEscape(out, written, 0xd800 | (offset >> 10))
+                written = writeEscape(out, written, 0xdc00 | (offset & 0x3ff))
+            }
+        }
     }
-    return text + bytes.toString('latin1', copied)
+    return out.toString('latin1', 0, written)
 }
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const

@@ -83,6 +83,8 @@ export function indexPageAccess(rows: PageAccessRows): (userId: string) => UserA
 const SALESFORCE_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$/
 
 function isoInstant(value: string): string {
+    // Most text is no dateTime: the 'T' after the date rules it out before the pattern is tried.
+    if (value.length < 19 || value.charCodeAt(10) !== 0x54) return value
     const match = SALESFORCE_DATE_TIME.exec(value)
     if (match === null) return value
     const zone = match[2] === 'Z' ? 'Z' : (match[2] as string).replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2')
@@ -102,10 +104,10 @@ function fieldValue(value: unknown): FieldValue | undefined {
     return undefined
 }
 
-/** The value at a field path of a row (`UserLicense.Name`), parent relationships read as nested rows. */
-function valueAt(row: SObjectRecord, path: string): unknown {
+/** The value at a field path of a row (`UserLicense.Name`, split at its dots), parent relationships read as nested rows. */
+function valueAt(row: SObjectRecord, path: readonly string[]): unknown {
     let value: unknown = row
-    for (const step of path.split('.')) {
+    for (const step of path) {
         if (value === null || typeof value !== 'object') return null
         value = (value as Record<string, unknown>)[step]
     }
@@ -118,14 +120,14 @@ function valueAt(row: SObjectRecord, path: string): unknown {
  */
 const USER_FIELD_READERS: readonly {
     readonly name: AccountAttribute
-    readonly path: string
+    readonly path: readonly string[]
     readonly scim?: (user: ScimUser) => unknown
-    readonly viaPath?: string
+    readonly viaPath?: readonly string[]
 }[] = USER_FIELD_ATTRIBUTES.map(({ name, field, alsoScim, via }) => ({
     name,
-    path: field,
+    path: field.split('.'),
     ...(alsoScim !== undefined ? { scim: scimPath(alsoScim).read } : {}),
-    ...(via !== undefined ? { viaPath: via.path } : {}),
+    ...(via !== undefined ? { viaPath: via.path.split('.') } : {}),
 }))
 
 /**
@@ -134,8 +136,8 @@ const USER_FIELD_READERS: readonly {
  */
 function lookedUpValue(
     user: SObjectRecord,
-    path: string,
-    viaPath: string,
+    path: readonly string[],
+    viaPath: readonly string[],
     rows: ReadonlyMap<string, SObjectRecord> | undefined
 ): unknown {
     if (rows === undefined) return undefined

@@ -79,9 +79,9 @@ function shown(id: string): string {
  * @throws InvalidRequestError for anything that is not a Salesforce id of one of the given kinds.
  */
 export function toId18(id: string, ...kinds: readonly SalesforceIdKind[]): string {
-    const { what, prefixes } = describe(kinds)
     const prefixOk = kinds.length === 0 || kinds.some((kind) => String(id).startsWith(SALESFORCE_ID_PREFIX[kind]))
     if (typeof id !== 'string' || !ID_PATTERN.test(id) || !prefixOk) {
+        const { what, prefixes } = describe(kinds)
         throw new InvalidRequestError(
             `${shown(String(id))} is not a ${what} id: expected 15 or 18 letters and digits` +
                 (prefixes !== '' ? ` starting with ${prefixes}` : '')

@@ -46,12 +46,17 @@ export function compositeAnswer(results: Readonly<Record<string, readonly unknow
     return compositeOf(Object.fromEntries(Object.entries(results).map(([ref, records]) => [ref, queryAnswer(records)])))
 }
 
-/** The answer to a Composite whose one subrequest Salesforce refused, with its REST error array. */
+/**
+ * The answer to a Composite whose one subrequest Salesforce refused, with its REST error array, and the records
+ * of the other queries it answered (`answered`, in order after it).
+ */
 export function compositeRefused(
     referenceId: string,
     error: { readonly errorCode: string; readonly message: string },
-    status = 400
+    status = 400,
+    answered: Readonly<Record<string, readonly unknown[]>> = {}
 ): Record<string, unknown> {
+    const others = compositeAnswer(answered).compositeResponse as unknown[]
     return {
         compositeResponse: [
             {
@@ -60,6 +65,7 @@ export function compositeRefused(
                 httpStatusCode: status,
                 referenceId,
             },
+            ...others,
         ],
     }
 }

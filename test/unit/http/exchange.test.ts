@@ -103,6 +103,21 @@ describe('readBody', () => {
         }
     })
 
+    it('reads long bodies, with runs of backslashes and characters past ASCII across every chunk boundary, as axios did', () => {
+        // ASCII runs are copied 256 bytes at a time: a run of backslashes, an escape or a character past ASCII
+        // may fall on either side of a boundary, or straddle it.
+        const tails = ['\\', '\\\\', '\\\\\\', '\\"', '\\u00e9', 'é', '😀', '日本', '\\é', 'a']
+        for (let padding = 240; padding < 275; padding++) {
+            for (const tail of tails) {
+                const text = `${'x'.repeat(padding - 7)}${tail}${'\\'.repeat(padding % 5)}é${'y'.repeat(300)}ü`
+                for (const body of [`{"v":"${text}"}`, `["${'\\\\'.repeat(padding)}","${text}"]`]) {
+                    const bytes = utf8(body)
+                    expect([padding, tail, readBody(bytes)]).toEqual([padding, tail, axiosDefault(bytes)])
+                }
+            }
+        }
+    })
+
     it('leaves a value that is not bytes as it came', () => {
         expect(readBody({ a: 1 })).toEqual({ a: 1 })
         expect(readBody(undefined)).toBeUndefined()

@@ -7,12 +7,21 @@ import {
     planUserAccess,
     readUserAccessPlan,
     usersSoql,
+    usersWithAccessChangedSince,
     withPageAccess,
 } from '../../../src/salesforce/rest/user-access'
 import { featureLicenseFields } from '../../../src/salesforce/rest/user-writes'
 import { fixture, planAnswer, recorder, rest, salesforce, testConfig, useLogCapture, useNock } from '../../helpers/nock'
 import { IDS, USER } from '../../mapping/fixtures'
-import { REST, compositeOf, lookedUpProfiles, queriesOf, queryAnswer, sobjectRow } from '../../helpers/rest-bodies'
+import {
+    REST,
+    compositeOf,
+    compositeRefused,
+    lookedUpProfiles,
+    queriesOf,
+    queryAnswer,
+    sobjectRow,
+} from '../../helpers/rest-bodies'
 
 useNock()
 const logs = useLogCapture()
@@ -202,6 +211,108 @@ describe('UserAccessReader', () => {
         ])
         const user = rows.user?.find((u) => u.Id === USER.id) as { PermissionSetAssignments: { records: object[] } }
         expect(user.PermissionSetAssignments.records).toEqual(all)
+    })
+})
+
+describe('UserAccessReader when Salesforce refuses a part', () => {
+    const OTHER_PARTS = { permissionSetLicenses: [], packageLicenses: [], queues: [], logins: [] }
+    // What Salesforce answers a query of an object, or a child relationship, the user may not see.
+    const NO_ASSIGNMENTS = {
+        errorCode: 'INVALID_TYPE',
+        message: "Didn't understand relationship 'PermissionSetAssignments' in FROM part of query call.",
+    }
+    const NO_USERS = { errorCode: 'INSUFFICIENT_ACCESS', message: 'insufficient access rights on object id' }
+    const SERVER_DOWN = { errorCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.' }
+
+    it("leaves the users' own fields out, with a warning for each, when the query fails with and without the assignments", async () => {
+        rest(salesforce())
+            .composite(compositeRefused('user', NO_ASSIGNMENTS, 400, OTHER_PARTS))
+            .composite(compositeRefused('user', NO_USERS, 403))
+        const reader = new UserAccessReader(restClient(), planUserAccess(DESCRIBE, [], lookedUpProfiles(PROFILES)))
+
+        const rows = await reader.read([USER.id])
+
+        expect(rows).toEqual(OTHER_PARTS)
+        expect(logs.lines.filter((line) => line.includes('Leaving '))).toEqual([
+            expect.stringContaining('Leaving permission set groups and assignment expiry dates out of the accounts'),
+            expect.stringMatching(/Leaving lastLoginDate, userLicense, featureLicenses.* out of the accounts/),
+        ])
+    })
+
+    it('fails the command when the users query, read again without the assignments, fails for another reason', async () => {
+        rest(salesforce())
+            .composite(compositeRefused('user', NO_ASSIGNMENTS, 400, OTHER_PARTS))
+            .composite(compositeRefused('user', SERVER_DOWN, 500))
+        const reader = new UserAccessReader(restClient(), planUserAccess(DESCRIBE, [], lookedUpProfiles(PROFILES)))
+
+        await expect(reader.read([USER.id])).rejects.toThrow(/An unexpected error occurred/)
+    })
+
+    it.each([
+        ['refused: the license is left out with one warning', NO_USERS, 403, undefined],
+        ['failed otherwise: the command fails', SERVER_DOWN, 500, /An unexpected error occurred/],
+    ])('the look-up of a profile the plan does not hold, %s', async (_case, error, status, failure) => {
+        const NEW_PROFILE = '00eRM000001VtbpYAC'
+        const page = compositeOf({
+            user: queryAnswer([
+                sobjectRow('User', USER.id, { ProfileId: NEW_PROFILE, PermissionSetAssignments: null }),
+            ]),
+            ...Object.fromEntries(Object.keys(OTHER_PARTS).map((part) => [part, queryAnswer([])])),
+        })
+        rest(salesforce())
+            .composite(page)
+            .composite(compositeRefused('userLicense', error, status))
+        const plan = planUserAccess(DESCRIBE, [], lookedUpProfiles(PROFILES))
+        const reader = new UserAccessReader(restClient(), plan)
+
+        if (failure !== undefined) {
+            await expect(reader.read([USER.id])).rejects.toThrow(failure)
+            return
+        }
+        const rows = await reader.read([USER.id])
+        expect(rows.user).toHaveLength(1)
+        expect(plan.lookedUp.userLicense?.has(NEW_PROFILE)).toBe(false)
+        expect(logs.lines.filter((line) => line.includes('Leaving userLicense out'))).toHaveLength(1)
+    })
+})
+
+describe('usersWithAccessChangedSince', () => {
+    it('skips an object Salesforce refuses, with a warning naming it, and reads the others', async () => {
+        const scope = salesforce()
+        // In ACCESS_CHANGE_MARKERS order: assignments (refused), licenses, package licenses, members, logins.
+        scope
+            .get(`${REST}/queryAll`)
+            .query(true)
+            .reply(400, [
+                { errorCode: 'INVALID_TYPE', message: "sObject type 'PermissionSetAssignment' is not supported." },
+            ])
+        scope
+            .get(`${REST}/queryAll`)
+            .query(true)
+            .reply(
+                200,
+                queryAnswer([sobjectRow('PermissionSetLicenseAssign', '2LARM0000000AbcYAE', { AssigneeId: USER.id })])
+            )
+        scope.get(`${REST}/queryAll`).query(true).reply(200, queryAnswer([]))
+        // A public group among a group's members is no user.
+        scope
+            .get(`${REST}/queryAll`)
+            .query(true)
+            .reply(
+                200,
+                queryAnswer([
+                    sobjectRow('GroupMember', '011RM0000000Gm1YAE', { UserOrGroupId: '00G4W000006IKBnUAO' }),
+                    sobjectRow('GroupMember', '011RM0000000Gm2YAE', { UserOrGroupId: IDS.manager }),
+                ])
+            )
+        scope.get(`${REST}/query`).query(true).reply(200, queryAnswer([]))
+
+        const changed = await usersWithAccessChangedSince(restClient(), '2026-11-30T00:00:00Z')
+
+        expect([...changed].sort()).toEqual([IDS.manager, USER.id].sort())
+        expect(logs.lines.filter((line) => line.includes('Delta aggregation cannot see changes'))).toEqual([
+            expect.stringContaining('Delta aggregation cannot see changes to PermissionSetAssignment rows'),
+        ])
     })
 })
 
