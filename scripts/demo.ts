@@ -176,6 +176,29 @@ async function main(): Promise<void> {
         })
         show(changed.outputs[0])
 
+        const fullLicense = byName('permissionSetLicense', 'Sales Cloud Einstein')
+        step(`Access request for a license without a free seat ("${fullLicense.name}"): refused before any user exists`)
+        try {
+            await run('std:account:create', {
+                attributes: {
+                    userName: 'casey.ng@acme-demo.example',
+                    email: 'casey.ng@acme-demo.example',
+                    familyName: 'Ng',
+                    profile: standardUser.id,
+                    permissionSetLicenses: fullLicense.id,
+                },
+            })
+        } catch (error) {
+            console.log(`   refused: ${error instanceof Error ? error.message : String(error)}`)
+        }
+
+        step('Disable the integration user the source signs in as: refused before any write')
+        try {
+            await run('std:account:disable', { key: { simple: { id: SEED.users.integration } } })
+        } catch (error) {
+            console.log(`   refused: ${error instanceof Error ? error.message : String(error)}`)
+        }
+
         step('Leaver: disable, then a rehire: enable')
         show((await run('std:account:disable', { key: { simple: { id } } })).outputs[0])
         show((await run('std:account:enable', { key: { simple: { id } } })).outputs[0])

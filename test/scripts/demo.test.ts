@@ -16,6 +16,8 @@ const STEP_COMMANDS: readonly (readonly [string, readonly string[]])[] = [
     ['Update: add', ['std:account:update']],
     ['Update beyond SCIM', ['std:account:update']],
     ['Update: remove', ['std:account:update']],
+    ['Access request for a license without a free seat', ['std:account:create']],
+    ['Disable the integration user', ['std:account:disable']],
     ['Leaver: disable', ['std:account:disable', 'std:account:enable']],
     ['Leaver Salesforce will not deactivate', ['std:account:disable', 'std:account:enable']],
     ['Unlock', ['std:account:unlock']],
@@ -73,5 +75,7 @@ describe('npm run demo', () => {
         expect(output).toMatch(/permissionSetGroups=\["0PG[^\]]*\] {2}permissionSetLicenses=\["0PL/)
         expect(output).toContain('Frozen rather than deactivated: Salesforce refused to deactivate user')
         expect(output).toContain('refused: Salesforce kept user')
+        expect(output).toMatch(/refused: Nothing was created: the permission set license 0PL\w+ has no free seat/)
+        expect(output).toMatch(/refused: Salesforce user 005\w+ is the integration user this source signs in as/)
     })
 })
