@@ -22,6 +22,15 @@ export function sendJson(res: Response, status: number, body: unknown, headers: 
     sendJsonText(res, status, wantsPrettyJson(res) ? JSON.stringify(body, null, 2) : JSON.stringify(body), headers)
 }
 
+/** The status and headers of a JSON answer; false when a dropped connection was asked for instead. */
+function startJson(res: Response, status: number, headers: Record<string, string>): boolean {
+    if (dropIfAsked(res)) return false
+    res.status(status)
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
+    res.setHeader('Content-Type', JSON_CONTENT_TYPE)
+    return true
+}
+
 /** Send a body already written as JSON text or its UTF-8 bytes (the caller honours `X-PrettyPrint`). */
 export function sendJsonText(
     res: Response,
@@ -29,10 +38,7 @@ export function sendJsonText(
     body: string | Buffer,
     headers: Record<string, string> = {}
 ): void {
-    if (dropIfAsked(res)) return
-    res.status(status)
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
-    res.setHeader('Content-Type', JSON_CONTENT_TYPE)
+    if (!startJson(res, status, headers)) return
     // Encoded here, to its exact size: a large string handed to the socket is encoded into a buffer sized for its
     // worst case, which costs more than the answer's own bytes.
     res.end(typeof body === 'string' ? Buffer.from(body) : body)
@@ -48,10 +54,7 @@ export function sendJsonParts(
     parts: readonly Buffer[],
     headers: Record<string, string> = {}
 ): void {
-    if (dropIfAsked(res)) return
-    res.status(status)
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
-    res.setHeader('Content-Type', JSON_CONTENT_TYPE)
+    if (!startJson(res, status, headers)) return
     let length = 0
     for (const part of parts) length += part.length
     res.setHeader('Content-Length', String(length))
