@@ -1,3 +1,4 @@
+import { performance } from 'perf_hooks'
 /**
  * Integration tests drive the built bundle (dist/index.js, which jest's global set-up builds before any test runs)
  * the way ISC does, against the local emulator over HTTP.
@@ -72,6 +73,8 @@ export function updateOnBundle(
 export interface BundleLogLine {
     readonly level?: string
     readonly message?: string
+    /** `performance.now()` when the line was written: when the connector logged it, as the bundle logs at once. */
+    readonly writtenAt: number
 }
 
 /**
@@ -85,7 +88,7 @@ export async function withBundleLogs<T>(run: () => Promise<T>): Promise<{ result
         const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
         for (const line of text.split('\n').filter(Boolean)) {
             try {
-                logs.push(JSON.parse(line) as BundleLogLine)
+                logs.push({ ...(JSON.parse(line) as Omit<BundleLogLine, 'writtenAt'>), writtenAt: performance.now() })
             } catch {
                 // not a log line
             }
