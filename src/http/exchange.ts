@@ -35,6 +35,8 @@ const ASCII_CHUNK = 256
  * buffer of its own. An escape (6 bytes per UTF-16 unit) is at most three times the UTF-8 it replaces.
  */
 let scratch = Buffer.alloc(0)
+/** The most the reused buffer grows to (a body of about 1.3 MB): a larger body gets a buffer of its own, let go after. */
+const MAX_SCRATCH_BYTES = 4 * 1024 * 1024
 
 /** Writes one UTF-16 code unit as `\uXXXX` at `at`; returns where the next byte goes. */
 function writeEscape(out: Buffer, at: number, unit: number): number {
@@ -60,8 +62,14 @@ function asciiJsonText(bytes: Buffer): string | undefined {
     if (isAscii(bytes)) return bytes.toString('latin1')
     // Invalid UTF-8 decodes with replacement characters: left to the plain decoding, which defines them.
     if (!isUtf8(bytes)) return undefined
-    if (scratch.length < bytes.length * 3) scratch = Buffer.allocUnsafe(bytes.length * 3)
-    const out = scratch
+    const needed = bytes.length * 3
+    if (needed > MAX_SCRATCH_BYTES) return escapedText(bytes, Buffer.allocUnsafe(needed))
+    if (scratch.length < needed) scratch = Buffer.allocUnsafe(needed)
+    return escapedText(bytes, scratch)
+}
+
+/** `bytes` (checked UTF-8) written into `out` as ASCII, characters past ASCII escaped; see `asciiJsonText`. */
+function escapedText(bytes: Buffer, out: Buffer): string | undefined {
     const length = bytes.length
     let written = 0
     // Backslashes just before the current byte: after an odd number, a character would be an escape of its own

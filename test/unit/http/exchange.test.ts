@@ -118,6 +118,14 @@ describe('readBody', () => {
         }
     })
 
+    it('reads a body too large for the reused buffer (over 1.3 MB, past ASCII) as axios did, and a small one after it', () => {
+        const large = utf8(`{"v":"${'é日😀\\\\'.repeat(140_000)}"}`)
+        expect(large.length).toBeGreaterThan(1_400_000)
+        expect(readBody(large)).toEqual(axiosDefault(large))
+        const small = utf8('{"a":"José"}')
+        expect(readBody(small)).toEqual({ a: 'José' })
+    })
+
     it('leaves a value that is not bytes as it came', () => {
         expect(readBody({ a: 1 })).toEqual({ a: 1 })
         expect(readBody(undefined)).toBeUndefined()
