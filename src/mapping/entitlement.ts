@@ -4,12 +4,14 @@ import { ENTITLEMENT_TYPES, EntitlementType, REST_ENTITLEMENT_TYPES, RestEntitle
 import { InvalidRequestError } from '../errors'
 import { ScimEntitlement, ScimGroup, ScimRole } from '../salesforce/types'
 import { SALESFORCE_ID_PREFIX, SalesforceIdKind, compareIds, isSalesforceId } from '../salesforce/ids'
-import type {
+import {
     FeatureLicense,
+    LicenseSeats,
     PackageLicenseRow,
     PermissionSetGroupWithComponents,
     PermissionSetLicenseRow,
     QueueRow,
+    licenseSeats,
 } from '../salesforce/rest/catalog'
 
 /**
@@ -108,19 +110,13 @@ export function fromScimGroup(group: ScimGroup): EntitlementOutput {
 
 /** `total - used`, when Salesforce gives both counts. */
 /** A license's seats: total, used, and free (none when either count is unknown; never below zero). */
-function seats(
-    total: number | null,
-    used: number | null
-): { seatsTotal: number | null; seatsUsed: number | null; seatsFree: number | null } {
-    return {
-        seatsTotal: total,
-        seatsUsed: used,
-        seatsFree: total !== null && used !== null ? Math.max(total - used, 0) : null,
-    }
-}
-
-function countOrNull(value: number | null | undefined): number | null {
-    return typeof value === 'number' && Number.isFinite(value) ? value : null
+/** A license's seats as the entitlement's attributes. */
+function seatAttributes(seats: LicenseSeats): {
+    seatsTotal: number | null
+    seatsUsed: number | null
+    seatsFree: number | null
+} {
+    return { seatsTotal: seats.total, seatsUsed: seats.used, seatsFree: seats.free }
 }
 
 /**
@@ -148,7 +144,7 @@ export function fromPermissionSetLicense(license: PermissionSetLicenseRow): Enti
         developerName: license.DeveloperName ?? null,
         type: 'Permission Set License',
         status: license.Status ?? null,
-        ...seats(countOrNull(license.TotalLicenses), countOrNull(license.UsedLicenses)),
+        ...seatAttributes(licenseSeats('permissionSetLicense', license)),
         expirationDate: license.ExpirationDate ?? null,
     })
 }
@@ -158,16 +154,15 @@ export function fromPermissionSetLicense(license: PermissionSetLicenseRow): Enti
  * -1 means site-wide: every user may use the package, so it has no seat count to run out of.
  */
 export function fromPackageLicense(license: PackageLicenseRow): EntitlementOutput {
-    const allowed = countOrNull(license.AllowedLicenses)
-    const siteWide = allowed === -1
+    const seats = licenseSeats('packageLicense', license)
     return output('packageLicense', license.Id, {
         id: license.Id,
         name: license.NamespacePrefix ?? license.Id,
         namespace: license.NamespacePrefix ?? null,
         type: 'Package License',
         status: license.Status ?? null,
-        siteWide,
-        ...seats(siteWide ? null : allowed, countOrNull(license.UsedLicenses)),
+        siteWide: seats.siteWide,
+        ...seatAttributes(seats),
         expirationDate: license.ExpirationDate ?? null,
     })
 }

@@ -58,6 +58,36 @@ export interface PackageLicenseRow extends SObjectRecord {
     readonly ExpirationDate?: string | null
 }
 
+/** A license's seats as its row counts them; a count Salesforce does not give is null. */
+export interface LicenseSeats {
+    /** A package licensed site-wide (AllowedLicenses -1): every user may use it, and no seat can be assigned. */
+    readonly siteWide: boolean
+    readonly total: number | null
+    readonly used: number | null
+    /** What is left to assign: total less used, never below 0; null without both counts (and when site-wide). */
+    readonly free: number | null
+}
+
+function countOrNull(value: number | null | undefined): number | null {
+    return typeof value === 'number' && Number.isFinite(value) ? value : null
+}
+
+/** The seats of a permission set license (TotalLicenses) or of a package license (AllowedLicenses). */
+export function licenseSeats(
+    type: 'permissionSetLicense' | 'packageLicense',
+    row: PermissionSetLicenseRow | PackageLicenseRow
+): LicenseSeats {
+    const used = countOrNull(row.UsedLicenses)
+    const counted = countOrNull(
+        type === 'permissionSetLicense'
+            ? (row as PermissionSetLicenseRow).TotalLicenses
+            : (row as PackageLicenseRow).AllowedLicenses
+    )
+    const siteWide = type === 'packageLicense' && counted === -1
+    const total = siteWide ? null : counted
+    return { siteWide, total, used, free: total !== null && used !== null ? Math.max(total - used, 0) : null }
+}
+
 /** A Group row of type Queue. */
 export interface QueueRow extends SObjectRecord {
     readonly Id: string

@@ -7,7 +7,7 @@
  */
 import { LicenseLimitError, MissingEntitlementError } from '../../errors'
 import { sameId } from '../ids'
-import { isMissingPermission } from './catalog'
+import { PackageLicenseRow, PermissionSetLicenseRow, isMissingPermission, licenseSeats } from './catalog'
 import { CATALOG_OBJECTS, PROVISIONING_LABEL, catalogSoql } from './objects'
 import { SObjectRecord, SalesforceRestClient } from './rest-client'
 
@@ -22,20 +22,10 @@ export const CHECKED_GRANT_TYPES: readonly CheckedGrantType[] = [
 
 /** Why a grant of this row cannot be made, in words, or undefined when nothing in the row stands in its way. */
 export function grantObstacle(type: CheckedGrantType, row: SObjectRecord): string | undefined {
-    const used = row.UsedLicenses
-    if (type === 'permissionSetLicense') {
-        const total = row.TotalLicenses
-        if (typeof used === 'number' && typeof total === 'number' && used >= total)
-            return `has no free seat (${used} of ${total} in use)`
-    }
-    if (type === 'packageLicense') {
-        const allowed = row.AllowedLicenses
-        // Salesforce's -1: licensed site-wide, every user has the package and no seat can be assigned.
-        if (allowed === -1)
-            return 'is licensed site-wide: every user has it already, and Salesforce assigns no seats of it'
-        if (typeof used === 'number' && typeof allowed === 'number' && used >= allowed)
-            return `has no free seat (${used} of ${allowed} in use)`
-    }
+    if (type === 'permissionSetGroup') return undefined
+    const seats = licenseSeats(type, row as PermissionSetLicenseRow | PackageLicenseRow)
+    if (seats.siteWide) return 'is licensed site-wide: every user has it already, and Salesforce assigns no seats of it'
+    if (seats.free === 0) return `has no free seat (${seats.used} of ${seats.total} in use)`
     return undefined
 }
 
