@@ -9,7 +9,7 @@ import { SalesforceIdKind } from './salesforce/ids'
 import { SALESFORCE_USER_EXTENSION, SCIM_ENTERPRISE_SCHEMA } from './salesforce/types'
 
 /** The entitlement types SCIM carries on a user. */
-export const SCIM_ENTITLEMENT_TYPES = ['profile', 'permissionSet', 'role', 'group'] as const
+const SCIM_ENTITLEMENT_TYPES = ['profile', 'permissionSet', 'role', 'group'] as const
 /** The entitlement types only Salesforce's REST API reaches (setting Govern Access Beyond SCIM). */
 export const REST_ENTITLEMENT_TYPES = [
     'permissionSetGroup',

@@ -35,7 +35,7 @@ export function requireBeyondScim(config: SalesforceConfig, what: string, otherw
 }
 
 /** Whether Salesforce refused a login-state read for a permission the integration user lacks. */
-export function isAccessRefusal(error: unknown): boolean {
+function isAccessRefusal(error: unknown): boolean {
     // An object the user may not see is INVALID_TYPE ("sObject type 'UserLogin' is not supported") to a query.
     return (
         error instanceof InsufficientPermissionError ||

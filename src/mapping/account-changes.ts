@@ -625,8 +625,6 @@ export interface RestPlan {
     readonly featureLicenses: Readonly<Record<string, boolean>>
 }
 
-export const EMPTY_REST_PLAN: RestPlan = { grants: [], revokes: [], featureLicenses: {} }
-
 export function isEmptyRestPlan(plan: RestPlan): boolean {
     return plan.grants.length === 0 && plan.revokes.length === 0 && Object.keys(plan.featureLicenses).length === 0
 }

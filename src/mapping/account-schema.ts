@@ -70,7 +70,7 @@ export function toAccountSchema(schemas: readonly ScimSchema[]): AccountSchema {
 }
 
 /** A User describe type → ISC schema type: whole numbers as int, booleans as boolean, everything else as text. */
-export function iscTypeOfUserField(describeType: string): 'string' | 'boolean' | 'int' {
+function iscTypeOfUserField(describeType: string): 'string' | 'boolean' | 'int' {
     switch (describeType.toLowerCase()) {
         case 'boolean':
             return 'boolean'

@@ -134,7 +134,7 @@ function permissionNames(permissions: readonly string[]): string {
  * The error a refused read becomes: an InsufficientPermissionError naming what could not be read and the
  * permissions of which the integration user needs one. Any other error is returned as it is.
  */
-export function missingPermissionError(what: string, permissions: readonly string[], error: unknown): unknown {
+function missingPermissionError(what: string, permissions: readonly string[], error: unknown): unknown {
     if (!isMissingPermission(error)) return error
     return new InsufficientPermissionError(
         `Salesforce refused to show the ${what} to the integration user: give it ${permissionNames(permissions)} ` +

@@ -21,7 +21,7 @@ export const CHECKED_GRANT_TYPES: readonly CheckedGrantType[] = [
 ]
 
 /** Why a grant of this row cannot be made, in words, or undefined when nothing in the row stands in its way. */
-export function grantObstacle(type: CheckedGrantType, row: SObjectRecord): string | undefined {
+function grantObstacle(type: CheckedGrantType, row: SObjectRecord): string | undefined {
     if (type === 'permissionSetGroup') return undefined
     const seats = licenseSeats(type, row as PermissionSetLicenseRow | PackageLicenseRow)
     if (seats.siteWide) return 'is licensed site-wide: every user has it already, and Salesforce assigns no seats of it'

@@ -7,7 +7,7 @@ import { queryString } from '../../http/request-pipeline'
  * The REST API version the connector speaks: v56.0 or later keeps query cursors open two days with no count
  * limit, and every object and field it reads exists from v52.0 (PermissionSetAssignment.ExpirationDate).
  */
-export const REST_API_VERSION = 'v62.0'
+const REST_API_VERSION = 'v62.0'
 export const REST_BASE_PATH = `/services/data/${REST_API_VERSION}`
 
 /** One row as the REST API returns it: fields by API name, parent relationships as nested records. */

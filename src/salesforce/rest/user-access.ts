@@ -102,7 +102,7 @@ const USER_FIELD_LOOKUPS = USER_FIELD_ATTRIBUTES.flatMap(({ name, field, via }) 
 type UserFieldLookup = (typeof USER_FIELD_LOOKUPS)[number]
 
 /** `SELECT Id, UserLicense.Name FROM Profile [WHERE Id IN (…)]`: the org's rows of a lookup, or some of them. */
-export function lookupSoql(lookup: UserFieldLookup, ids?: readonly string[]): string {
+function lookupSoql(lookup: UserFieldLookup, ids?: readonly string[]): string {
     const where = ids !== undefined ? ` WHERE Id IN ${soqlIdList(ids)}` : ''
     return `SELECT Id, ${lookup.path} FROM ${lookup.object}${where}`
 }
@@ -287,7 +287,7 @@ function assignmentsOfUserSoql(userId: string): string {
 }
 
 /** The page's five queries, by part. */
-export function userAccessQueries(
+function userAccessQueries(
     plan: UserAccessShape,
     userIds: readonly string[],
     withAssignments: boolean
