@@ -5,7 +5,7 @@
  */
 import { RestEntitlementType } from '../../schema'
 import { SalesforceIdKind, toId18 } from '../ids'
-import { soqlIdList, soqlString } from './soql'
+import { SoqlIdList, soqlIdList, soqlString } from './soql'
 
 /**
  * The assignment row behind each REST-only entitlement type that is a row (feature licenses are User fields):
@@ -96,11 +96,11 @@ export const REST_PERMISSIONS = {
 } as const
 
 /** `SELECT <fields> FROM <object> WHERE <userField> IN (<ids>) [AND <where>]`: one type's rows for a page of users. */
-export function assignmentsOfUsersSoql(type: keyof typeof ASSIGNMENT_OBJECTS, userIds: readonly string[]): string {
+export function assignmentsOfUsersSoql(type: keyof typeof ASSIGNMENT_OBJECTS, userIds: SoqlIdList): string {
     const spec = ASSIGNMENT_OBJECTS[type]
     const fields = ['Id', spec.userField, spec.entitlementField, 'SystemModstamp']
     if (spec.object === 'PermissionSetAssignment') fields.push('ExpirationDate')
-    const where = [`${spec.userField} IN ${soqlIdList(userIds)}`, ...(spec.where !== undefined ? [spec.where] : [])]
+    const where = [`${spec.userField} IN ${userIds}`, ...(spec.where !== undefined ? [spec.where] : [])]
     return `SELECT ${fields.join(', ')} FROM ${spec.object} WHERE ${where.join(' AND ')}`
 }
 
@@ -329,9 +329,9 @@ export function permissionFlagsOfUserSoql(userId: string, flags: readonly string
  * such a row is then neither, as a user Salesforce holds no UserLogin row for (the page's bytes shrink by that
  * row for nearly every user).
  */
-export function blockedLoginsOfUsersSoql(userIds: readonly string[]): string {
+export function blockedLoginsOfUsersSoql(userIds: SoqlIdList): string {
     return (
-        `SELECT ${USER_LOGIN_FIELDS.join(', ')} FROM ${USER_LOGIN_OBJECT} WHERE UserId IN ${soqlIdList(userIds)} ` +
+        `SELECT ${USER_LOGIN_FIELDS.join(', ')} FROM ${USER_LOGIN_OBJECT} WHERE UserId IN ${userIds} ` +
         'AND (IsFrozen = true OR IsPasswordLocked = true)'
     )
 }

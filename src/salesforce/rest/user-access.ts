@@ -32,7 +32,7 @@ import {
     SalesforceRestClient,
     describePath,
 } from './rest-client'
-import { soqlDateTime, soqlIdList, soqlString } from './soql'
+import { SoqlIdList, soqlDateTime, soqlIdList, soqlString } from './soql'
 import { heldUserDescribe, keepUserDescribe, userDescribe } from './user-describe'
 
 /** The queries of a page, one Composite call: the users' own fields and four kinds of rows about them. */
@@ -261,7 +261,7 @@ function withoutDuplicates(fields: readonly string[]): string[] {
 }
 
 /** `SELECT Id, LastLoginDate, ProfileId, …, (SELECT … FROM PermissionSetAssignments) FROM User …`. */
-export function usersSoql(plan: UserAccessShape, userIds: readonly string[], withAssignments: boolean): string {
+export function usersSoql(plan: UserAccessShape, userIds: SoqlIdList, withAssignments: boolean): string {
     const fields = withoutDuplicates([
         'Id',
         ...USER_FIELD_ATTRIBUTES.map((attribute) => attribute.field),
@@ -274,7 +274,7 @@ export function usersSoql(plan: UserAccessShape, userIds: readonly string[], wit
                   `WHERE ${USER_PERMISSION_SET_ASSIGNMENTS.where})`,
           ]
         : []
-    return `SELECT ${[...fields, ...assignments].join(', ')} FROM User WHERE Id IN ${soqlIdList(userIds)}`
+    return `SELECT ${[...fields, ...assignments].join(', ')} FROM User WHERE Id IN ${userIds}`
 }
 
 /** One user's permission set assignments in full, for a user with more than the subquery's batch holds. */
@@ -289,7 +289,7 @@ function assignmentsOfUserSoql(userId: string): string {
 /** The page's five queries, by part. */
 function userAccessQueries(
     plan: UserAccessShape,
-    userIds: readonly string[],
+    userIds: SoqlIdList,
     withAssignments: boolean
 ): Record<UserAccessPart, string> {
     return {
@@ -323,7 +323,8 @@ export class UserAccessReader {
     async read(userIds: readonly string[]): Promise<PageAccessRows> {
         const ids = userIds.filter((id) => isSalesforceId(id, 'user'))
         if (ids.length === 0) return {}
-        const outcomes = await this.rest.queries(userAccessQueries(this.plan, ids, this.withAssignments))
+        const idList = soqlIdList(ids)
+        const outcomes = await this.rest.queries(userAccessQueries(this.plan, idList, this.withAssignments))
         const rows: Partial<Record<UserAccessPart, readonly SObjectRecord[]>> = {}
         for (const part of USER_ACCESS_PARTS) {
             const outcome = outcomes[part]
@@ -340,7 +341,7 @@ export class UserAccessReader {
                     'permission set groups and assignment expiry dates',
                     REST_PERMISSIONS.read
                 )
-                const again = await this.rest.queries({ user: usersSoql(this.plan, ids, false) })
+                const again = await this.rest.queries({ user: usersSoql(this.plan, idList, false) })
                 const retried = again.user
                 if (retried?.ok === true) {
                     rows.user = retried.records

@@ -14,6 +14,7 @@ import {
     PROVISIONING_PERMISSION,
 } from './objects'
 import { SalesforceRestClient, SObjectRecord } from './rest-client'
+import { soqlIdList } from './soql'
 import { userDescribe } from './user-describe'
 
 /** The REST-only entitlement types held as a row of their own (feature licenses are flags on User). */
@@ -104,7 +105,7 @@ export async function readUserAccess(
     if (kinds.has('permissionSet') || kinds.has('permissionSetGroup'))
         soql.permissionSetAssignments = permissionSetAssignmentsOfUserSoql(userId)
     for (const kind of ['permissionSetLicense', 'packageLicense', 'queue'] as const)
-        if (kinds.has(kind)) soql[kind] = assignmentsOfUsersSoql(kind, [userId])
+        if (kinds.has(kind)) soql[kind] = assignmentsOfUsersSoql(kind, soqlIdList([userId]))
     if (query.featureLicenseFields.length > 0)
         soql.featureLicenses = featureLicensesOfUserSoql(userId, query.featureLicenseFields)
     if (Object.keys(soql).length === 0) return { rows: {} }

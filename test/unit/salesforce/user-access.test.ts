@@ -10,6 +10,7 @@ import {
     usersWithAccessChangedSince,
     withPageAccess,
 } from '../../../src/salesforce/rest/user-access'
+import { soqlIdList } from '../../../src/salesforce/rest/soql'
 import { featureLicenseFields } from '../../../src/salesforce/rest/user-writes'
 import { fixture, planAnswer, recorder, rest, salesforce, testConfig, useLogCapture, useNock } from '../../helpers/nock'
 import { IDS, USER } from '../../mapping/fixtures'
@@ -71,7 +72,11 @@ describe('planUserAccess', () => {
     })
 
     it('selects a field once, whether the table or the admin names it', () => {
-        const soql = usersSoql(planUserAccess(DESCRIBE, ['companyname', 'Cost_Center__c']), [IDS.user], false)
+        const soql = usersSoql(
+            planUserAccess(DESCRIBE, ['companyname', 'Cost_Center__c']),
+            soqlIdList([IDS.user]),
+            false
+        )
         expect(soql.match(/CompanyName/gi)).toHaveLength(1)
         expect(soql).toContain('Cost_Center__c FROM User')
     })
