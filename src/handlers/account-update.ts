@@ -4,6 +4,7 @@ import { logger } from '../logger'
 import {
     AccountChange,
     checkPermissionSetsRemoved,
+    deactivatesUser,
     isEmptyRestPlan,
     parseChanges,
     planAccountChanges,
@@ -22,6 +23,7 @@ import {
 import { accountBeyondScim } from './account-beyond-scim'
 import { connect } from './connection'
 import { accountIdOf } from './input'
+import { refuseCuttingOffIntegrationUser } from './integration-user'
 
 /** A single group or role GET lists at most this many members (Salesforce's member window). */
 const MEMBER_WINDOW = 200
@@ -36,8 +38,10 @@ const MEMBER_WINDOW = 200
 export const stdAccountUpdate: StdAccountUpdateHandler = async (_context, input, res) => {
     const id = accountIdOf(input)
     const changes = parseChanges(input.changes)
-    const { config, client, rest } = await connect()
+    const clients = await connect()
+    const { config, client, rest } = clients
     refuseRestChangesWithoutRest(changes, config)
+    if (deactivatesUser(changes)) await refuseCuttingOffIntegrationUser(clients, id, 'deactivate')
     const user = await withRemovedMembershipsRead(client, await client.getUser(id), changes)
     await refuseQueueChanges(client, user, changes)
     await refuseNonQueues(client, changes)

@@ -400,12 +400,12 @@ export function planAccountChanges(
                 else if (change.op === 'Remove' && change.id !== undefined && !sameOptionalId(change.id, role)) continue
                 else role = null
                 break
-            case 'active':
-                if (change.op === 'Remove') intents.set('active', { set: { active: false }, value: false })
-                else if (change.value === undefined)
-                    throw new InvalidRequestError(`${change.op} active: a value is required`)
-                else intents.set('active', { set: { active: change.value }, value: change.value })
+            case 'active': {
+                const active = activeAfter(change)
+                if (active === undefined) throw new InvalidRequestError(`${change.op} active: a value is required`)
+                intents.set('active', { set: { active }, value: active })
                 break
+            }
             case 'attribute': {
                 const plain = PLAIN_ATTRIBUTES[change.attribute]
                 if (!plain) throw new InvalidRequestError(`Unknown attribute ${change.attribute}`)
@@ -627,6 +627,16 @@ export interface RestPlan {
 
 export function isEmptyRestPlan(plan: RestPlan): boolean {
     return plan.grants.length === 0 && plan.revokes.length === 0 && Object.keys(plan.featureLicenses).length === 0
+}
+
+/** What a change of `active` sets it to: a Remove deactivates; undefined for a value missing. */
+function activeAfter(change: Extract<AccountChange, { kind: 'active' }>): boolean | undefined {
+    return change.op === 'Remove' ? false : change.value
+}
+
+/** Whether the changes deactivate the user. */
+export function deactivatesUser(changes: readonly AccountChange[]): boolean {
+    return changes.some((change) => change.kind === 'active' && activeAfter(change) === false)
 }
 
 export function restChangesOf(changes: readonly AccountChange[]): RestEntitlementChange[] {

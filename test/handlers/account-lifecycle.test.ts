@@ -52,6 +52,18 @@ describe('the user the source signs in as', () => {
         )
     })
 
+    it.each([
+        ['Set active to false', { op: 'Set', attribute: 'active', value: false }],
+        ['Remove active', { op: 'Remove', attribute: 'active' }],
+    ])('std:account:update refuses to deactivate it (%s) before any request but the token', async (_case, change) => {
+        salesforce()
+        await expect(
+            runCommand('std:account:update', { ...INTEGRATION_KEY, changes: [change] }, CONFIG)
+        ).rejects.toThrow(
+            /is the integration user this source signs in as: to deactivate it would lock the connector out/
+        )
+    })
+
     it('is refused by its 15-character id too', async () => {
         salesforce()
         await expect(
