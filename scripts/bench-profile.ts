@@ -8,7 +8,8 @@
  * With `--trace-gc` the connector's process traces its collections instead of being profiled, and their pauses
  * are summed by kind. With `--compare <bundle>,<bundle> [--rounds n]` nothing is profiled: the two built bundles
  * aggregate the same emulator's org in turn, `rounds` times each (default 3), after one run that fills the emulator's
- * JSON cache, and each run's wall time and the CPU time of both processes are printed.
+ * JSON cache, and each run's wall time and the CPU time of both processes are printed (with `--beyond-scim on`, each
+ * with the REST data).
  */
 import * as fs from 'fs'
 import * as inspector from 'inspector'
@@ -76,12 +77,13 @@ async function compare(
     latencyMs: number,
     bundles: readonly string[],
     rounds: number,
-    streams: number
+    streams: number,
+    beyondScim: boolean
 ) {
     const runWith = async (bundle: string) => {
         process.env.BENCH_BUNDLE = bundle
         const cpuBefore = process.cpuUsage()
-        const row = await measureOnce(emulator, latencyMs, INSTANCES.isc.nodeFlags, streams)
+        const row = await measureOnce(emulator, latencyMs, INSTANCES.isc.nodeFlags, streams, undefined, beyondScim)
         const cpu = process.cpuUsage(cpuBefore)
         return { ...row, emulatorCpuS: (cpu.user + cpu.system) / 1e6 }
     }
@@ -122,7 +124,14 @@ async function main(): Promise<void> {
     const bundles = option('compare', '')
     if (bundles !== '') {
         try {
-            await compare(emulator, latencyMs, bundles.split(','), Number(option('rounds', '3')), streams)
+            await compare(
+                emulator,
+                latencyMs,
+                bundles.split(','),
+                Number(option('rounds', '3')),
+                streams,
+                option('beyond-scim', 'off') === 'on'
+            )
         } finally {
             await emulator.close()
         }

@@ -59,25 +59,27 @@ export function indexPageAccess(rows: PageAccessRows): (userId: string) => UserA
         const partRows = rows[part]
         if (partRows !== undefined) index.set(part, groupByUser(partRows, USER_FIELD[part]))
     }
-    const many = (part: UserAccessPart, userId: string): readonly SObjectRecord[] | undefined => {
-        const byUser = index.get(part)
-        return byUser === undefined ? undefined : (byUser.get(userId) ?? [])
-    }
+    const users = index.get('user')
+    const permissionSetLicenses = index.get('permissionSetLicenses')
+    const packageLicenses = index.get('packageLicenses')
+    const queues = index.get('queues')
+    const logins = index.get('logins')
+    // Called once per user of every page: built without intermediate objects, a read part with no rows for the
+    // user as the one shared empty list.
     return (userId) => {
-        const user = index.get('user')?.get(userId)?.[0]
-        const logins = many('logins', userId)
-        const permissionSetLicenses = many('permissionSetLicenses', userId)
-        const packageLicenses = many('packageLicenses', userId)
-        const queues = many('queues', userId)
-        return {
-            ...(user !== undefined ? { user } : {}),
-            ...(permissionSetLicenses !== undefined ? { permissionSetLicenses } : {}),
-            ...(packageLicenses !== undefined ? { packageLicenses } : {}),
-            ...(queues !== undefined ? { queues } : {}),
-            ...(logins !== undefined ? { login: logins[0] ?? null } : {}),
-        }
+        const rows: { -readonly [K in keyof UserAccessRows]: UserAccessRows[K] } = {}
+        const user = users?.get(userId)?.[0]
+        if (user !== undefined) rows.user = user
+        if (permissionSetLicenses !== undefined)
+            rows.permissionSetLicenses = permissionSetLicenses.get(userId) ?? NO_ROWS
+        if (packageLicenses !== undefined) rows.packageLicenses = packageLicenses.get(userId) ?? NO_ROWS
+        if (queues !== undefined) rows.queues = queues.get(userId) ?? NO_ROWS
+        if (logins !== undefined) rows.login = logins.get(userId)?.[0] ?? null
+        return rows
     }
 }
+
+const NO_ROWS: readonly SObjectRecord[] = Object.freeze([])
 
 /** `2026-12-31T00:00:00.000+0000` (Salesforce's dateTime) as `2026-12-31T00:00:00Z`, as SCIM's timestamps read. */
 const SALESFORCE_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$/
@@ -160,7 +162,9 @@ interface Assignment {
 function assignmentsOf(user: SObjectRecord): Assignment[] | undefined {
     if (!(USER_PERMISSION_SET_ASSIGNMENTS.relationship in user)) return undefined
     const child = user[USER_PERMISSION_SET_ASSIGNMENTS.relationship] as { records?: unknown } | null
-    const records = Array.isArray(child?.records) ? (child.records as SObjectRecord[]) : []
+    // Most users hold no group and no expiring assignment: the subquery reads none (null).
+    if (!Array.isArray(child?.records) || child.records.length === 0) return []
+    const records = child.records as SObjectRecord[]
     return records.flatMap((row): Assignment[] => {
         // The row every user has for the profile's own permission set is no permission set of the account.
         if ((row.PermissionSet as { IsOwnedByProfile?: unknown } | null | undefined)?.IsOwnedByProfile === true)
@@ -175,12 +179,19 @@ function assignmentsOf(user: SObjectRecord): Assignment[] | undefined {
     })
 }
 
-function sortedIds(ids: Iterable<string>): string[] {
-    return [...new Set(ids)].sort(compareIds)
+/** `ids` sorted, each once: in place, as most lists hold none or one. */
+function sortedIds(ids: string[]): string[] {
+    if (ids.length < 2) return ids
+    ids.sort(compareIds)
+    let kept = 1
+    for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[kept - 1]) ids[kept++] = ids[i] as string
+    ids.length = kept
+    return ids
 }
 
 /** `<id>=<ISO date-time>` for each assignment with an expiry, in id order. */
 function expirations(assignments: readonly Assignment[], idOf: (a: Assignment) => string | undefined): string[] {
+    if (assignments.length === 0) return []
     const entries: [string, string][] = []
     for (const assignment of assignments) {
         const id = idOf(assignment)
@@ -189,18 +200,13 @@ function expirations(assignments: readonly Assignment[], idOf: (a: Assignment) =
     return entries.sort(([a], [b]) => compareIds(a, b)).map(([id, expires]) => `${id}=${expires}`)
 }
 
-/**
- * The permission sets the user's assignment rows show, without the profile's own set and the groups' aggregate
- * sets: what SCIM lists as the user's permission sets (the two are compared in tests).
- */
-export function assignedPermissionSets(user: SObjectRecord): string[] | undefined {
-    const assignments = assignmentsOf(user)
-    if (assignments === undefined) return undefined
-    return sortedIds(assignments.flatMap((a) => (a.permissionSetId !== undefined ? [a.permissionSetId] : [])))
-}
-
 function idsAt(rows: readonly SObjectRecord[], field: string): string[] {
-    return sortedIds(rows.flatMap((row) => (typeof row[field] === 'string' ? [row[field]] : [])))
+    const ids: string[] = []
+    for (const row of rows) {
+        const id = row[field]
+        if (typeof id === 'string') ids.push(id)
+    }
+    return sortedIds(ids)
 }
 
 /**

@@ -72,7 +72,8 @@ describe('std:account:list with Govern Access Beyond SCIM', () => {
                 'SELECT Id, Street, City, State, PostalCode, Country, CompanyName, EmailEncodingKey, ' +
                 'ProfileId, LastLoginDate, UserPermissionsMarketingUser, UserPermissionsOfflineUser, ' +
                 'UserPermissionsKnowledgeUser, UserPermissionsSupportUser, (SELECT Id, PermissionSetId, ' +
-                'PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignments WHERE PermissionSet.IsOwnedByProfile = false) ' +
+                'PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignments WHERE PermissionSet.IsOwnedByProfile = false ' +
+                'AND (PermissionSetGroupId != null OR ExpirationDate != null)) ' +
                 `FROM User WHERE Id IN ${ids}`,
             permissionSetLicenses:
                 'SELECT Id, AssigneeId, PermissionSetLicenseId, SystemModstamp FROM PermissionSetLicenseAssign ' +

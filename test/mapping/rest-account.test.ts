@@ -1,16 +1,11 @@
-import { toAccount, userEntitlements } from '../../src/mapping/account'
-import {
-    assignedPermissionSets,
-    indexPageAccess,
-    toRestAttributes,
-    withRestAttributes,
-} from '../../src/mapping/rest-account'
+import { toAccount } from '../../src/mapping/account'
+import { indexPageAccess, toRestAttributes, withRestAttributes } from '../../src/mapping/rest-account'
 import { planUserAccess, PageAccessRows, UserAccessPart } from '../../src/salesforce/rest/user-access'
 import { SObjectDescribe, SObjectRecord } from '../../src/salesforce/rest/rest-client'
 import { ACCOUNT_ATTRIBUTES } from '../../src/schema'
 import { fixture } from '../helpers/nock'
 import { lookedUpProfiles } from '../helpers/rest-bodies'
-import { IDS, INACTIVE_USER, USER, withUser } from './fixtures'
+import { IDS, USER, withUser } from './fixtures'
 
 const DESCRIBE = fixture<SObjectDescribe>('rest/describe.user')
 /** The org's profiles with their licenses, as the plan holds them (Salesforce's answer to its Profile query). */
@@ -71,14 +66,6 @@ describe('the REST attributes of an account', () => {
             frozen: true,
             locked: false,
         })
-    })
-
-    it('lists the same permission sets as SCIM: without the profile own set and the groups aggregate sets', () => {
-        const users = pageRows().user ?? []
-        for (const scimUser of [USER, INACTIVE_USER]) {
-            const row = users.find((user) => user.Id === scimUser.id) as SObjectRecord
-            expect(assignedPermissionSets(row)).toEqual(userEntitlements(scimUser).permissionSets)
-        }
     })
 
     it('agrees with SCIM where SCIM carries the value too, and prefers SCIM where the two differ', () => {

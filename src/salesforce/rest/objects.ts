@@ -114,8 +114,10 @@ export const USER_PERMISSION_SET_ASSIGNMENTS = {
     relationship: 'PermissionSetAssignments',
     fields: ['Id', 'PermissionSetId', 'PermissionSetGroupId', 'ExpirationDate'],
     // Every user has a row for the profile's own permission set, which is no permission set of the account: left
-    // out by Salesforce rather than sent (with its PermissionSet record) and dropped.
-    where: 'PermissionSet.IsOwnedByProfile = false',
+    // out by Salesforce rather than sent (with its PermissionSet record) and dropped. A plain permission set's row
+    // without an expiry says nothing SCIM's entitlements do not (the account's permission sets come from SCIM), so
+    // only group rows and rows with an expiry are read: most users' subquery is then empty, a third of the bytes.
+    where: 'PermissionSet.IsOwnedByProfile = false AND (PermissionSetGroupId != null OR ExpirationDate != null)',
 } as const
 
 /** The login-state object: one row per user, which the REST API can query, retrieve and update only. */

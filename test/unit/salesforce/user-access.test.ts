@@ -212,7 +212,8 @@ describe('UserAccessReader', () => {
         const rows = await reader.read([USER.id, IDS.manager])
 
         expect(queries.bodies).toEqual([
-            `SELECT Id, PermissionSetId, PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignment WHERE AssigneeId = '${USER.id}' AND PermissionSet.IsOwnedByProfile = false`,
+            `SELECT Id, PermissionSetId, PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignment WHERE AssigneeId = '${USER.id}' AND PermissionSet.IsOwnedByProfile = false ` +
+                'AND (PermissionSetGroupId != null OR ExpirationDate != null)',
         ])
         const user = rows.user?.find((u) => u.Id === USER.id) as { PermissionSetAssignments: { records: object[] } }
         expect(user.PermissionSetAssignments.records).toEqual(all)
