@@ -9,7 +9,7 @@
  * are summed by kind. With `--compare <bundle>,<bundle> [--rounds n]` nothing is profiled: the two built bundles
  * aggregate the same emulator's org in turn, `rounds` times each (default 3), after one run that fills the emulator's
  * JSON cache, and each run's wall time and the CPU time of both processes are printed (with `--beyond-scim on`, each
- * with the REST data).
+ * with the REST data; an entry `<bundle>@on` or `@off` decides for itself).
  */
 import * as fs from 'fs'
 import * as inspector from 'inspector'
@@ -80,10 +80,13 @@ async function compare(
     streams: number,
     beyondScim: boolean
 ) {
-    const runWith = async (bundle: string) => {
+    // `<bundle>@on` or `<bundle>@off` sets Govern Access Beyond SCIM for that entry alone.
+    const runWith = async (entry: string) => {
+        const [bundle = '', mode] = entry.split('@')
         process.env.BENCH_BUNDLE = bundle
         const cpuBefore = process.cpuUsage()
-        const row = await measureOnce(emulator, latencyMs, INSTANCES.isc.nodeFlags, streams, undefined, beyondScim)
+        const withRest = mode === undefined ? beyondScim : mode === 'on'
+        const row = await measureOnce(emulator, latencyMs, INSTANCES.isc.nodeFlags, streams, undefined, withRest)
         const cpu = process.cpuUsage(cpuBefore)
         return { ...row, emulatorCpuS: (cpu.user + cpu.system) / 1e6 }
     }

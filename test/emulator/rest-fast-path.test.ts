@@ -4,15 +4,17 @@ import { RollingDailyCounter } from '../../emulator/limits'
 import { OrgSchema } from '../../emulator/rest/objects'
 import { PermissionSwitch } from '../../emulator/rest/permissions'
 import { dispatch, QueryCursors, RestDeps } from '../../emulator/rest/routes'
+import * as soql from '../../emulator/rest/soql'
 import * as soqlParse from '../../emulator/rest/soql-parse'
 import { VariantSwitch } from '../../emulator/variants'
 import { at, list, patchBody, TestOrg, useOrg } from './helpers'
 import { API, rest } from './rest-helpers'
 
 /**
- * The REST API answers from parsed query shapes and a schema kept while the org is unchanged. Its answers must be
- * byte for byte those of a plain parse and a schema built for the request alone, also after writes through SCIM and
- * REST, and batch by batch under `restBatchSize: small`.
+ * The REST API answers from parsed query shapes, a schema kept while the org is unchanged, and the kept bytes of a
+ * query already answered. Its answers must be byte for byte those of a plain parse and a schema built for the
+ * request alone, also after writes through SCIM and REST, after a change of the integration user's permissions,
+ * and batch by batch under `restBatchSize: small`.
  */
 
 const U = SEED.users
@@ -181,6 +183,50 @@ describe('emulator REST answers from kept query shapes and schemas', () => {
         const after = await expectSameAnswers(org, pageIds())
         expect(after[0]).toContain('Fast Path Ltd')
         expect(after[3]).not.toBe(before[3])
+    })
+
+    it('answers a query asked again from its kept bytes, and evaluates it again once the org or the permissions change', async () => {
+        // Asked here first: the earlier tests have kept the page queries.
+        const q = `${queries(pageIds())[1] as string} ORDER BY Id`
+        const run = jest.spyOn(soql, 'runSoql')
+        try {
+            const first = await rest(org, `/query?q=${encodeURIComponent(q)}`)
+            const again = await rest(org, `/query?q=${encodeURIComponent(q)}`)
+            expect(again.text).toBe(first.text)
+            expect(run).toHaveBeenCalledTimes(1)
+
+            org.emulator.setIntegrationPermissions({ ViewSetup: false, AssignPermissionSets: false })
+            const refused = await rest(org, `/query?q=${encodeURIComponent(q)}`)
+            expect(refused.status).toBe(400)
+            expect(refused.text).toBe(referenceText(org, { method: 'GET', path: '/query', query: { q } }).text)
+            org.emulator.setIntegrationPermissions({ ViewSetup: true, AssignPermissionSets: true })
+            expect((await rest(org, `/query?q=${encodeURIComponent(q)}`)).text).toBe(first.text)
+
+            const license = list(first.body, 'records')[0]
+            expect(license).toBeDefined()
+            const removed = await rest(org, `/sobjects/PermissionSetLicenseAssign/${String(at(license, 'Id'))}`, {
+                method: 'DELETE',
+            })
+            expect(removed.status).toBe(204)
+            const after = await rest(org, `/query?q=${encodeURIComponent(q)}`)
+            expect(after.text).toBe(referenceText(org, { method: 'GET', path: '/query', query: { q } }).text)
+            expect(after.text).not.toContain(String(at(license, 'Id')))
+        } finally {
+            run.mockRestore()
+        }
+    })
+
+    it('indents a kept answer when X-PrettyPrint asks, alone and inside a Composite', async () => {
+        const q = queries(pageIds())[0] as string
+        const compact = await rest(org, `/query?q=${encodeURIComponent(q)}`)
+        const pretty = await rest(org, `/query?q=${encodeURIComponent(q)}`, { headers: { 'X-PrettyPrint': '1' } })
+        expect(pretty.text).toBe(JSON.stringify(JSON.parse(compact.text), null, 2))
+        const body = {
+            compositeRequest: [{ method: 'GET', referenceId: 'user', url: `${API}/query?q=${encodeURIComponent(q)}` }],
+        }
+        const composite = await rest(org, '/composite', { method: 'POST', body, headers: { 'X-PrettyPrint': '1' } })
+        const reference = referenceText(org, { method: 'POST', path: '/composite', body }).text
+        expect(composite.text).toBe(JSON.stringify(JSON.parse(reference), null, 2))
     })
 
     it('pages the same batches under restBatchSize small', async () => {
