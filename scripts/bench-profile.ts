@@ -110,7 +110,7 @@ async function compare(
     }
     for (const [bundle, t] of totals) {
         console.log(
-            `mean of ${rounds}, ${bundle}: wall ${(t.wall / rounds).toFixed(2)} s, connector CPU ` +
+            `mean of ${rounds}, ${bundle}: wall ${(t.wall / rounds).toFixed(3)} s, connector CPU ` +
                 `${(t.connector / rounds).toFixed(2)} s, emulator CPU ${(t.emulator / rounds).toFixed(2)} s`
         )
     }
