@@ -18,7 +18,8 @@ import { logger } from '../logger'
 import { EntitlementType, RestEntitlementType } from '../schema'
 import { SalesforceClient } from '../salesforce/client'
 import { isPublicGroup } from '../salesforce/queues'
-import { EntitlementCatalog, isMissingPermission } from '../salesforce/rest/catalog'
+import { EntitlementCatalog } from '../salesforce/rest/catalog'
+import { isPermissionRefusal } from '../salesforce/rest/refusal'
 import { connect } from './connection'
 import { withProgress } from './progress'
 
@@ -58,7 +59,7 @@ async function hiddenPermissionSetIds(catalog: EntitlementCatalog | undefined): 
     try {
         return await catalog.hiddenPermissionSetIds()
     } catch (error) {
-        if (!isMissingPermission(error)) throw error
+        if (!isPermissionRefusal(error)) throw error
         logger.warn(
             `Permission sets are listed as Salesforce's SCIM API has them, aggregate sets of permission set groups ` +
                 `included if it lists them: ${error.message}`

@@ -20,7 +20,8 @@ import {
 import { EntitlementType, RestEntitlementType } from '../schema'
 import { SalesforceClient } from '../salesforce/client'
 import { isPublicGroup } from '../salesforce/queues'
-import { EntitlementCatalog, isMissingPermission } from '../salesforce/rest/catalog'
+import { EntitlementCatalog } from '../salesforce/rest/catalog'
+import { isPermissionRefusal } from '../salesforce/rest/refusal'
 import { logger } from '../logger'
 import { connect } from './connection'
 import { objectIdOf, objectKeyOf } from './input'
@@ -60,7 +61,7 @@ async function isHiddenPermissionSet(catalog: EntitlementCatalog | undefined, id
     try {
         return (await catalog.hiddenPermissionSetIds([id])).size > 0
     } catch (error) {
-        if (!isMissingPermission(error)) throw error
+        if (!isPermissionRefusal(error)) throw error
         logger.warn(`The permission set is read as Salesforce's SCIM API has it: ${error.message}`)
         return false
     }

@@ -7,6 +7,7 @@
 import { SalesforceConnectorError } from '../../errors'
 import { ApiUsageReading, describeApiUsage } from '../../http/api-usage'
 import { PERMISSION_FLAGS, READ_ACCESS_PROBES, REST_PERMISSIONS, permissionFlagsOfUserSoql } from './objects'
+import { isPermissionRefusal } from './refusal'
 import { COMPOSITE_MAX_QUERIES, QueryOutcome, SObjectRecord, SalesforceRestClient } from './rest-client'
 
 /** A permission the integration user lacks, what it blocks, and how the connector knows. */
@@ -38,18 +39,6 @@ const NO_SUCH_COLUMN = /No such column '(\w+)'/
 
 /** A permission set flag the org lacks is dropped and the query sent again, at most this many times. */
 const MAX_FLAG_RETRIES = 2
-
-/**
- * Whether Salesforce refused for want of a permission: an object the user may not see is "not supported"
- * (INVALID_TYPE), one it may not read is INSUFFICIENT_ACCESS, a resource it may not use is a 403 (but the org's
- * API limit, also a 403, is not a permission).
- */
-function isPermissionRefusal(error: Error): error is SalesforceConnectorError {
-    if (!(error instanceof SalesforceConnectorError)) return false
-    const code = error.errorCode ?? ''
-    if (code === 'REQUEST_LIMIT_EXCEEDED') return false
-    return code === 'INVALID_TYPE' || code.startsWith('INSUFFICIENT_ACCESS') || error.status === 403
-}
 
 function codeOf(error: Error): string {
     return error instanceof SalesforceConnectorError && error.errorCode !== undefined ? error.errorCode : error.name

@@ -4,7 +4,7 @@
  * each paged by `nextRecordsUrl` or read by id. A catalog the integration user may not read fails with an
  * InsufficientPermissionError naming the Salesforce permission it needs.
  */
-import { InsufficientPermissionError, SalesforceConnectorError } from '../../errors'
+import { InsufficientPermissionError } from '../../errors'
 import {
     CATALOG_OBJECTS,
     FEATURE_LICENSE_FIELD_PREFIX,
@@ -14,6 +14,7 @@ import {
     hiddenPermissionSetsSoql,
     permissionSetGroupComponentsSoql,
 } from './objects'
+import { isPermissionRefusal } from './refusal'
 import { SObjectDescribe, SObjectRecord, SalesforceRestClient } from './rest-client'
 import { userDescribe } from './user-describe'
 
@@ -114,17 +115,6 @@ const CATALOG_LABEL: Readonly<Record<keyof typeof CATALOG_OBJECTS, string>> = {
     queue: 'queues',
 }
 
-/**
- * Whether Salesforce refused a read for want of a permission: INSUFFICIENT_ACCESS, or INVALID_TYPE, with which
- * it answers a query of an object the user may not see (as if the object did not exist).
- */
-export function isMissingPermission(error: unknown): error is SalesforceConnectorError {
-    return (
-        error instanceof InsufficientPermissionError ||
-        (error instanceof SalesforceConnectorError && error.errorCode === 'INVALID_TYPE')
-    )
-}
-
 /** `"A" or "B"`, as Setup names the permissions. */
 function permissionNames(permissions: readonly string[]): string {
     return permissions.map((permission) => `"${permission}"`).join(' or ')
@@ -135,7 +125,7 @@ function permissionNames(permissions: readonly string[]): string {
  * permissions of which the integration user needs one. Any other error is returned as it is.
  */
 function missingPermissionError(what: string, permissions: readonly string[], error: unknown): unknown {
-    if (!isMissingPermission(error)) return error
+    if (!isPermissionRefusal(error)) return error
     return new InsufficientPermissionError(
         `Salesforce refused to show the ${what} to the integration user: give it ${permissionNames(permissions)} ` +
             `(through its profile or a permission set), then run the command again (Salesforce answered ` +

@@ -7,7 +7,8 @@
  */
 import { LicenseLimitError, MissingEntitlementError } from '../../errors'
 import { sameId } from '../ids'
-import { PackageLicenseRow, PermissionSetLicenseRow, isMissingPermission, licenseSeats } from './catalog'
+import { PackageLicenseRow, PermissionSetLicenseRow, licenseSeats } from './catalog'
+import { isPermissionRefusal } from './refusal'
 import { CATALOG_OBJECTS, PROVISIONING_LABEL, catalogSoql } from './objects'
 import { SObjectRecord, SalesforceRestClient } from './rest-client'
 
@@ -50,7 +51,7 @@ export async function refuseUngrantable(
         const outcome = outcomes[type]
         if (outcome === undefined) continue
         if (!outcome.ok) {
-            if (isMissingPermission(outcome.error)) continue
+            if (isPermissionRefusal(outcome.error)) continue
             throw outcome.error
         }
         for (const id of grants[type] as readonly string[]) {

@@ -12,7 +12,7 @@
  * A query Salesforce refuses for a permission the integration user lacks leaves only its own attributes out of the
  * accounts, with one warning per command naming the permission; any other failure stops the command.
  */
-import { InvalidRequestError, InsufficientPermissionError, SalesforceConnectorError } from '../../errors'
+import { InvalidRequestError, SalesforceConnectorError } from '../../errors'
 import { logger } from '../../logger'
 import { ACCOUNT_ATTRIBUTES, AccountAttribute, attributeSpec, isRestAttribute } from '../../schema'
 import { isSalesforceId } from '../ids'
@@ -32,6 +32,7 @@ import {
     SalesforceRestClient,
     describePath,
 } from './rest-client'
+import { isPermissionRefusal } from './refusal'
 import { SoqlIdList, soqlDateTime, soqlIdList, soqlString } from './soql'
 import { heldUserDescribe, keepUserDescribe, userDescribe } from './user-describe'
 
@@ -138,10 +139,8 @@ const PART_NEEDS: Readonly<Record<UserAccessPart, { readonly attributes: string;
 }
 
 /** Salesforce's answers that mean "the integration user may not read this": the part degrades, the run goes on. */
-function isRefusal(error: Error): boolean {
-    if (error instanceof InsufficientPermissionError) return true
-    const code = error instanceof SalesforceConnectorError ? error.errorCode : undefined
-    return code !== undefined && /^(INVALID_TYPE|INVALID_FIELD|INSUFFICIENT_ACCESS.*)$/.test(code)
+function isRefusal(error: unknown): error is SalesforceConnectorError {
+    return isPermissionRefusal(error, { hiddenFields: true })
 }
 
 /**
@@ -437,9 +436,9 @@ export async function usersWithAccessChangedSince(rest: SalesforceRestClient, si
                 }
             }
         } catch (error: unknown) {
-            if (!(error instanceof Error) || !isRefusal(error)) throw error
+            if (!isRefusal(error)) throw error
             logger.warn(
-                { object: marker.object, errorCode: (error as SalesforceConnectorError).errorCode },
+                { object: marker.object, errorCode: error.errorCode },
                 `Delta aggregation cannot see changes to ${marker.object} rows: Salesforce refused to read them ` +
                     `(${error.message}). Users whose ${marker.object} rows changed come with their next full ` +
                     'aggregation, or when the user changes.'
