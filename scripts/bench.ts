@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: account aggregation of orgs of 1,000, 10,000 and 100,000 users on the emulator with a simulated
  * latency per request. The connector runs in a process of its own; the emulator counts the requests.
- * Options: --latency <ms> (default 50), --sizes 1000,10000,100000, --repeat <runs of each size> (default 3),
+ * Options: --latency <ms> (default 50), --sizes 1000,10000,100000, --repeat <runs of each setting, taken in rounds>
+ * (default 3),
  * --beyond-scim off,on (Govern Access Beyond SCIM: SCIM only, and with the REST data per page; default both),
  * --streams <Parallel Streams settings measured side by side at each size> (default 1,4), --instance isc|host
  * (default isc, see INSTANCES). wall/floor divides each wall time by the one-stream floor: the requests one stream
@@ -19,22 +20,11 @@ function option(name: string, fallback: string): string {
 }
 
 /**
- * `repeat` aggregations of one org with one Parallel Streams setting; the run with the median wall time is reported, with the median peak RSS
- * of all of them (peak RSS moves by several MB between identical runs, with V8's heap sizing).
+ * The runs of one setting as one row: the run with the median wall time, with the median peak RSS of all of them
+ * (peak RSS moves by several MB between identical runs, with V8's heap sizing).
  */
-async function benchSize(
-    emulator: RunningEmulator,
-    latencyMs: number,
-    repeat: number,
-    nodeFlags: readonly string[],
-    streams: number,
-    beyondScim: boolean
-): Promise<Row> {
-    const runs: Row[] = []
-    for (let i = 0; i < repeat; i++) {
-        runs.push(await measureOnce(emulator, latencyMs, nodeFlags, streams, undefined, beyondScim))
-    }
-    const median = <T>(values: T[], by: (v: T) => number): T =>
+function typicalRun(runs: readonly Row[]): Row {
+    const median = <T>(values: readonly T[], by: (v: T) => number): T =>
         [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)] as T
     const typical = median(runs, (r) => r.wallS)
     return {
@@ -42,6 +32,26 @@ async function benchSize(
         exactlyOnce: runs.every((r) => r.exactlyOnce),
         peakRssMb: median(runs, (r) => r.peakRssMb).peakRssMb,
     }
+}
+
+/**
+ * `repeat` aggregations of one org with each setting, taken in rounds (each round runs every setting once), so
+ * that a machine growing slower or faster during the runs weighs on every setting alike rather than on the last.
+ */
+async function benchSize(
+    emulator: RunningEmulator,
+    latencyMs: number,
+    repeat: number,
+    nodeFlags: readonly string[],
+    settings: readonly { readonly streams: number; readonly beyondScim: boolean }[]
+): Promise<Row[]> {
+    const runs: Row[][] = settings.map(() => [])
+    for (let round = 0; round < repeat; round++) {
+        for (const [i, { streams, beyondScim }] of settings.entries()) {
+            runs[i]?.push(await measureOnce(emulator, latencyMs, nodeFlags, streams, undefined, beyondScim))
+        }
+    }
+    return runs.map(typicalRun)
 }
 
 async function main(): Promise<void> {
@@ -75,12 +85,10 @@ async function main(): Promise<void> {
             // JSON are then as full for the first measured run as for the last, so no setting is measured against
             // a colder server than another.
             await measureOnce(emulator, latencyMs, instance.nodeFlags, 4, undefined, true)
-            const atSize: Row[] = []
-            for (const beyondScim of beyondScimSettings) {
-                for (const streams of streamSettings) {
-                    atSize.push(await benchSize(emulator, latencyMs, repeat, instance.nodeFlags, streams, beyondScim))
-                }
-            }
+            const settings = beyondScimSettings.flatMap((beyondScim) =>
+                streamSettings.map((streams) => ({ streams, beyondScim }))
+            )
+            const atSize = await benchSize(emulator, latencyMs, repeat, instance.nodeFlags, settings)
             // The one-stream floor: what one stream's requests, one after the other, cost at this latency (SCIM only).
             const one = atSize.find((r) => r.streams === 1 && !r.beyondScim) ?? atSize.find((r) => r.streams === 1)
             const oneStreamFloorS = one?.floorS ?? ((Math.ceil(users / 200) + 1) * latencyMs) / 1000

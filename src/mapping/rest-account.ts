@@ -87,11 +87,57 @@ const SALESFORCE_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z
 function isoInstant(value: string): string {
     // Most text is no dateTime: the 'T' after the date rules it out before the pattern is tried.
     if (value.length < 19 || value.charCodeAt(10) !== 0x54) return value
+    const utc = utcInstant(value)
+    if (utc !== undefined) return utc
     const match = SALESFORCE_DATE_TIME.exec(value)
     if (match === null) return value
     const zone = match[2] === 'Z' ? 'Z' : (match[2] as string).replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2')
     const time = Date.parse(`${match[1] as string}${zone}`)
     return Number.isNaN(time) ? value : new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** The two digits at `at` as a number, or -1. */
+function twoDigits(value: string, at: number): number {
+    const tens = value.charCodeAt(at) - 0x30
+    const ones = value.charCodeAt(at + 1) - 0x30
+    return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1
+}
+
+/**
+ * `isoInstant` of a dateTime in UTC (`+0000`, `+00:00` or `Z`, as Salesforce sends every one), read without a
+ * Date: its first 19 characters and `Z`. Undefined for anything else, and for a day past the 28th, which only a
+ * Date can check against its month; `isoInstant` then reads it the general way.
+ */
+function utcInstant(value: string): string | undefined {
+    const length = value.length
+    let end: number
+    if (value.endsWith('+0000')) end = length - 5
+    else if (value.endsWith('+00:00')) end = length - 6
+    else if (value.charCodeAt(length - 1) === 0x5a) end = length - 1
+    else return undefined
+    if (end > 19) {
+        // A fraction of a second: a dot and at least one digit.
+        if (value.charCodeAt(19) !== 0x2e || end === 20) return undefined
+        for (let i = 20; i < end; i++) {
+            const digit = value.charCodeAt(i) - 0x30
+            if (digit < 0 || digit > 9) return undefined
+        }
+    } else if (end !== 19) return undefined
+    const century = twoDigits(value, 0)
+    const year = twoDigits(value, 2)
+    const month = twoDigits(value, 5)
+    const day = twoDigits(value, 8)
+    const hour = twoDigits(value, 11)
+    const minute = twoDigits(value, 14)
+    const second = twoDigits(value, 17)
+    const separators =
+        value.charCodeAt(4) === 0x2d &&
+        value.charCodeAt(7) === 0x2d &&
+        value.charCodeAt(13) === 0x3a &&
+        value.charCodeAt(16) === 0x3a
+    if (!separators || century < 0 || year < 0 || month < 1 || month > 12 || day < 1 || day > 28) return undefined
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined
+    return `${value.slice(0, 19)}Z`
 }
 
 type FieldValue = string | boolean | number | null

@@ -90,6 +90,22 @@ describe('the REST attributes of an account', () => {
         expect(toRestAttributes(rowsOf(IDS.user), PLAN, moved)).toMatchObject({ city: 'Oakland', state: 'CA' })
     })
 
+    it.each([
+        ['2026-11-30T08:15:02.000+0000', '2026-11-30T08:15:02Z'],
+        ['2026-11-30T08:15:02Z', '2026-11-30T08:15:02Z'],
+        ['2026-11-30T08:15:02.5+00:00', '2026-11-30T08:15:02Z'],
+        ['2026-11-30T23:15:02.000-0500', '2026-12-01T04:15:02Z'],
+        ['2024-02-29T10:00:00.000+0000', '2024-02-29T10:00:00Z'],
+        ['2026-01-31T10:00:00.000+0000', '2026-01-31T10:00:00Z'],
+        ['2026-11-30T25:00:00.000+0000', '2026-11-30T25:00:00.000+0000'],
+        ['2026-13-01T10:00:00.000+0000', '2026-13-01T10:00:00.000+0000'],
+        ['2026-11-30T08:15:02.+0000', '2026-11-30T08:15:02.+0000'],
+        ['2026-11-30 08:15:02', '2026-11-30 08:15:02'],
+    ])('reads the dateTime %s as %s', (sent, read) => {
+        const user = { ...(rowsOf(IDS.user).user as SObjectRecord), LastLoginDate: sent }
+        expect(toRestAttributes({ user }, PLAN).lastLoginDate).toBe(read)
+    })
+
     it('reads the Additional User Fields under their API names, without replacing what SCIM already set', () => {
         const withFields: PageAccessRows = {
             user: (pageRows().user ?? []).map((row) => ({ ...row, Cost_Center__c: 'CC-200', Badge_Number__c: 12.5 })),
