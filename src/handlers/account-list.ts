@@ -29,6 +29,8 @@ import { checkApiUsage, withProgress } from './progress'
 
 /** Users read by id after a delta's list, per SCIM request: a filter of this many `id eq` stays a short URL. */
 const IDS_PER_REQUEST = 50
+/** Accounts of a page mapped and sent between two turns of the event loop. */
+const SEND_CHUNK = 50
 /** A page costs one SCIM request, and with Govern Access Beyond SCIM one Composite call. */
 const REQUESTS_PER_PAGE = 2
 
@@ -94,13 +96,13 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
             const withAccess = withPageAccess(
                 pages,
                 async (ids) => (await reader).read(ids),
-                // The pages in flight (one per stream, and one more waiting for its rows) and the next one: each
-                // costs a SCIM request and a Composite call still to be counted.
+                // The pages in flight (one per stream, one more waiting for its rows, one just asked for) and the
+                // next one: each costs a SCIM request and a Composite call still to be counted.
                 () =>
                     checkApiUsage(
                         apiUsage,
                         config.apiUsageLimitPercent,
-                        REQUESTS_PER_PAGE * (config.parallelStreams + 2),
+                        REQUESTS_PER_PAGE * (config.parallelStreams + 3),
                         progress.count
                     )
             )
@@ -108,7 +110,10 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
                 runStart ??= page.date
                 const rowsOf = indexPageAccess(rows)
                 const { plan } = await reader
-                for (const user of page.resources) {
+                for (const [i, user] of page.resources.entries()) {
+                    // The event loop is let through now and then, so that a page or a Composite answer that came
+                    // meanwhile is taken up (and the next request sent) before the rest of this page is mapped.
+                    if (i > 0 && i % SEND_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve))
                     res.send(withRestAttributes(toAccount(user), rowsOf(user.id), plan, user))
                     newestSeen = laterOf(newestSeen, user.meta?.lastModified)
                 }

@@ -456,12 +456,14 @@ export interface PageWithAccess<P> {
 
 /**
  * The pages, each with its REST rows, in the order the pages came. A page's Composite call starts as soon as the
- * page arrives and is awaited while the next SCIM page is already on its way (the SCIM list requests it before
- * handing a page out), so its latency hides behind SCIM's. One page more waits for its rows than SCIM streams
- * read side by side (`page.streams`, one for a list read page after page): a Composite call of five queries takes
- * Salesforce longer than a SCIM page, and with one call in flight per stream it, not SCIM, would set the pace. So
- * at most streams + 1 pages are in hand, and there is never a request per user.
- * `beforeEachPage` runs before each further page is asked for (the API usage check).
+ * page arrives, and the next page is asked for at once, before the pages in hand are mapped and sent: the SCIM list
+ * requests the page after that before handing one out, so neither a Composite call nor a SCIM request waits for the
+ * work on earlier pages. One page more waits for its rows than SCIM streams read side by side (`page.streams`, one
+ * for a list read page after page): a Composite call of five queries takes Salesforce longer than a SCIM page, and
+ * with one call in flight per stream it, not SCIM, would set the pace. So at most streams + 2 pages are in hand (one
+ * of them only just come), and there is never a request per user.
+ * `beforeEachPage` runs before each further page is asked for and before each page is handed on (the API usage
+ * check: a page is asked for before the answers of the pages in hand have told the org's latest usage).
  */
 export async function* withPageAccess<
     P extends { readonly resources: readonly { readonly id: string }[]; readonly streams?: number },
@@ -470,26 +472,37 @@ export async function* withPageAccess<
     read: (userIds: readonly string[]) => Promise<PageAccessRows>,
     beforeEachPage: () => void = () => undefined
 ): AsyncGenerator<PageWithAccess<P>> {
-    const waiting: { readonly page: P; readonly rows: Promise<PageAccessRows> }[] = []
+    type Entry = { readonly page: P; readonly rows: Promise<PageAccessRows> }
+    const waiting: Entry[] = []
     const iterator = pages[Symbol.asyncIterator]()
+    const pull = async (): Promise<Entry | undefined> => {
+        beforeEachPage()
+        const next = await iterator.next()
+        if (next.done === true) return undefined
+        const page = next.value
+        const rows = page.resources.length > 0 ? read(page.resources.map((user) => user.id)) : Promise.resolve({})
+        // A page abandoned when the listing fails must not leave an unhandled rejection behind.
+        rows.catch(() => undefined)
+        return { page, rows }
+    }
+    const handedOn = async (entry: Entry): Promise<PageWithAccess<P>> => {
+        const rows = await entry.rows
+        beforeEachPage()
+        return { page: entry.page, rows }
+    }
+    let ahead = pull()
+    ahead.catch(() => undefined)
     try {
-        for (;;) {
-            beforeEachPage()
-            const next = await iterator.next()
-            if (next.done === true) break
-            const page = next.value
-            const rows = page.resources.length > 0 ? read(page.resources.map((user) => user.id)) : Promise.resolve({})
-            // A page abandoned when the listing fails must not leave an unhandled rejection behind.
-            rows.catch(() => undefined)
-            waiting.push({ page, rows })
-            while (waiting.length > Math.max(page.streams ?? 1, 1)) {
-                const head = waiting.shift() as (typeof waiting)[number]
-                yield { page: head.page, rows: await head.rows }
+        for (let entry = await ahead; entry !== undefined; entry = await ahead) {
+            waiting.push(entry)
+            ahead = pull()
+            ahead.catch(() => undefined)
+            while (waiting.length > Math.max(entry.page.streams ?? 1, 1)) {
+                const head = waiting.shift() as Entry
+                yield await handedOn(head)
             }
         }
-        for (let head = waiting.shift(); head !== undefined; head = waiting.shift()) {
-            yield { page: head.page, rows: await head.rows }
-        }
+        for (let head = waiting.shift(); head !== undefined; head = waiting.shift()) yield await handedOn(head)
     } finally {
         await iterator.return?.(undefined)
     }
