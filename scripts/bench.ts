@@ -2,7 +2,7 @@
  * `npm run bench`: account aggregation of orgs of 1,000, 10,000 and 100,000 users on the emulator with a simulated
  * latency per request. The connector runs in a process of its own; the emulator counts the requests.
  * Options: --latency <ms> (default 50), --sizes 1000,10000,100000, --repeat <runs of each setting, taken in rounds>
- * (default 3),
+ * (default 5),
  * --beyond-scim off,on (Govern Access Beyond SCIM: SCIM only, and with the REST data per page; default both),
  * --streams <Parallel Streams settings measured side by side at each size> (default 1,4), --instance isc|host
  * (default isc, see INSTANCES). wall/floor divides each wall time by the one-stream floor: the requests one stream
@@ -57,7 +57,7 @@ async function benchSize(
 async function main(): Promise<void> {
     const latencyMs = Number(option('latency', '50'))
     const sizes = option('sizes', '1000,10000,100000').split(',').map(Number)
-    const repeat = Number(option('repeat', '3'))
+    const repeat = Number(option('repeat', '5'))
     const streamSettings = option('streams', '1,4').split(',').map(Number)
     // Govern Access Beyond SCIM off (SCIM only) and on (one Composite of REST queries per page of users).
     const beyondScimSettings = option('beyond-scim', 'off,on')
