@@ -17,6 +17,7 @@ import { ListPage } from '../salesforce/paginate'
 import { SalesforceRestClient } from '../salesforce/rest/rest-client'
 import {
     UserAccessReader,
+    pagesInHand,
     readUserAccessPlan,
     usersWithAccessChangedSince,
     withPageAccess,
@@ -96,13 +97,13 @@ export const stdAccountList: StdAccountListHandler = async (_context, input, res
             const withAccess = withPageAccess(
                 pages,
                 async (ids) => (await reader).read(ids),
-                // The pages in flight (one per stream, one more waiting for its rows, one just asked for) and the
-                // next one: each costs a SCIM request and a Composite call still to be counted.
+                // The pages in hand and the next one: each costs a SCIM request and a Composite call still to be
+                // counted.
                 () =>
                     checkApiUsage(
                         apiUsage,
                         config.apiUsageLimitPercent,
-                        REQUESTS_PER_PAGE * (config.parallelStreams + 3),
+                        REQUESTS_PER_PAGE * (pagesInHand(config.parallelStreams) + 1),
                         progress.count
                     )
             )

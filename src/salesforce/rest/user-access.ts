@@ -455,13 +455,22 @@ export interface PageWithAccess<P> {
 }
 
 /**
+ * The most pages `withPageAccess` holds with `streams` read side by side: one more waiting for its rows than
+ * streams (the oldest of them being handed on), and one just asked for. Each has cost a SCIM request and a
+ * Composite call.
+ */
+export function pagesInHand(streams: number): number {
+    return Math.max(streams, 1) + 2
+}
+
+/**
  * The pages, each with its REST rows, in the order the pages came. A page's Composite call starts as soon as the
  * page arrives, and the next page is asked for at once, before the pages in hand are mapped and sent: the SCIM list
  * requests the page after that before handing one out, so neither a Composite call nor a SCIM request waits for the
  * work on earlier pages. One page more waits for its rows than SCIM streams read side by side (`page.streams`, one
  * for a list read page after page): a Composite call of five queries takes Salesforce longer than a SCIM page, and
- * with one call in flight per stream it, not SCIM, would set the pace. So at most streams + 2 pages are in hand (one
- * of them only just come), and there is never a request per user.
+ * with one call in flight per stream it, not SCIM, would set the pace. So at most `pagesInHand` pages are in hand
+ * (one of them only just come), and there is never a request per user.
  * `beforeEachPage` runs before each further page is asked for and before each page is handed on (the API usage
  * check: a page is asked for before the answers of the pages in hand have told the org's latest usage).
  */
